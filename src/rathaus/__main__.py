@@ -1,0 +1,3 @@
+from rathaus.cli import main
+
+main()

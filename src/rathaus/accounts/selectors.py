@@ -1,0 +1,58 @@
+"""Reads for accounts."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import ApiToken, StaffRole, User
+
+
+def staff_offices(user: User) -> QuerySet[Any]:
+    """The offices in which ``user`` holds any role."""
+    from rathaus.directory.models import Office
+
+    if not user.is_authenticated or user.kind != User.Kind.STAFF:
+        return Office.objects.none()
+    return Office.objects.filter(staff_roles__user=user).distinct().order_by("name")
+
+
+def user_has_role(user: User, office: Any, role: str) -> bool:
+    """Whether ``user`` holds exactly ``role`` in ``office``. Roles do not imply each other: an
+    office's administrators manage logins, they do not read its cases."""
+    if not user.is_authenticated or user.kind != User.Kind.STAFF or not user.is_active:
+        return False
+    return StaffRole.objects.filter(user=user, office=office, role=role).exists()
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(owner=user).order_by("-created_at")
+
+
+def usable_api_tokens_with_prefix(prefix: str) -> QuerySet[ApiToken]:
+    now = timezone.now()
+    return (
+        ApiToken.objects.select_related("owner", "organisation")
+        .filter(prefix=prefix, revoked_at__isnull=True, owner__is_active=True)
+        .exclude(expires_at__lte=now)
+    )
+
+
+def register_person_by_number(register_number: str) -> Any | None:
+    """The register person with exactly this register number, via the registers' own search."""
+    from rathaus.registers.selectors import person_search
+
+    if not register_number:
+        return None
+    matches = [
+        p for p in person_search(query=register_number, limit=5) if p.register_number == register_number
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+EIDAS_SESSION_KEY = "rathaus_eidas_level"
+
+
+def session_eidas_level(request: Any) -> str:
+    """The eIDAS level of assurance (an ``EidasLevel`` value) this session's login reached; "" if none."""
+    return request.session.get(EIDAS_SESSION_KEY, "")

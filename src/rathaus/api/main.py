@@ -1,0 +1,28 @@
+"""The NinjaAPI instance and the list of app routers mounted on it."""
+
+from django.utils.module_loading import import_string
+from ninja import NinjaAPI
+
+from . import problems
+from .auth import TokenAuth
+
+# (path prefix, dotted path of a ninja Router). Apps add their router here.
+ROUTERS: list[tuple[str, str]] = [
+    ("", "rathaus.api.me.router"),
+]
+
+api = NinjaAPI(
+    title="Rathaus API",
+    version="1",
+    description=(
+        "JSON-API von Rathaus. Authentifizierung mit API-Token (`Authorization: Bearer …`); "
+        "Fehler als Problem Details nach RFC 9457 (`application/problem+json`)."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+problems.install(api)
+
+for prefix, dotted in ROUTERS:
+    api.add_router(prefix, import_string(dotted))

@@ -1,0 +1,148 @@
+"""RFC 9457 problem details for every error the API returns."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from rathaus.kernel import exceptions as kernel_exceptions
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/problem+json"
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Ungültige Anfrage"),
+        401: _("Nicht angemeldet"),
+        403: _("Keine Berechtigung"),
+        404: _("Nicht gefunden"),
+        405: _("Methode nicht erlaubt"),
+        409: _("Konflikt"),
+        422: _("Ungültige Eingaben"),
+        429: _("Zu viele Anfragen"),
+        500: _("Interner Fehler"),
+    }
+
+
+class Problem(Exception):
+    """Raise in an operation to answer with a problem document (RFC 9457 § 3)."""
+
+    def __init__(self, status: int, detail: str, *, code: str = "", extensions: dict[str, Any] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.code = code
+        self.extensions = extensions or {}
+
+
+def problem_response(
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    *,
+    code: str = "",
+    extensions: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A problem document. ``type`` is ``about:blank`` (RFC 9457 § 4.2.1) unless a specific
+    ``code`` names the problem, then ``urn:rathaus:problem:<code>``."""
+    body: dict[str, Any] = {
+        "type": f"urn:rathaus:problem:{code}" if code else "about:blank",
+        "title": _titles().get(status) or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.get_full_path(),
+    }
+    for key, value in (extensions or {}).items():
+        body.setdefault(key, value)
+    return JsonResponse(
+        body, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """Each invalid field: where it is (a JSON Pointer into the body, or a parameter name) and why."""
+    errors = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", [])]
+        source = loc[0] if loc else ""
+        item: dict[str, Any] = {"in": source, "detail": error.get("msg", ""), "code": error.get("type", "")}
+        if source == "body":
+            # loc is ["body", <parameter name>, field, …]; the pointer is relative to the body.
+            item["pointer"] = "#/" + "/".join(loc[2:])
+        else:
+            item["parameter"] = ".".join(loc[1:])
+        errors.append(item)
+    return errors
+
+
+def install(api: NinjaAPI) -> None:
+    """Answer every error of ``api`` with problem+json."""
+
+    @api.exception_handler(ValidationError)
+    def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = _validation_errors(exc)
+        fields = ", ".join(e.get("pointer") or e.get("parameter") or e["in"] for e in errors)
+        return problem_response(
+            request,
+            422,
+            _("Die Anfrage enthält ungültige Angaben: %(fields)s") % {"fields": fields},
+            extensions={"errors": errors},
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        # RFC 6750 § 3: no error code when no token was sent, "invalid_token" for a bad one.
+        if getattr(request, "rathaus_token_invalid", False):
+            detail = _("Das API-Token ist ungültig, abgelaufen oder widerrufen.")
+            challenge = 'Bearer realm="rathaus", error="invalid_token"'
+        else:
+            detail = _("Bitte senden Sie ein API-Token im Header „Authorization: Bearer …“.")
+            challenge = 'Bearer realm="rathaus"'
+        response = problem_response(request, 401, detail)
+        response["WWW-Authenticate"] = challenge
+        return response
+
+    @api.exception_handler(Throttled)
+    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        wait = int(exc.wait or 60)
+        response = problem_response(
+            request, 429, _("Zu viele Anfragen. Bitte warten Sie %(seconds)s Sekunden.") % {"seconds": wait}
+        )
+        response["Retry-After"] = str(wait)
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return problem_response(request, exc.status_code, str(exc.message))
+
+    @api.exception_handler(Problem)
+    def problem(request: HttpRequest, exc: Problem) -> HttpResponse:
+        return problem_response(request, exc.status, exc.detail, code=exc.code, extensions=exc.extensions)
+
+    @api.exception_handler(kernel_exceptions.RathausError)
+    def kernel_error(request: HttpRequest, exc: kernel_exceptions.RathausError) -> HttpResponse:
+        # NotFound → 404, PermissionDenied → 403, Conflict → 409, InvalidInput → 422 …
+        return problem_response(request, exc.http_status, exc.message, code=exc.code)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem_response(request, 404, _("Die angefragte Ressource gibt es nicht."))
+
+    @api.exception_handler(DjangoPermissionDenied)
+    def forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+        return problem_response(request, 403, _("Sie dürfen diese Aktion nicht ausführen."))
+
+    @api.exception_handler(Exception)
+    def crash(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # The traceback goes to the log (secrets redacted there), never to the client.
+        logger.exception("API request failed: %s %s", request.method, request.path)
+        return problem_response(
+            request, 500, _("Ein interner Fehler ist aufgetreten. Er wurde protokolliert.")
+        )

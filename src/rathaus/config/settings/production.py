@@ -1,0 +1,40 @@
+"""Production: every secret and host comes from the environment, and insecure settings
+stop the process instead of starting it."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DATABASES, DEMO_IDP_ENABLED, SECRET_KEY, env
+
+DEBUG = False
+
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
+if env.bool("DEBUG", default=False):
+    raise ImproperlyConfigured("DEBUG must not be on in production.")
+if not env.list("ALLOWED_HOSTS", default=[]):
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the host names Rathaus is served under.")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bool(
+    "RATHAUS_ALLOW_SQLITE", default=False
+):
+    raise ImproperlyConfigured("Production runs on PostgreSQL: set DATABASE_URL=postgres://…")
+if DEMO_IDP_ENABLED and not env.bool("RATHAUS_ALLOW_DEMO_IDP", default=False):
+    # The demo IdP lets anyone log in as any resident: only for public demo installations.
+    raise ImproperlyConfigured(
+        "Set OIDC_OP_ISSUER (BundID, Keycloak …): the demo identity provider must not run in production."
+    )
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=63072000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-rathaus-session"
+CSRF_COOKIE_NAME = "__Host-rathaus-csrf"
+
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+}

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+# Staff reach the admin only after password and TOTP, like every other staff page.
+admin.site.__class__ = OTPAdminSite
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("anmelden/", include("rathaus.accounts.urls")),
+    path("api/v1/", include("rathaus.api.urls")),
+    path("", include("rathaus.portal.urls")),
+]
+
+if settings.DEMO_IDP_ENABLED:
+    # The built-in demo OpenID provider (never in a deployment with real residents).
+    urlpatterns.insert(0, path("demo-idp/", include("rathaus.accounts.demo_idp.urls")))

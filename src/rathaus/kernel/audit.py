@@ -1,0 +1,287 @@
+"""Append-only, hash-chained audit log.
+
+Every state change that matters and every read of a person's data by staff or another
+authority is recorded here (Art. 5 Abs. 2 and Art. 30 DSGVO: accountability; § 76 BDSG
+for logging in police/justice processing is the model for purpose-bound read logs).
+
+Each entry's ``hash`` is SHA-256 over a canonical JSON of its fields plus ``prev_hash``
+(the previous entry's hash), so ``verify()`` detects a changed entry (hash mismatch), a
+removed or reordered entry (broken link) and a gap in the sequence numbers.
+
+Appends are serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by
+the ``BEGIN IMMEDIATE`` write lock (settings: ``transaction_mode = IMMEDIATE``). The lock
+is held until the caller's transaction ends, so ``record()`` inside a service's
+``transaction.atomic`` is correct and the entry disappears with a rollback.
+
+Public API (other apps may use these names only):
+``Actor``, ``record``, ``record_read``, ``record_denied``, ``verify``, ``VerifyResult``,
+``entries_for_target``, ``entries_for_actor``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .models import AuditEntry
+
+__all__ = [
+    "Actor",
+    "AuditEntry",
+    "VerifyResult",
+    "entries_for_actor",
+    "entries_for_target",
+    "record",
+    "record_denied",
+    "record_read",
+    "verify",
+]
+
+GENESIS_HASH = "0" * 64
+# Arbitrary but fixed 64-bit key for pg_advisory_xact_lock ("rathaus audit").
+_ADVISORY_LOCK_KEY = 0x5241544841555344
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: ``type`` (citizen, staff, organisation, system, authority), id, label."""
+
+    type: str
+    id: str = ""
+    label: str = ""
+
+    @classmethod
+    def system(cls, label: str = "System") -> Actor:
+        return cls(type="system", label=label)
+
+    @classmethod
+    def authority(cls, label: str, id: str = "") -> Actor:
+        """Another authority (e.g. "Finanzamt Bremen-Mitte") acting through a data exchange."""
+        return cls(type="authority", id=str(id), label=label)
+
+
+ActorLike = Actor | models.Model | str | None
+TargetLike = models.Model | tuple[str, object] | None
+
+
+def _actor(actor: ActorLike) -> Actor:
+    if actor is None:
+        return Actor.system()
+    if isinstance(actor, Actor):
+        return actor
+    if isinstance(actor, str):
+        return Actor.system(actor)
+    if isinstance(actor, models.Model):
+        kind = getattr(actor, "kind", "") or actor._meta.model_name
+        label = actor.get_username() if hasattr(actor, "get_username") else str(actor)
+        return Actor(type=str(kind), id=str(actor.pk), label=label[:200])
+    raise TypeError(f"actor must be a User, an Actor, a string or None, not {type(actor).__name__}")
+
+
+def _target(target: TargetLike) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    if isinstance(target, models.Model):
+        return target._meta.label_lower, str(target.pk)
+    if isinstance(target, tuple) and len(target) == 2:
+        return str(target[0]), str(target[1])
+    raise TypeError("target must be a model instance, a (type, id) tuple or None")
+
+
+def _json_safe(value: Any, where: str = "details") -> Any:
+    """Details as JSON that reads back identically on SQLite and PostgreSQL (jsonb)."""
+    if isinstance(value, float):
+        # jsonb rewrites some floats (1e20 → 100000000000000000000), which would break the hash.
+        raise TypeError(f"{where}: float values are not allowed in audit details; use Decimal or str")
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item, f"{where}.{key}") for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item, f"{where}[]") for item in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    # Decimal, dates, UUIDs: their JSON string form.
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    """SHA-256 (hex) over the canonical JSON of the entry's content and ``prev_hash``."""
+    payload = {
+        "seq": entry.seq,
+        "created_at": _timestamp(entry.created_at),
+        "actor": [entry.actor_type, entry.actor_id, entry.actor_label],
+        "action": entry.action,
+        "target": [entry.target_type, entry.target_id],
+        "purpose": entry.purpose,
+        "legal_basis": entry.legal_basis,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+    # SQLite: the IMMEDIATE transaction already holds the database's single write lock.
+
+
+def record(
+    *,
+    actor: ActorLike,
+    action: str,
+    target: TargetLike = None,
+    purpose: str = "",
+    legal_basis: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit log and return it.
+
+    ``actor`` is a User, an ``Actor``, a plain string (a system component's label) or
+    None (the system). ``action`` is dotted ("case.forwarded"). ``target`` is a model
+    instance or a ``(type, id)`` tuple. ``details`` must be JSON-like without floats.
+    """
+    if not action or not isinstance(action, str):
+        raise ValueError("action is required, e.g. 'person.read'")
+    who = _actor(actor)
+    target_type, target_id = _target(target)
+    safe_details = _json_safe(details or {})
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        entry = AuditEntry(
+            seq=seq,
+            created_at=timezone.now(),
+            actor_type=who.type[:40],
+            actor_id=who.id[:64],
+            actor_label=who.label[:200],
+            action=action[:100],
+            target_type=target_type[:100],
+            target_id=target_id[:64],
+            purpose=purpose,
+            legal_basis=legal_basis,
+            details=safe_details,
+            prev_hash=prev_hash,
+        )
+        entry.hash = compute_hash(entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+def record_read(
+    *,
+    actor: ActorLike,
+    subject: TargetLike,
+    purpose: str,
+    legal_basis: str,
+    fields: tuple[str, ...] | list[str] = (),
+) -> AuditEntry:
+    """Record that ``actor`` read personal data of ``subject`` for ``purpose``.
+
+    Purpose and legal basis are mandatory (Art. 5 Abs. 1 lit. b, Art. 6 DSGVO); an empty
+    one raises ``ValueError`` and nothing is recorded. The action is "<model>.read",
+    e.g. "person.read".
+    """
+    if not purpose or not purpose.strip():
+        raise ValueError("purpose is required for reading personal data (Art. 5 Abs. 1 lit. b DSGVO)")
+    if not legal_basis or not legal_basis.strip():
+        raise ValueError("legal_basis is required for reading personal data (Art. 6 DSGVO)")
+    target_type, _ = _target(subject)
+    noun = target_type.rsplit(".", 1)[-1] or "data"
+    return record(
+        actor=actor,
+        action=f"{noun}.read",
+        target=subject,
+        purpose=purpose.strip(),
+        legal_basis=legal_basis.strip(),
+        details={"fields": [str(field) for field in fields]},
+    )
+
+
+def record_denied(*, actor: ActorLike, target_type: str, target_id: object, reason: str) -> AuditEntry:
+    """Record a refused access ("access.denied"), e.g. a citizen asking for another's object."""
+    return record(
+        actor=actor, action="access.denied", target=(target_type, str(target_id)), details={"reason": reason}
+    )
+
+
+def entries_for_target(target_type: str, target_id: object) -> models.QuerySet[AuditEntry]:
+    """All entries about one object, oldest first (for the citizen's data cockpit and case files)."""
+    return AuditEntry.objects.filter(target_type=target_type, target_id=str(target_id)).order_by("seq")
+
+
+def entries_for_actor(actor: ActorLike) -> models.QuerySet[AuditEntry]:
+    """All entries written by one actor, oldest first."""
+    who = _actor(actor)
+    return AuditEntry.objects.filter(actor_type=who.type, actor_id=who.id).order_by("seq")
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of ``verify``: ``reason`` is "", "gap", "broken_link" or "hash_mismatch"."""
+
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    reason: str = ""
+    action: str = ""
+    detail: str = ""
+
+
+def _iter_entries(chunk_size: int) -> Iterator[AuditEntry]:
+    return AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size)
+
+
+def verify(progress: Callable[[int], None] | None = None, *, chunk_size: int = 2000) -> VerifyResult:
+    """Walk the whole chain in order, streaming, and report the first broken entry.
+
+    ``progress`` (if given) is called with the number of entries checked so far after
+    every ``chunk_size`` entries and once at the end.
+    """
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    for entry in _iter_entries(chunk_size):
+        problem = ""
+        if entry.seq != expected_seq:
+            problem = "gap"
+            detail = f"Lücke: Eintrag {expected_seq} fehlt (nächster vorhandener ist {entry.seq})."
+        elif entry.prev_hash != prev_hash:
+            problem = "broken_link"
+            detail = "Verkettung unterbrochen: prev_hash passt nicht zum Hash des Vorgängers."
+        elif compute_hash(entry) != entry.hash:
+            problem = "hash_mismatch"
+            detail = "Hash stimmt nicht: der Inhalt des Eintrags wurde verändert."
+        if problem:
+            if progress:
+                progress(checked)
+            return VerifyResult(
+                ok=False,
+                checked=checked,
+                first_broken_seq=entry.seq,
+                reason=problem,
+                action=entry.action,
+                detail=detail,
+            )
+        checked += 1
+        expected_seq = entry.seq + 1
+        prev_hash = entry.hash
+        if progress and checked % chunk_size == 0:
+            progress(checked)
+    if progress:
+        progress(checked)
+    return VerifyResult(ok=True, checked=checked)

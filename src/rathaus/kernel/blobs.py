@@ -1,0 +1,265 @@
+"""Content-addressed file storage: bytes are stored once, under their SHA-256.
+
+The Django storage alias ``settings.BLOB_STORAGE_ALIAS`` ("blobs") decides where: the
+file system by default, S3-compatible object storage in production. Paths look like
+``ab/cd/abcdef…`` (the full hash); a stored file is never overwritten, because the same
+name always means the same bytes.
+
+``store()`` reads the input once, in chunks, hashing and counting as it goes; input over
+the size limit is refused before anything is stored, and the type is taken from the
+content, not from the name or the declared type (which must agree with the content).
+
+Public API: ``store``, ``open_blob``, ``read_bytes``, ``Blob``, ``BlobError`` and its
+subclasses ``BlobTooLarge``, ``BlobEmpty``, ``BlobTypeMismatch``, ``BlobTypeNotAllowed``,
+``BlobCorrupted``; ``DOCUMENT_TYPES`` (a sensible ``allowed_types`` for uploads).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Collection
+from typing import IO
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+
+from . import filetypes
+from .exceptions import RathausError
+from .models import Blob
+
+__all__ = [
+    "DOCUMENT_TYPES",
+    "Blob",
+    "BlobCorrupted",
+    "BlobEmpty",
+    "BlobError",
+    "BlobTooLarge",
+    "BlobTypeMismatch",
+    "BlobTypeNotAllowed",
+    "open_blob",
+    "read_bytes",
+    "store",
+]
+
+CHUNK = 64 * 1024
+HEAD = 64 * 1024
+# After the limit is passed, keep counting (without storing) up to this factor so the
+# message can say how large the file is; beyond it the message says "mehr als".
+_COUNT_FACTOR = 4
+
+DOCUMENT_TYPES = frozenset(
+    {
+        filetypes.PDF,
+        "image/png",
+        "image/jpeg",
+        "image/tiff",
+        filetypes.XML,
+        filetypes.TEXT,
+        filetypes.CSV,
+        filetypes.DOCX,
+        filetypes.XLSX,
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    }
+)
+
+
+class BlobError(RathausError):
+    http_status = 422
+    default_code = "file_invalid"
+    default_message = "Die Datei kann nicht angenommen werden."
+
+
+class BlobTooLarge(BlobError):
+    http_status = 413
+    default_code = "file_too_large"
+
+
+class BlobEmpty(BlobError):
+    default_code = "file_empty"
+    default_message = "Die Datei ist leer."
+
+
+class BlobTypeMismatch(BlobError):
+    http_status = 415
+    default_code = "file_type_mismatch"
+
+
+class BlobTypeNotAllowed(BlobError):
+    http_status = 415
+    default_code = "file_type_not_allowed"
+
+
+class BlobCorrupted(BlobError):
+    http_status = 500
+    default_code = "file_corrupted"
+    default_message = "Die gespeicherte Datei ist beschädigt (Prüfsumme stimmt nicht)."
+
+
+def _megabytes(size: int) -> str:
+    value = size / (1024 * 1024)
+    text = f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+    return text.replace(".", ",") + " MB"
+
+
+def safe_filename(filename: str) -> str:
+    """A display name without directories, control characters or surrounding dots."""
+    name = unicodedata.normalize("NFC", str(filename)).replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().strip(".").strip()
+    return name[:255] or "datei"
+
+
+def _storage():
+    return storages[settings.BLOB_STORAGE_ALIAS]
+
+
+def _as_stream(content: bytes | bytearray | IO[bytes]) -> IO[bytes]:
+    if isinstance(content, bytes | bytearray | memoryview):
+        return io.BytesIO(bytes(content))
+    if hasattr(content, "seekable") and content.seekable():
+        content.seek(0)
+    return content
+
+
+def _declared_size(content: object) -> int | None:
+    size = getattr(content, "size", None)
+    return size if isinstance(size, int) else None
+
+
+def _too_large(filename: str, size: int, limit: int, exact: bool) -> BlobTooLarge:
+    prefix = "" if exact else "mehr als "
+    return BlobTooLarge(
+        f"Die Datei „{filename}“ ist {prefix}{_megabytes(size)} groß; "
+        f"erlaubt sind höchstens {_megabytes(limit)}."
+    )
+
+
+def _check_type(
+    *, filename: str, detected: str, declared_type: str | None, allowed_types: Collection[str] | None
+) -> str:
+    """The type to record, after checking it against name, declaration and allow-list."""
+    claims = []
+    if declared_type:
+        claims.append(("laut Angabe", filetypes.normalise(declared_type)))
+    from_name = filetypes.type_from_filename(filename)
+    if from_name:
+        claims.append(("laut Dateiname", from_name))
+    for source, claimed in claims:
+        if not filetypes.fits(detected, claimed):
+            raise BlobTypeMismatch(
+                f"Die Datei „{filename}“ ist {source} vom Typ „{filetypes.label(claimed)}“, "
+                f"ihr Inhalt ist aber vom Typ „{filetypes.label(detected)}“. "
+                "Bitte laden Sie die richtige Datei hoch."
+            )
+    # A generic detection ("text/plain", "application/zip") takes the more specific
+    # claim it was found compatible with (e.g. "text/csv", a .docx).
+    final = detected
+    for _, claimed in sorted(claims, key=lambda claim: claim[0] != "laut Dateiname"):
+        if claimed != filetypes.OCTET and claimed != detected:
+            final = claimed
+            break
+    if allowed_types is not None:
+        allowed = {filetypes.normalise(kind) for kind in allowed_types}
+        if final not in allowed and detected not in allowed:
+            names = ", ".join(sorted(filetypes.label(kind) for kind in allowed))
+            raise BlobTypeNotAllowed(
+                f"Dateien vom Typ {filetypes.label(final)} sind hier nicht erlaubt. Erlaubt: {names}."
+            )
+    return final
+
+
+def store(
+    *,
+    content: bytes | IO[bytes],
+    filename: str,
+    declared_type: str | None = None,
+    allowed_types: Collection[str] | None = None,
+    max_bytes: int | None = None,
+) -> Blob:
+    """Store ``content`` and return its ``Blob`` (the existing one if the bytes are known).
+
+    Raises ``BlobTooLarge`` (nothing stored), ``BlobEmpty``, ``BlobTypeMismatch`` when the
+    declared type or the file name's extension contradicts the content, and
+    ``BlobTypeNotAllowed`` when ``allowed_types`` is given and the type is not in it.
+    ``filename`` is only kept for display; it never becomes part of a path.
+    """
+    name = safe_filename(filename)
+    limit = max_bytes if max_bytes is not None else settings.BLOB_MAX_UPLOAD_BYTES
+    known_size = _declared_size(content) if not isinstance(content, bytes | bytearray) else len(content)
+    if known_size is not None and known_size > limit:
+        raise _too_large(name, known_size, limit, exact=True)
+    stream = _as_stream(content)
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    with tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024) as spool:
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                # Count on (bounded) so the message is precise, but store nothing.
+                while size <= limit * _COUNT_FACTOR and (more := stream.read(CHUNK)):
+                    size += len(more)
+                raise _too_large(name, size, limit, exact=not stream.read(1))
+            if len(head) < HEAD:
+                head += chunk[: HEAD - len(head)]
+            digest.update(chunk)
+            spool.write(chunk)
+        if size == 0:
+            raise BlobEmpty(f"Die Datei „{name}“ ist leer.")
+        content_type = _check_type(
+            filename=name,
+            detected=filetypes.detect(head),
+            declared_type=declared_type,
+            allowed_types=allowed_types,
+        )
+        sha256 = digest.hexdigest()
+        existing = Blob.objects.filter(sha256=sha256).first()
+        if existing is not None and _storage().exists(existing.path):
+            return existing
+        spool.seek(0)
+        _write_once(f"{sha256[:2]}/{sha256[2:4]}/{sha256}", spool)
+    return _row(sha256=sha256, size=size, content_type=content_type, filename=name)
+
+
+def _write_once(path: str, data: IO[bytes]) -> None:
+    """Put ``data`` at ``path`` unless it is there already (same path = same bytes)."""
+    storage = _storage()
+    if storage.exists(path):
+        return
+    saved = storage.save(path, File(data, name=os.path.basename(path)))
+    if saved != path:
+        # Another process stored the same bytes a moment earlier and the storage picked a
+        # fresh name for this copy; keep the original and drop the duplicate.
+        storage.delete(saved)
+
+
+def _row(*, sha256: str, size: int, content_type: str, filename: str) -> Blob:
+    try:
+        with transaction.atomic():
+            blob, _ = Blob.objects.get_or_create(
+                sha256=sha256, defaults={"size": size, "content_type": content_type, "filename": filename}
+            )
+    except IntegrityError:
+        blob = Blob.objects.get(sha256=sha256)
+    return blob
+
+
+def open_blob(blob: Blob) -> IO[bytes]:
+    """The stored bytes as a binary file object (close it, or use ``with``)."""
+    return _storage().open(blob.path, "rb")
+
+
+def read_bytes(blob: Blob) -> bytes:
+    """All stored bytes, checked against the SHA-256 (``BlobCorrupted`` if they differ)."""
+    with open_blob(blob) as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != blob.sha256:
+        raise BlobCorrupted()
+    return data

@@ -1,0 +1,188 @@
+"""Kernel tables: audit log, blobs, search index, task runs, citizen postbox.
+
+Other apps use these through ``kernel.audit``, ``kernel.blobs``, ``kernel.search``,
+``kernel.tasks`` and ``kernel.notify``, never by writing the tables directly.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from .exceptions import PermissionDenied
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused: the audit log only grows."""
+
+    def update(self, **kwargs):
+        raise PermissionDenied("Das Prüfprotokoll kann nicht geändert werden.", code="audit_immutable")
+
+    def delete(self):
+        raise PermissionDenied("Das Prüfprotokoll kann nicht gelöscht werden.", code="audit_immutable")
+
+
+class AuditEntry(models.Model):
+    """One entry of the hash-chained audit log (written only by ``kernel.audit``).
+
+    ``hash`` is SHA-256 over a canonical JSON of the entry's fields including
+    ``prev_hash``, so changing, inserting or removing an entry breaks the chain.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    created_at = models.DateTimeField()
+    actor_type = models.CharField(max_length=40)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=100)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    purpose = models.TextField(blank=True)
+    legal_basis = models.TextField(blank=True)
+    details = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = "Protokolleintrag"
+        verbose_name_plural = "Prüfprotokoll"
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "seq"], name="kernel_audit_target_idx"),
+            models.Index(fields=["actor_type", "actor_id", "seq"], name="kernel_audit_actor_idx"),
+            models.Index(fields=["action", "seq"], name="kernel_audit_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        # Integrity guard, not business logic: an existing entry is never rewritten.
+        if not self._state.adding:
+            raise PermissionDenied("Protokolleinträge können nicht geändert werden.", code="audit_immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Protokolleinträge können nicht gelöscht werden.", code="audit_immutable")
+
+
+class Blob(models.Model):
+    """Stored bytes, addressed by their SHA-256; identical content is stored once."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=150)
+    filename = models.CharField(max_length=255, help_text="Name beim ersten Hochladen (nur zur Anzeige).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Datei"
+        verbose_name_plural = "Dateien"
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.sha256[:12]})"
+
+    @property
+    def path(self) -> str:
+        return f"{self.sha256[:2]}/{self.sha256[2:4]}/{self.sha256}"
+
+
+class SearchDocument(models.Model):
+    """One entry of the search index (written only by ``kernel.search``).
+
+    The matching structures live beside it: on SQLite the FTS5 table
+    ``kernel_search_fts`` (rowid = id), on PostgreSQL the ``search_vector`` tsvector
+    column with a GIN index; both are created by migration 0002.
+    """
+
+    kind = models.CharField(max_length=50)
+    key = models.CharField(max_length=200)
+    title = models.TextField()
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    visibility = models.CharField(max_length=30, default="public")
+    language = models.CharField(max_length=10, default="de")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Suchindex-Eintrag"
+        verbose_name_plural = "Suchindex"
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="kernel_search_kind_key_uniq")]
+        indexes = [models.Index(fields=["visibility", "kind"], name="kernel_search_vis_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+class TaskRun(models.Model):
+    """Bookkeeping for one idempotent background job: its key, attempts and outcome."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Wartet"
+        RUNNING = "running", "Läuft"
+        RETRYING = "retrying", "Wird wiederholt"
+        SUCCEEDED = "succeeded", "Erfolgreich"
+        FAILED = "failed", "Fehlgeschlagen"
+
+    key = models.CharField(max_length=200, unique=True)
+    task_path = models.CharField(max_length=300)
+    kwargs = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField()
+    backoff_seconds = models.PositiveIntegerField()
+    last_error = models.TextField(blank=True)
+    result_id = models.CharField(max_length=64, blank=True, help_text="ID des zuletzt eingereihten Auftrags.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Hintergrundauftrag"
+        verbose_name_plural = "Hintergrundaufträge"
+        indexes = [models.Index(fields=["status", "updated_at"], name="kernel_taskrun_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.get_status_display()})"
+
+
+class PostboxMessage(models.Model):
+    """A message in a citizen's (or organisation's) postbox in the portal."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="postbox_messages"
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    sender_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "Postfachnachricht"
+        verbose_name_plural = "Postfachnachrichten"
+        indexes = [models.Index(fields=["recipient", "read_at"], name="kernel_postbox_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class PostboxAttachment(models.Model):
+    """A file attached to a postbox message; the bytes are a content-addressed blob."""
+
+    message = models.ForeignKey(PostboxMessage, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "Anhang"
+        verbose_name_plural = "Anhänge"
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,5 @@
+"""Euro helpers for apps: re-exports ``rathaus.domain.money`` (Decimal only, never float)."""
+
+from rathaus.domain.money import CENT, EURO, eur, format_eur, quantize_cents, round_down_to_euro, split_evenly
+
+__all__ = ["CENT", "EURO", "eur", "format_eur", "quantize_cents", "round_down_to_euro", "split_evenly"]

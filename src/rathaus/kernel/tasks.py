@@ -1,0 +1,184 @@
+"""Idempotent, retried background tasks on top of the Django Tasks API.
+
+Write the job as a plain function with keyword arguments and decorate it::
+
+    @rathaus_task(retries=3, backoff_seconds=60)
+    def send_reminder(*, claim_id: int) -> None: ...
+
+    enqueue_once(send_reminder, key=f"reminder:{claim.pk}", claim_id=claim.pk)
+
+``enqueue_once`` records the key in ``TaskRun``: a second call with the same key enqueues
+nothing and returns the existing run, so a service may call it again after a retry of its
+own. When the function raises, the run is enqueued again after ``backoff_seconds`` ×
+2^(attempt−1) until ``retries`` are used up; then it is marked failed (visible in the
+admin, where it can be retried). Successful runs are never executed twice for a key.
+
+Enqueue inside a service's transaction: with the database backend the queue row commits
+(or rolls back) with the service's data.
+
+Public API: ``rathaus_task``, ``enqueue_once``, ``retry_run``, ``TaskRun``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import TaskContext, task
+from django_tasks.base import Task
+
+from .logging import redact
+from .models import TaskRun
+
+__all__ = ["TaskRun", "enqueue_once", "rathaus_task", "retry_run"]
+
+logger = logging.getLogger(__name__)
+
+RUN_KWARG = "_rathaus_run"
+MAX_ERROR_CHARS = 4000
+
+
+def rathaus_task(
+    *,
+    retries: int = 3,
+    backoff_seconds: int = 30,
+    queue_name: str = "default",
+    priority: int = 0,
+) -> Callable[[Callable[..., Any]], Task]:
+    """Turn a function into a Django task with retry bookkeeping (see module docstring)."""
+    if retries < 0 or backoff_seconds < 0:
+        raise ValueError("retries and backoff_seconds must not be negative")
+
+    def decorate(function: Callable[..., Any]) -> Task:
+        @functools.wraps(function)
+        def runner(context: TaskContext, *args: Any, **kwargs: Any) -> Any:
+            run_id = kwargs.pop(RUN_KWARG, None)
+            run = _run_for(run_id, context, function, kwargs, retries, backoff_seconds)
+            if run.status == TaskRun.Status.SUCCEEDED:
+                return None  # already done under this key: doing it again could send twice
+            run.attempts += 1
+            run.status = TaskRun.Status.RUNNING
+            run.save(update_fields=["attempts", "status", "updated_at"])
+            try:
+                result = function(*args, **kwargs)
+            except Exception as error:
+                _after_failure(run, error, task_object=registered, kwargs=kwargs)
+                raise
+            run.status = TaskRun.Status.SUCCEEDED
+            run.finished_at = timezone.now()
+            run.last_error = ""
+            run.save(update_fields=["status", "finished_at", "last_error", "updated_at"])
+            return result
+
+        # Keep name, module and docstring (the queue imports the task by that path) but
+        # not __wrapped__, whose signature lacks the context argument the backend checks.
+        del runner.__wrapped__  # type: ignore[attr-defined]
+        runner.rathaus_policy = (retries, backoff_seconds)  # type: ignore[attr-defined]
+        registered = task(queue_name=queue_name, priority=priority, takes_context=True)(runner)
+        return registered
+
+    return decorate
+
+
+def _run_for(
+    run_id: int | None,
+    context: TaskContext,
+    function: Callable[..., Any],
+    kwargs: dict[str, Any],
+    retries: int,
+    backoff_seconds: int,
+) -> TaskRun:
+    if run_id is not None:
+        return TaskRun.objects.get(pk=run_id)
+    # Enqueued directly with .enqueue(): still record it, keyed by the queue's result id.
+    run, _ = TaskRun.objects.get_or_create(
+        key=f"result:{context.task_result.id}",
+        defaults={
+            "task_path": f"{function.__module__}.{function.__qualname__}",
+            "kwargs": kwargs,
+            "max_attempts": retries + 1,
+            "backoff_seconds": backoff_seconds,
+            "result_id": str(context.task_result.id),
+        },
+    )
+    return run
+
+
+def _after_failure(run: TaskRun, error: Exception, *, task_object: Task, kwargs: dict[str, Any]) -> None:
+    message = redact(f"{type(error).__name__}: {error}")[:MAX_ERROR_CHARS]
+    run.last_error = message
+    if run.attempts >= run.max_attempts:
+        run.status = TaskRun.Status.FAILED
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "last_error", "finished_at", "updated_at"])
+        logger.error("Task %s failed for good after %d attempts: %s", run.key, run.attempts, message)
+        return
+    delay = timedelta(seconds=run.backoff_seconds * 2 ** (run.attempts - 1))
+    run.status = TaskRun.Status.RETRYING
+    run.save(update_fields=["status", "last_error", "updated_at"])
+    logger.warning("Task %s attempt %d failed, retrying in %s: %s", run.key, run.attempts, delay, message)
+    _enqueue(task_object, run, kwargs, delay)
+
+
+def _enqueue(task_object: Task, run: TaskRun, kwargs: dict[str, Any], delay: timedelta | None) -> None:
+    backend = task_object.get_backend()
+    target = task_object
+    if delay and backend.supports_defer:
+        target = task_object.using(run_after=timezone.now() + delay)
+    result = target.enqueue(**kwargs, **{RUN_KWARG: run.pk})
+    # The immediate backend runs the task inside enqueue(); only record the id if the
+    # run did not finish meanwhile (its own saves are newer).
+    TaskRun.objects.filter(pk=run.pk).update(result_id=str(result.id))
+
+
+def _policy(task_object: Task) -> tuple[int, int]:
+    policy = getattr(getattr(task_object, "func", None), "rathaus_policy", None)
+    if policy is None:
+        raise TypeError("This needs a task made with @rathaus_task")
+    return policy
+
+
+def enqueue_once(task_object: Task, *, key: str, **kwargs: Any) -> TaskRun:
+    """Enqueue ``task_object`` with ``kwargs`` unless a run with ``key`` exists; return the run.
+
+    ``task_object`` must come from ``@rathaus_task``; ``kwargs`` must be JSON-serialisable.
+    """
+    retries, backoff_seconds = _policy(task_object)
+    if not key or len(key) > 200:
+        raise ValueError("key must be 1 to 200 characters")
+    with transaction.atomic():
+        run, created = TaskRun.objects.get_or_create(
+            key=key,
+            defaults={
+                "task_path": task_object.module_path,
+                "kwargs": kwargs,
+                "max_attempts": retries + 1,
+                "backoff_seconds": backoff_seconds,
+            },
+        )
+        if created:
+            _enqueue(task_object, run, kwargs, delay=None)
+            run.refresh_from_db()
+    return run
+
+
+def retry_run(run: TaskRun) -> TaskRun:
+    """Give a failed run a fresh set of attempts (admin action "Erneut versuchen")."""
+    from django.utils.module_loading import import_string
+
+    if run.status != TaskRun.Status.FAILED:
+        raise ValueError(f"Only failed runs can be retried, {run.key} is {run.status}")
+    task_object = import_string(run.task_path)
+    with transaction.atomic():
+        run.status = TaskRun.Status.PENDING
+        run.max_attempts = run.attempts + _policy(task_object)[0] + 1
+        run.finished_at = None
+        run.save(update_fields=["status", "max_attempts", "finished_at", "updated_at"])
+        _enqueue(task_object, run, dict(run.kwargs), delay=None)
+    run.refresh_from_db()
+    return run

@@ -1,0 +1,120 @@
+"""Public pages and "Mein Konto" (the citizen's own data and postbox).
+
+Views stay thin: they check who is asking, call one selector from the app that owns the
+data (registers, kernel.notify) and render. The selectors do the auditing.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.accounts import selectors as account_selectors
+from rathaus.kernel import blobs, notify
+from rathaus.kernel.exceptions import NotFound
+from rathaus.registers import selectors as register_selectors
+
+POSTBOX_PAGE_SIZE = 20
+ACCOUNT_RECENT_MESSAGES = 5
+
+# Levels of assurance under Art. 8 eIDAS Regulation (EU) No 910/2014. The session holds the
+# level as the identity provider named it: the eIDAS URI ("http://eidas.europa.eu/LoA/high"),
+# the English name or the German one; the last path segment is looked up here.
+EIDAS_LEVELS = {
+    "low": _("niedrig"),
+    "niedrig": _("niedrig"),
+    "substantial": _("substanziell"),
+    "substanziell": _("substanziell"),
+    "high": _("hoch"),
+    "hoch": _("hoch"),
+}
+
+View = Callable[..., HttpResponse]
+
+
+def eidas_level_label(level: object) -> str:
+    """Display name of an eIDAS level of assurance; unknown values are shown as given."""
+    if not level:
+        return ""
+    key = str(level).rstrip("/").rsplit("/", 1)[-1].lower()
+    return str(EIDAS_LEVELS.get(key, level))
+
+
+def citizen_required(view: View) -> View:
+    """Logged in, and the login belongs to a person in the residents' register.
+
+    Staff and organisation logins have no register person; they get a page that explains
+    why "Mein Konto" is not for them (403) instead of an error.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if getattr(request.user, "person_id", None) is None:
+            return render(request, "portal/account_no_person.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@citizen_required
+def account(request: HttpRequest) -> HttpResponse:
+    overview = register_selectors.person_overview(person=request.user.person)
+    messages = list(notify.postbox_messages(user=request.user)[:ACCOUNT_RECENT_MESSAGES])
+    level = account_selectors.session_eidas_level(request)
+    return render(
+        request,
+        "portal/account.html",
+        {
+            "overview": overview,
+            "postbox_messages": messages,
+            "unread_count": notify.postbox_unread_count(user=request.user),
+            "eidas_level": eidas_level_label(level),
+        },
+    )
+
+
+@citizen_required
+def postbox(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(notify.postbox_messages(user=request.user), POSTBOX_PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/postbox.html",
+        {"page_obj": page_obj, "unread_count": notify.postbox_unread_count(user=request.user)},
+    )
+
+
+@citizen_required
+def postbox_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    try:
+        message = notify.postbox_message_open(user=request.user, message_id=message_id)
+    except NotFound as exc:
+        # Someone else's message or none at all: the same 404 for both, so ids reveal nothing.
+        raise Http404(_("Diese Nachricht gibt es in Ihrem Postfach nicht.")) from exc
+    return render(request, "portal/postbox_message.html", {"message": message})
+
+
+@citizen_required
+def postbox_attachment(request: HttpRequest, message_id: int, attachment_id: int) -> HttpResponse:
+    try:
+        attachment = notify.postbox_attachment_open(
+            user=request.user, message_id=message_id, attachment_id=attachment_id
+        )
+    except NotFound as exc:
+        raise Http404(_("Diesen Anhang gibt es in Ihrem Postfach nicht.")) from exc
+    # The stored type was detected from the content when the blob was stored (kernel.blobs).
+    return FileResponse(
+        blobs.open_blob(attachment.blob),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.blob.content_type,
+    )

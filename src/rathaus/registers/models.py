@@ -1,0 +1,249 @@
+"""The residents' register (Melderegister), the civil status register (Personenstandsregister)
+and data reported by third parties (employers, pension funds).
+
+The source of truth for facts about people; other apps read them only through
+``rathaus.registers.selectors`` (and later ``services``), which log who read what and why.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.domain.registers.names import person_name_key
+from rathaus.domain.registers.tax_id import InvalidTaxId, validate_tax_id
+
+
+def _validate_tax_id(value: str) -> None:
+    try:
+        validate_tax_id(value)
+    except InvalidTaxId as exc:
+        raise ValidationError(str(exc), code="invalid_tax_id") from exc
+
+
+class Address(models.Model):
+    """A building address in the city (Anschrift)."""
+
+    street = models.CharField(max_length=120)
+    house_number = models.CharField(max_length=12)
+    postal_code = models.CharField(max_length=5)
+    district = models.CharField("Ortsteil", max_length=80, blank=True)
+    city = models.CharField(max_length=80, default="Bremen")
+
+    class Meta:
+        verbose_name = "Anschrift"
+        verbose_name_plural = "Anschriften"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "house_number", "postal_code", "city"], name="registers_address_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street} {self.house_number}, {self.postal_code} {self.city}"
+
+
+class Household(models.Model):
+    """The people registered together in one dwelling (Haushalt)."""
+
+    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="households")
+
+    class Meta:
+        verbose_name = "Haushalt"
+        verbose_name_plural = "Haushalte"
+
+    def __str__(self) -> str:
+        return f"Haushalt {self.pk} ({self.address})"
+
+
+class Person(models.Model):
+    """A person registered as a resident (or formerly resident) of the city (§ 3 BMG)."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "w", _("weiblich")
+        MALE = "m", _("männlich")
+        DIVERSE = "d", _("divers")
+        UNSPECIFIED = "x", _("ohne Angabe")
+
+    class MaritalStatus(models.TextChoices):
+        # Familienstand as recorded under § 3 Abs. 1 Nr. 14 BMG.
+        SINGLE = "ledig", _("ledig")
+        MARRIED = "verheiratet", _("verheiratet")
+        DIVORCED = "geschieden", _("geschieden")
+        WIDOWED = "verwitwet", _("verwitwet")
+        MARRIAGE_ANNULLED = "ehe_aufgehoben", _("Ehe aufgehoben")
+        PARTNERSHIP = "lebenspartnerschaft", _("in eingetragener Lebenspartnerschaft")
+        PARTNER_DECEASED = "lebenspartner_verstorben", _("Lebenspartner/in verstorben")
+        PARTNERSHIP_DISSOLVED = "lebenspartnerschaft_aufgehoben", _("Lebenspartnerschaft aufgehoben")
+        UNKNOWN = "unbekannt", _("nicht bekannt")
+
+    register_number = models.CharField(max_length=20, unique=True)
+    family_name = models.CharField(max_length=120)
+    given_names = models.CharField(max_length=200)
+    birth_name = models.CharField(max_length=120, blank=True)
+    date_of_birth = models.DateField()
+    place_of_birth = models.CharField(max_length=120, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    # ISO 3166-1 alpha-3 code of the (first) nationality.
+    nationality = models.CharField(max_length=3, default="DEU")
+    marital_status = models.CharField(
+        max_length=40, choices=MaritalStatus.choices, default=MaritalStatus.SINGLE
+    )
+    address = models.ForeignKey(
+        Address, null=True, blank=True, on_delete=models.PROTECT, related_name="residents"
+    )
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    moved_in_on = models.DateField(null=True, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
+    # Steuerliche Identifikationsnummer (§ 139b AO).
+    tax_id = models.CharField(
+        max_length=11, null=True, blank=True, unique=True, validators=[_validate_tax_id]
+    )
+    # Folded "family given" (see rathaus.domain.registers.names) for index-backed name search.
+    name_key = models.CharField(max_length=330, editable=False, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "Person"
+        verbose_name_plural = "Personen"
+        indexes = [
+            models.Index(fields=["family_name", "given_names"], name="registers_person_name_idx"),
+            models.Index(fields=["date_of_birth"], name="registers_person_birth_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+    def save(self, *args, **kwargs):
+        # The search key is derived data, kept in step with the name on every save.
+        self.name_key = person_name_key(self.family_name, self.given_names)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+
+class BirthRecord(models.Model):
+    """An entry in the birth register (Geburtenregister, § 21 PStG)."""
+
+    child = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="birth_record")
+    mother = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="births_as_mother")
+    father = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="births_as_father"
+    )
+    date = models.DateField()
+    place = models.CharField(max_length=120)
+    registry_office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, related_name="+")
+    record_number = models.CharField(max_length=30)
+
+    class Meta:
+        verbose_name = "Geburtseintrag"
+        verbose_name_plural = "Geburtseinträge"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registry_office", "record_number"], name="registers_birth_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Geburtseintrag {self.record_number}"
+
+
+class MarriageRecord(models.Model):
+    """An entry in the marriage register (Eheregister, § 15 PStG)."""
+
+    class EndReason(models.TextChoices):
+        DEATH = "death", _("Tod")
+        DIVORCE = "divorce", _("Scheidung")
+        ANNULMENT = "annulment", _("Aufhebung")
+
+    spouse_a = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="marriages_as_a")
+    spouse_b = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="marriages_as_b")
+    date = models.DateField()
+    registry_office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, related_name="+")
+    record_number = models.CharField(max_length=30)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        verbose_name = "Eheeintrag"
+        verbose_name_plural = "Eheeinträge"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registry_office", "record_number"], name="registers_marriage_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(spouse_a=F("spouse_b")), name="registers_marriage_two_people"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("date")),
+                name="registers_marriage_ends_after_it_begins",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Eheeintrag {self.record_number}"
+
+
+class Employer(models.Model):
+    """An employer that reports wage tax certificates."""
+
+    name = models.CharField(max_length=200)
+    city = models.CharField(max_length=80)
+
+    class Meta:
+        verbose_name = "Arbeitgeber"
+        verbose_name_plural = "Arbeitgeber"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncomeNotification(models.Model):
+    """An employer's electronic wage tax certificate (elektronische Lohnsteuerbescheinigung, § 41b EStG)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="income_notifications")
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="income_notifications")
+    year = models.PositiveSmallIntegerField()
+    gross_wage = models.DecimalField(max_digits=12, decimal_places=2)
+    wage_tax = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = "Lohnsteuerbescheinigung"
+        verbose_name_plural = "Lohnsteuerbescheinigungen"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "employer", "year"], name="registers_income_once_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.employer_id} → {self.person_id}"
+
+
+class PensionNotification(models.Model):
+    """A pension fund's pension notification (Rentenbezugsmitteilung, § 22a EStG)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="pension_notifications")
+    pension_fund = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField()
+    start_date = models.DateField()
+    annual_gross = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = "Rentenbezugsmitteilung"
+        verbose_name_plural = "Rentenbezugsmitteilungen"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "pension_fund", "year"], name="registers_pension_once_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.pension_fund} → {self.person_id}"

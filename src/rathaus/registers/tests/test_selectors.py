@@ -1,0 +1,142 @@
+"""Reading the registers: the citizen's overview, audited staff reads and the resident search."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from rathaus.directory.models import Office
+from rathaus.kernel.audit import entries_for_target
+from rathaus.registers.models import (
+    Address,
+    BirthRecord,
+    Employer,
+    Household,
+    IncomeNotification,
+    MarriageRecord,
+    Person,
+)
+from rathaus.registers.selectors import (
+    PersonNotFound,
+    household_of,
+    person_overview,
+    person_read,
+    person_search,
+)
+
+
+@pytest.fixture
+def family(db):
+    """Jörg and Anna Müller, married, with their daughter Lea, at Ostertorsteinweg 12."""
+    office = Office.objects.create(slug="standesamt", name="Standesamt", kind=Office.Kind.REGISTRY_OFFICE)
+    address = Address.objects.create(street="Ostertorsteinweg", house_number="12", postal_code="28203")
+    household = Household.objects.create(address=address)
+
+    def person(number, given, sex, born, status="ledig", **extra):
+        return Person.objects.create(
+            register_number=number, family_name="Müller", given_names=given, sex=sex,
+            date_of_birth=born, marital_status=status, address=address, household=household, **extra,
+        )  # fmt: skip
+
+    joerg = person("HB000000101", "Jörg", "m", date(1980, 3, 1), "verheiratet", tax_id="86095742719")
+    anna = person("HB000000102", "Anna", "w", date(1982, 7, 9), "verheiratet", birth_name="Özdemir")
+    lea = person("HB000000103", "Lea", "w", date(2015, 5, 5))
+    MarriageRecord.objects.create(
+        spouse_a=anna, spouse_b=joerg, date=date(2010, 6, 1), registry_office=office, record_number="E 2010/1"
+    )
+    BirthRecord.objects.create(child=lea, mother=anna, father=joerg, date=lea.date_of_birth, place="Bremen",
+                               registry_office=office, record_number="G 2015/1")  # fmt: skip
+    employer = Employer.objects.create(name="Weserhafen Logistik GmbH", city="Bremen")
+    IncomeNotification.objects.create(
+        person=joerg,
+        employer=employer,
+        year=2025,
+        gross_wage=Decimal("48200.00"),
+        wage_tax=Decimal("6410.50"),
+    )
+    return {"joerg": joerg, "anna": anna, "lea": lea}
+
+
+def test_overview_gathers_household_spouse_children_and_income(family):
+    """The citizen's own overview shows what the registers hold about them."""
+    overview = person_overview(person=family["joerg"])
+    assert overview.name == "Jörg Müller"
+    assert overview.address_line == "Ostertorsteinweg 12, 28203 Bremen"
+    assert overview.marital_status == "verheiratet"
+    assert overview.spouse.name == "Anna Müller"
+    assert [c.name for c in overview.children] == ["Lea Müller"]
+    assert {m.name for m in overview.household_members} == {"Anna Müller", "Lea Müller"}
+    assert overview.income_notifications[0].gross_wage == Decimal("48200.00")
+    assert overview.tax_id == "86095742719"
+
+
+def test_overview_of_the_citizen_themself_writes_no_audit_entry(family):
+    """A data subject reading their own data is not a disclosure to log."""
+    person_overview(person=family["anna"])
+    assert not entries_for_target("registers.person", family["anna"].pk).exists()
+
+
+def test_staff_read_is_audited_with_purpose_and_legal_basis(family, django_user_model):
+    """person_read logs reader, purpose, legal basis and the fields disclosed."""
+    clerk = django_user_model.objects.create(username="clerk", kind="staff")
+    overview = person_read(
+        person_id=family["anna"].pk, reader=clerk, purpose="Prüfung Elterngeldantrag", legal_basis="§ 34 BMG"
+    )
+    assert overview.birth_name == "Özdemir"
+    entry = entries_for_target("registers.person", family["anna"].pk).get()
+    assert entry.action == "person.read"
+    assert entry.purpose == "Prüfung Elterngeldantrag"
+    assert entry.legal_basis == "§ 34 BMG"
+    assert entry.actor_id == str(clerk.pk)
+    assert "tax_id" in entry.details["fields"]
+
+
+@pytest.mark.parametrize(("purpose", "basis"), [("", "§ 34 BMG"), ("Prüfung", " ")])
+def test_staff_read_without_purpose_or_legal_basis_is_refused(family, purpose, basis):
+    """No purpose, no data, and nothing is logged."""
+    with pytest.raises(ValueError, match="erforderlich"):
+        person_read(person_id=family["anna"].pk, reader=None, purpose=purpose, legal_basis=basis)
+    assert not entries_for_target("registers.person", family["anna"].pk).exists()
+
+
+def test_staff_read_of_an_unknown_person_raises(db):
+    """An unknown id is a clear error, not an empty overview."""
+    with pytest.raises(PersonNotFound, match="4711"):
+        person_read(person_id=4711, reader=None, purpose="Prüfung", legal_basis="§ 34 BMG")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Müller", "müller", "Mueller", "MÜLLER, Jörg", "Mueller, Joerg", "Jörg Müller", "Joerg Mueller", "müll"],
+)
+def test_search_finds_umlaut_names_however_they_are_typed(family, query):
+    """Case, umlaut spelling (ü/ue) and word order do not matter; prefixes match."""
+    found = {p.given_names for p in person_search(query=query)}
+    assert "Jörg" in found
+
+
+def test_search_by_register_number_and_limits(family):
+    """A register number (or its prefix) finds the person; the limit is respected."""
+    assert [p.given_names for p in person_search(query="hb000000102")] == ["Anna"]
+    assert len(person_search(query="HB0000001", limit=2)) == 2
+    assert person_search(query="   ") == []
+    assert person_search(query="Schmidt") == []
+
+
+def test_search_skips_the_dead(family):
+    """Only living residents can be picked at the demo identity provider."""
+    Person.objects.filter(pk=family["lea"].pk).update(date_of_death=date(2024, 1, 1))
+    assert "Lea" not in {p.given_names for p in person_search(query="Müller")}
+
+
+def test_household_of_lists_living_members_eldest_first(family):
+    """household_of includes the person and orders by date of birth."""
+    assert [p.given_names for p in household_of(person=family["lea"])] == ["Jörg", "Anna", "Lea"]
+
+
+def test_saving_a_person_keeps_the_search_key_in_step(family):
+    """Renaming a person updates the key the search uses."""
+    anna = family["anna"]
+    anna.family_name = "Schäfer"
+    anna.save(update_fields=["family_name"])
+    assert [p.given_names for p in person_search(query="Schaefer")] == ["Anna"]
