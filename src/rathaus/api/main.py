@@ -9,6 +9,7 @@ from .auth import TokenAuth
 # (path prefix, dotted path of a ninja Router). Apps add their router here.
 ROUTERS: list[tuple[str, str]] = [
     ("", "rathaus.api.me.router"),
+    ("", "rathaus.efile.api.router"),
 ]
 
 api = NinjaAPI(

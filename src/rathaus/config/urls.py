@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("anmelden/", include("rathaus.accounts.urls")),
     path("api/v1/", include("rathaus.api.urls")),
+    path("e-akte/", include("rathaus.efile.urls")),
     path("", include("rathaus.portal.urls")),
 ]
 

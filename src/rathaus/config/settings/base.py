@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rathaus.directory",
     "rathaus.accounts",
     "rathaus.portal",
+    "rathaus.efile",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,7 @@ LOGGING = {
 RATHAUS_DEMO_RESIDENTS = env.int("RATHAUS_DEMO_RESIDENTS", default=2000)
 # Demo data of the parts, loaded by `rathaus demo` after the city (rathaus.kernel.demo).
 RATHAUS_DEMO_PARTS = [
+    "rathaus.efile.demo.load_demo",
 ]
 
 # --- Who runs this installation (imprint, contact, accessibility feedback) -------------

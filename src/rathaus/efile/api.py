@@ -1,0 +1,115 @@
+"""JSON API of the E-Akte: list, read and create cases (scopes ``efile:read``, ``efile:write``).
+
+The token's owner must be staff with a case role in the office concerned; otherwise the
+answer is 404 (the same as for a case that does not exist). Errors are problem+json.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from rathaus.api.auth import require_scope
+from rathaus.api.problems import Problem
+from rathaus.directory.models import Office
+from rathaus.kernel.exceptions import NotFound
+
+from . import selectors, services
+from .models import Case, FilePlanEntry
+
+router = Router(tags=["E-Akte"])
+
+READ, WRITE = "efile:read", "efile:write"
+
+
+class CaseOut(Schema):
+    id: int
+    aktenzeichen: str
+    subject: str
+    status: str
+    office_id: int
+    assignee: str | None
+    source: str
+    opened_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    resubmission_on: datetime.date | None
+    version: int
+    documents: int | None = None
+
+
+class CasePageOut(Schema):
+    items: list[CaseOut]
+    next_before: int | None
+
+
+class CaseIn(Schema):
+    office_id: int
+    subject: str
+    file_plan_entry_id: int
+    source: str = ""
+
+
+def _out(case: Case, *, documents: int | None = None) -> CaseOut:
+    return CaseOut(
+        id=case.pk,
+        aktenzeichen=case.case_file.aktenzeichen,
+        subject=case.subject,
+        status=case.status,
+        office_id=case.office_id,
+        assignee=case.assignee.get_username() if case.assignee else None,
+        source=case.source,
+        opened_at=case.opened_at,
+        closed_at=case.closed_at,
+        resubmission_on=case.resubmission_on,
+        version=case.version,
+        documents=documents,
+    )
+
+
+def _office(request: HttpRequest, office_id: int) -> Office:
+    office = Office.objects.filter(pk=office_id).first()
+    if office is None or not selectors.may_work_on(request.auth.owner, office.pk):  # type: ignore[attr-defined]
+        raise NotFound("Diese Dienststelle gibt es nicht oder das Token darf ihre Vorgänge nicht sehen.")
+    return office
+
+
+@router.get("/efile/cases", response=CasePageOut, summary="Vorgänge einer Dienststelle (neueste zuerst)")
+def case_list(
+    request: HttpRequest, office_id: int, status: str | None = None, before: int | None = None
+) -> CasePageOut:
+    require_scope(request, READ)
+    if status is not None and status not in Case.Status.values:
+        raise Problem(
+            422, f"Unbekannter Status „{status}“. Erlaubt: {', '.join(Case.Status.values)}.", code="status"
+        )
+    page = selectors.office_inbox(office=_office(request, office_id), status=status, before=before)
+    return CasePageOut(items=[_out(case) for case in page.cases], next_before=page.next_before)
+
+
+@router.get("/efile/cases/{case_id}", response=CaseOut, summary="Ein Vorgang")
+def case_get(request: HttpRequest, case_id: int) -> CaseOut:
+    token = require_scope(request, READ)
+    case = selectors.case_detail(case_id=case_id, user=token.owner, purpose="Abruf über die API")
+    return _out(case, documents=case.documents.count())
+
+
+@router.post("/efile/cases", response={201: CaseOut}, summary="Vorgang anlegen")
+def case_post(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
+    token = require_scope(request, WRITE)
+    office = _office(request, payload.office_id)
+    entry = FilePlanEntry.objects.filter(pk=payload.file_plan_entry_id).first()
+    if entry is None:
+        raise Problem(
+            422, f"Den Aktenplaneintrag {payload.file_plan_entry_id} gibt es nicht.", code="file_plan_entry"
+        )
+    case = services.case_create(
+        office=office,
+        subject=payload.subject,
+        file_plan_entry=entry,
+        created_by=token.owner,
+        source=payload.source or "api",
+    )
+    return Status(201, _out(case))

@@ -1,0 +1,226 @@
+"""Reads of the E-Akte. Lists are keyset-paginated on the case id (newest first), so a page
+costs the same at case 100 and case 100,000 of an office."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from rathaus.accounts.models import StaffRole, User
+from rathaus.accounts.selectors import staff_offices
+from rathaus.domain.efile.aktenzeichen import InvalidAktenzeichen, parse_aktenzeichen
+from rathaus.domain.efile.fileplan import effective_rules
+from rathaus.domain.efile.retention import RetentionStatus, retention_status
+from rathaus.kernel import audit, search
+from rathaus.kernel.exceptions import NotFound
+
+from . import search_index
+from .models import Case, CaseFile, DocumentVersion, FilePlanEntry
+
+# Roles that work on an office's cases (its administrators manage logins, not cases).
+CASE_ROLES = (StaffRole.Role.SACHBEARBEITUNG, StaffRole.Role.LEITUNG)
+PAGE_SIZE = 50
+READ_PURPOSE = "Bearbeitung des Vorgangs"
+READ_LEGAL_BASIS = "Art. 6 Abs. 1 lit. e DSGVO i. V. m. der Fachrechtsgrundlage des Vorgangs"
+
+
+def case_offices(user: Any) -> QuerySet[Any]:
+    """Offices whose cases ``user`` may work on."""
+    return staff_offices(user).filter(staff_roles__user=user, staff_roles__role__in=CASE_ROLES).distinct()
+
+
+def may_work_on(user: Any, office_id: int) -> bool:
+    return case_offices(user).filter(pk=office_id).exists()
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Case]
+    next_before: int | None
+
+
+def _page(queryset: QuerySet[Case], *, before: int | None, size: int) -> CasePage:
+    if before is not None:
+        queryset = queryset.filter(id__lt=before)
+    rows = list(queryset.select_related("case_file", "assignee").order_by("-id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return CasePage(cases=rows, next_before=rows[-1].pk if more and rows else None)
+
+
+def office_inbox(
+    *, office: Any, status: str | None = None, before: int | None = None, size: int = PAGE_SIZE
+) -> CasePage:
+    """An office's cases, newest first; without ``status`` the ones not closed."""
+    queryset = Case.objects.filter(office=office)
+    queryset = queryset.filter(status=status) if status else queryset.exclude(status=Case.Status.CLOSED)
+    return _page(queryset, before=before, size=size)
+
+
+def my_cases(
+    *, user: Any, status: str | None = None, before: int | None = None, size: int = PAGE_SIZE
+) -> CasePage:
+    """The cases assigned to ``user``, newest first; without ``status`` the ones not closed."""
+    queryset = Case.objects.filter(assignee=user)
+    queryset = queryset.filter(status=status) if status else queryset.exclude(status=Case.Status.CLOSED)
+    return _page(queryset, before=before, size=size)
+
+
+def due_resubmissions(*, office: Any, on: datetime.date) -> QuerySet[Case]:
+    """Open cases of ``office`` whose resubmission date is ``on`` or earlier, oldest date first."""
+    return (
+        Case.objects.filter(office=office, resubmission_on__lte=on)
+        .exclude(status=Case.Status.CLOSED)
+        .select_related("case_file", "assignee")
+        .order_by("resubmission_on", "id")
+    )
+
+
+def case_detail(*, case_id: int, user: Any, purpose: str = READ_PURPOSE) -> Case:
+    """One case for staff of its office; ``NotFound`` for anyone else (and an access.denied entry).
+
+    Reading a case about a person is audit-logged with ``purpose`` (Art. 5 Abs. 1 lit. b DSGVO).
+    """
+    case = Case.objects.select_related("case_file", "office", "assignee", "person").filter(pk=case_id).first()
+    if case is None or not may_work_on(user, case.office_id):
+        if case is not None:
+            audit.record_denied(
+                actor=user, target_type="efile.case", target_id=case_id, reason="other office"
+            )
+        raise NotFound("Diesen Vorgang gibt es nicht oder Sie dürfen ihn nicht sehen.")
+    if case.person_id is not None:
+        audit.record_read(
+            actor=user,
+            subject=case.person,
+            purpose=purpose,
+            legal_basis=READ_LEGAL_BASIS,
+            fields=["efile.case"],
+        )
+    return case
+
+
+def case_documents(case: Case) -> list[tuple[Any, list[DocumentVersion]]]:
+    """The case's documents, each with all its versions (oldest first)."""
+    documents = list(case.documents.prefetch_related("versions__blob", "versions__created_by"))
+    return [(document, list(document.versions.all())) for document in documents]
+
+
+def document_version_for(*, version_id: int, user: Any) -> DocumentVersion:
+    """A version for download by staff of the case's office (else ``NotFound``, audit-logged)."""
+    version = DocumentVersion.objects.select_related("blob", "document__case").filter(pk=version_id).first()
+    if version is None or not may_work_on(user, version.document.case.office_id):
+        if version is not None:
+            audit.record_denied(
+                actor=user, target_type="efile.documentversion", target_id=version_id, reason="other office"
+            )
+        raise NotFound("Dieses Dokument gibt es nicht oder Sie dürfen es nicht sehen.")
+    return version
+
+
+def case_file_by_aktenzeichen(*, aktenzeichen: str, user: Any) -> CaseFile:
+    """The file with this reference, for staff of its office; ``NotFound`` otherwise."""
+    try:
+        canonical = str(parse_aktenzeichen(aktenzeichen))
+    except InvalidAktenzeichen as exc:
+        raise NotFound(str(exc)) from exc
+    case_file = CaseFile.objects.filter(aktenzeichen=canonical).first()
+    if case_file is None or not may_work_on(user, case_file.office_id):
+        raise NotFound(f"Eine Akte {canonical} gibt es nicht oder Sie dürfen sie nicht sehen.")
+    return case_file
+
+
+def case_search(*, user: Any, query: str, limit: int = 20) -> search.SearchResults:
+    """Cases and documents matching ``query`` in the offices ``user`` works for."""
+    visibility = [search_index.visibility_for(pk) for pk in case_offices(user).values_list("pk", flat=True)]
+    return search.search(
+        query, kinds=[search_index.CASE_KIND, search_index.DOCUMENT_KIND], visibility=visibility, limit=limit
+    )
+
+
+def office_case_staff(office: Any) -> QuerySet[Any]:
+    """Active staff who may work on ``office``'s cases (for the assign form)."""
+    return (
+        User.objects.filter(
+            kind=User.Kind.STAFF, is_active=True, staff_roles__office=office, staff_roles__role__in=CASE_ROLES
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def case_history(case: Case) -> QuerySet[Any]:
+    """The case's complete change history from the audit log, oldest first."""
+    return audit.entries_for_target("efile.case", case.pk)
+
+
+def plan_rules(entry: FilePlanEntry) -> tuple[int, bool | None]:
+    """Effective (retention years, archive-worthy) of a plan entry, inherited up the hierarchy."""
+    chain: list[tuple[int | None, bool | None]] = []
+    node: FilePlanEntry | None = entry
+    while node is not None:
+        chain.append((node.retention_years, node.archive_worthy))
+        node = node.parent
+    rules = effective_rules(list(reversed(chain)))
+    return rules.retention_years, rules.archive_worthy
+
+
+def disposal_due(*, office: Any, today: datetime.date) -> list[tuple[CaseFile, RetentionStatus]]:
+    """Closed files of ``office`` whose retention has ended on ``today``, with the disposal decision."""
+    due = []
+    rules_cache: dict[int, tuple[int, bool | None]] = {}
+    files = CaseFile.objects.filter(office=office, closed_at__isnull=False).select_related("file_plan_entry")
+    for case_file in files.order_by("closed_at", "id").iterator(chunk_size=2000):
+        entry_id = case_file.file_plan_entry_id
+        if entry_id not in rules_cache:
+            rules_cache[entry_id] = plan_rules(case_file.file_plan_entry)
+        years, worthy = rules_cache[entry_id]
+        status = retention_status(
+            closed_on=timezone.localtime(case_file.closed_at).date(),
+            retention_years=years,
+            archive_worthy=worthy,
+            today=today,
+        )
+        if status.due:
+            due.append((case_file, status))
+    return due
+
+
+@dataclass(frozen=True)
+class BlobProblem:
+    sha256: str
+    problem: str  # "missing" or "mismatch"
+    versions: list[int]
+
+
+def verify_document_blobs(*, progress: Any = None) -> tuple[int, list[BlobProblem]]:
+    """Re-hash every blob a document version refers to; returns (checked, problems).
+
+    Revision safety: a stored document must still have exactly the bytes it was filed with.
+    """
+    import hashlib
+
+    from rathaus.kernel import blobs
+
+    problems: list[BlobProblem] = []
+    checked = 0
+    blob_ids = DocumentVersion.objects.values_list("blob_id", flat=True).distinct()
+    for blob in blobs.Blob.objects.filter(pk__in=blob_ids).order_by("pk").iterator(chunk_size=500):
+        digest = hashlib.sha256()
+        try:
+            with blobs.open_blob(blob) as handle:
+                while chunk := handle.read(1024 * 1024):
+                    digest.update(chunk)
+            problem = "" if digest.hexdigest() == blob.sha256 else "mismatch"
+        except FileNotFoundError:
+            problem = "missing"
+        if problem:
+            versions = list(DocumentVersion.objects.filter(blob=blob).values_list("pk", flat=True))
+            problems.append(BlobProblem(sha256=blob.sha256, problem=problem, versions=versions))
+        checked += 1
+        if progress:
+            progress(1)
+    return checked, problems
