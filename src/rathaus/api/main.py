@@ -10,6 +10,7 @@ from .auth import TokenAuth
 ROUTERS: list[tuple[str, str]] = [
     ("", "rathaus.api.me.router"),
     ("", "rathaus.efile.api.router"),
+    ("", "rathaus.einvoice.api.router"),
 ]
 
 api = NinjaAPI(

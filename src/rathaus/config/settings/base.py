@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rathaus.accounts",
     "rathaus.portal",
     "rathaus.efile",
+    "rathaus.einvoice",
 ]
 
 MIDDLEWARE = [
@@ -298,3 +299,8 @@ RATHAUS_OPERATOR_EMAIL = env.str("RATHAUS_OPERATOR_EMAIL", default="")
 RATHAUS_OPERATOR_PHONE = env.str("RATHAUS_OPERATOR_PHONE", default="")
 RATHAUS_OPERATOR_REPRESENTATIVE = env.str("RATHAUS_OPERATOR_REPRESENTATIVE", default="")
 RATHAUS_ACCESSIBILITY_EMAIL = env.str("RATHAUS_ACCESSIBILITY_EMAIL", default="")
+
+# --- E-Rechnung: the official KoSIT XRechnung rule set (scenarios.xml, XSD, Schematron XSLT) --
+EINVOICE_STANDARDS_DIR = Path(
+    env.str("EINVOICE_STANDARDS_DIR", default=str(PROJECT_DIR.parent / "shared" / "einvoice"))
+)

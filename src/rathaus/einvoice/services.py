@@ -1,0 +1,176 @@
+"""Receiving e-invoices: validate, store the original, route by Leitweg-ID, detect duplicates, audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from rathaus.accounts.models import Organisation, User
+from rathaus.directory import selectors as directory_selectors
+from rathaus.directory.models import Office
+from rathaus.domain.einvoice import (
+    DEFAULT_MAX_BYTES,
+    InvoiceData,
+    ValidationReport,
+    extract_invoice_data,
+    parse_secure,
+    validate_invoice,
+)
+from rathaus.domain.registers.leitweg_id import InvalidLeitwegId, validate_leitweg_id
+from rathaus.kernel import audit, blobs
+from rathaus.kernel.exceptions import InvalidInput
+from rathaus.kernel.models import Blob
+
+from .models import InboundInvoice
+
+
+class InvoiceTooLarge(InvalidInput):
+    default_code = "einvoice_too_large"
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    rule: str
+    reason: str
+
+
+def _seller_key(data: InvoiceData) -> str:
+    return "".join((data.seller_vat_id or data.seller_name).split()).upper()
+
+
+def _route(data: InvoiceData) -> tuple[Office | None, _Refusal | None]:
+    try:
+        leitweg_id = validate_leitweg_id(data.buyer_reference)
+    except InvalidLeitwegId as exc:
+        return None, _Refusal(
+            "LEITWEG-ID",
+            f"Die Käuferreferenz (BT-10) „{data.buyer_reference}“ ist keine gültige Leitweg-ID: {exc}",
+        )
+    office = directory_selectors.office_by_leitweg_id(leitweg_id=leitweg_id)
+    if office is None:
+        return None, _Refusal(
+            "LEITWEG-ID-UNKNOWN",
+            f"Die Leitweg-ID „{leitweg_id}“ (BT-10) gehört zu keinem Rechnungsempfänger dieser Plattform. "
+            "Bitte fragen Sie beim Auftraggeber die richtige Leitweg-ID nach.",
+        )
+    return office, None
+
+
+def _duplicate(data: InvoiceData, sha256: str) -> InboundInvoice | None:
+    accepted = InboundInvoice.objects.filter(status=InboundInvoice.Status.ACCEPTED)
+    return (
+        accepted.filter(blob__sha256=sha256).first()
+        or accepted.filter(seller_key=_seller_key(data), invoice_number=data.number).first()
+    )
+
+
+def invoice_receive(
+    *,
+    content: bytes,
+    sender: Organisation | None,
+    channel: str,
+    submitted_by: User | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> InboundInvoice:
+    """Validate and store one submitted document and return its ``InboundInvoice``.
+
+    The document is accepted when the official KoSIT rules accept it (XRechnung 3.0 / EN 16931),
+    its Leitweg-ID (BT-10) is well-formed with a correct check digit and belongs to an office, and
+    the same invoice (same bytes, or same seller and invoice number) was not accepted before.
+    Otherwise it is stored with status ``rejected`` and the rules it breaks; only a file over the
+    size limit is not stored (``InvoiceTooLarge``).
+    """
+    if channel not in InboundInvoice.Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    if len(content) > max_bytes:
+        raise InvoiceTooLarge(
+            f"Die Datei ist {len(content) / 1024 / 1024:.1f} MB groß; erlaubt sind höchstens "
+            f"{max_bytes / 1024 / 1024:.0f} MB.".replace(".", ",")
+        )
+    if not content:
+        raise InvalidInput("Die Datei ist leer.", code="einvoice_empty")
+    # Validation runs the rule stylesheets and is the expensive part; keep it outside the transaction.
+    report = validate_invoice(content, standards_dir=settings.EINVOICE_STANDARDS_DIR, max_bytes=max_bytes)
+    data = extract_invoice_data(parse_secure(content, max_bytes=max_bytes)) if report.accepted else None
+    try:
+        blob = blobs.store(content=content, filename="rechnung.xml", max_bytes=max_bytes)
+    except blobs.BlobTypeMismatch:
+        # Bytes that are not XML (or look like HTML/SVG) are kept too, under a name that claims no type.
+        blob = blobs.store(content=content, filename="eingang", max_bytes=max_bytes)
+    try:
+        return _record(report, data, blob, sender=sender, channel=channel, submitted_by=submitted_by)
+    except IntegrityError:
+        # A parallel request accepted the same invoice a moment earlier; now it is a duplicate.
+        return _record(report, data, blob, sender=sender, channel=channel, submitted_by=submitted_by)
+
+
+def _record(
+    report: ValidationReport,
+    data: InvoiceData | None,
+    blob: Blob,
+    *,
+    sender: Organisation | None,
+    channel: str,
+    submitted_by: User | None,
+) -> InboundInvoice:
+    with transaction.atomic():
+        invoice = InboundInvoice(
+            sender=sender,
+            submitted_by=submitted_by,
+            channel=channel,
+            blob=blob,
+            syntax=report.syntax or "",
+            scenario=report.scenario or "",
+            rule_set_version=report.rule_set_version,
+            validation_report=report.as_dict(),
+        )
+        refusal: _Refusal | None = None
+        if not report.accepted:
+            errors = report.errors
+            refusal = _Refusal(
+                ", ".join(report.error_rule_ids),
+                "; ".join(f"{f.rule_id}: {f.message}" for f in errors[:20]),
+            )
+        if data is not None:
+            invoice.invoice_number = data.number[:200]
+            invoice.issue_date = data.issue_date
+            invoice.currency = data.currency[:3]
+            invoice.leitweg_id = data.buyer_reference[:200]
+            invoice.seller_name = data.seller_name[:300]
+            invoice.seller_vat_id = data.seller_vat_id[:50]
+            invoice.seller_key = _seller_key(data)[:300]
+            invoice.total_with_vat = data.total_with_vat
+            invoice.amount_due = data.amount_due
+            office, refusal = _route(data)
+            invoice.office = office
+            if refusal is None:
+                original = _duplicate(data, blob.sha256)
+                if original is not None:
+                    invoice.duplicate_of = original
+                    refusal = _Refusal(
+                        "DUPLICATE",
+                        f"Die Rechnung {data.number} dieses Rechnungsstellers ist bereits am "
+                        f"{original.received_at:%d.%m.%Y} eingegangen (Eingang Nr. {original.pk}).",
+                    )
+        if refusal is None:
+            invoice.status = InboundInvoice.Status.ACCEPTED
+        else:
+            invoice.status = InboundInvoice.Status.REJECTED
+            invoice.rejection_rules = report.error_rule_ids if not report.accepted else [refusal.rule]
+            invoice.rejection_reason = refusal.reason
+        invoice.save()
+        audit.record(
+            actor=submitted_by or audit.Actor.system("E-Rechnungseingang"),
+            action=f"einvoice.{invoice.status}",
+            target=invoice,
+            details={
+                "channel": channel,
+                "sha256": blob.sha256,
+                "rules": invoice.rejection_rules,
+                "office": invoice.office_id,
+                "rule_set": report.rule_set_version,
+            },
+        )
+    return invoice
