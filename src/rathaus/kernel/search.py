@@ -10,31 +10,66 @@ builds snippets with ``ts_headline``; SQLite ranks with FTS5's ``bm25``.
 Queries are free text: operators are never interpreted, any input is safe, all words must
 match and the last word also matches as a prefix (search as you type).
 
-Public API: ``index_document``, ``remove_document``, ``search``, ``SearchResults``, ``Hit``.
+Compound words are indexed whole and in their parts (``rathaus.domain.search.compounds``).
+``find`` is the citizens' search on top: it expands the query with synonyms (data files
+registered by each search source), compound parts and, for words the index does not know,
+close spellings (typo tolerance); it first requires every word and, if nothing matches,
+takes the documents matching most words; it returns facets (hits per kind).
+
+Search sources: each part that puts documents into the index registers a ``SearchSource``
+(kind, label for the facet, how to rebuild its documents, its synonym file) with
+``register_source`` in its ``AppConfig.ready``; ``rathaus search reindex`` rebuilds all.
+
+Public API: ``index_document``, ``remove_document``, ``search``, ``SearchResults``, ``Hit``,
+``find``, ``FindResults``, ``Facet``, ``SearchSource``, ``register_source``, ``sources``,
+``reindex``.
 """
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils.safestring import SafeString, mark_safe
 
+from rathaus.domain.search.compounds import split_compound
+from rathaus.domain.search.fuzzy import FuzzyIndex
+from rathaus.domain.search.query import ExpandedQuery, expand_query
+from rathaus.domain.search.synonyms import Synonyms, parse_synonyms
 from rathaus.domain.text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_TERMS,
+    STOP_WORDS,
     QueryTerms,
     highlight,
-    index_terms,
     query_terms,
+    stem,
     tokenize,
 )
 
 from .models import SearchDocument
 
-__all__ = ["Hit", "SearchResults", "index_document", "remove_document", "search"]
+__all__ = [
+    "Facet",
+    "FindResults",
+    "Hit",
+    "SearchResults",
+    "SearchSource",
+    "find",
+    "index_document",
+    "register_source",
+    "reindex",
+    "remove_document",
+    "search",
+    "sources",
+]
 
 # Only this much of a body is analysed: PostgreSQL's tsvector is limited to 1 MB and
 # nobody needs word 50,000 of a document to find it.
@@ -66,6 +101,17 @@ def _clean(text: str) -> str:
     return text.replace("\x00", " ").replace(_START, "[").replace(_STOP, "]")
 
 
+def _analysed(text: str) -> list[str]:
+    """Index stems of ``text`` plus the stems of the parts of its compound words."""
+    terms = []
+    for token in tokenize(text):
+        if token in STOP_WORDS:
+            continue
+        terms.append(stem(token))
+        terms.extend(stem(part) for part in split_compound(token))
+    return terms
+
+
 def index_document(
     *,
     kind: str,
@@ -75,14 +121,17 @@ def index_document(
     url: str = "",
     visibility: str = "public",
     language: str = "de",
+    keywords: str = "",
 ) -> SearchDocument:
     """Add a document to the index or replace the one with the same ``kind`` and ``key``.
 
     ``visibility`` is a free label ("public", "staff", …); ``search`` only returns
     documents whose visibility it is asked for. The analysis is German for every
     ``language`` (the city's content is German); the value is kept for later use.
+    ``keywords`` are indexed with the weight of the title but not shown (search terms
+    people use that the title lacks).
     """
-    title, body = _clean(title), _clean(body)
+    title, body, keywords = _clean(title), _clean(body), _clean(keywords)
     with transaction.atomic():
         document, _ = SearchDocument.objects.update_or_create(
             kind=kind,
@@ -95,8 +144,8 @@ def index_document(
                 "language": language,
             },
         )
-        title_terms = " ".join(index_terms(title))
-        body_terms = " ".join(index_terms(body[:MAX_INDEXED_CHARS]))
+        title_terms = " ".join(_analysed(f"{title} {keywords}"))
+        body_terms = " ".join(_analysed(body[:MAX_INDEXED_CHARS]))
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(
@@ -112,6 +161,7 @@ def index_document(
                     "INSERT INTO kernel_search_fts (rowid, title, body) VALUES (%s, %s, %s)",
                     [document.pk, title_terms, body_terms],
                 )
+    _vocabulary_changed()
     return document
 
 
@@ -125,6 +175,7 @@ def remove_document(*, kind: str, key: str) -> bool:
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM kernel_search_fts WHERE rowid = %s", [document.pk])
         document.delete()
+    _vocabulary_changed()
     return True
 
 
@@ -172,7 +223,7 @@ def _search_sqlite(
     where, params = _filters(kinds, visibility)
     match = _fts5_query(parsed)
     base = (
-        "FROM kernel_search_fts f JOIN kernel_searchdocument d ON d.id = f.rowid "
+        "FROM kernel_search_fts f CROSS JOIN kernel_searchdocument d ON d.id = f.rowid "
         f"WHERE kernel_search_fts MATCH %s{where}"
     )
     with connection.cursor() as cursor:
@@ -247,3 +298,257 @@ def search(
         words = " ".join(f'"{token}"' for token in tokenize(raw)[: MAX_QUERY_TERMS * 2])
         return _search_postgresql(words, parsed, kind_list, visible, limit, offset)
     return _search_sqlite(parsed, kind_list, visible, limit, offset)
+
+
+# --- Search sources ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """A kind of document some part puts into the index.
+
+    ``label`` names the facet ("Leistungen"); ``reindex`` rebuilds all its documents and
+    returns how many; ``synonyms`` is a synonym file (``rathaus.domain.search.synonyms``);
+    ``order`` sorts facets and breaks ties between equally good hits (lower first).
+    """
+
+    kind: str
+    label: str
+    reindex: Callable[[], int] | None = None
+    synonyms: Path | None = None
+    order: int = 100
+
+
+_SOURCES: dict[str, SearchSource] = {}
+
+
+def register_source(source: SearchSource) -> None:
+    """Register (or replace) the source of one ``kind``; call from ``AppConfig.ready``."""
+    _SOURCES[source.kind] = source
+    _synonyms.cache_clear()
+
+
+def sources() -> list[SearchSource]:
+    """The registered sources, in facet order."""
+    return sorted(_SOURCES.values(), key=lambda source: (source.order, source.kind))
+
+
+def reindex(*, kinds: Iterable[str] | None = None, progress: Callable[[str, int], None] | None = None) -> int:
+    """Rebuild the documents of the given (default: all) registered sources; returns the count."""
+    wanted = None if kinds is None else set(kinds)
+    total = 0
+    for source in sources():
+        if source.reindex is None or (wanted is not None and source.kind not in wanted):
+            continue
+        count = source.reindex()
+        total += count
+        if progress is not None:
+            progress(source.kind, count)
+    return total
+
+
+@functools.lru_cache(maxsize=1)
+def _synonyms() -> Synonyms:
+    rules = []
+    for source in sources():
+        if source.synonyms is not None:
+            rules.extend(parse_synonyms(source.synonyms.read_text(encoding="utf-8")))
+    return Synonyms.from_rules(rules)
+
+
+# --- Typo tolerance: the vocabulary of public documents ----------------------------------
+
+_VOCABULARY_LOCK = threading.Lock()
+# (alias, visibility) -> (checked at, index signature, vocabulary)
+_vocabulary_cache: dict[tuple[object, ...], tuple[float, tuple[object, ...], FuzzyIndex]] = {}
+# Seconds a vocabulary is used without asking the database whether the index changed; changes
+# made by this process clear it at once, other processes' changes show after this delay.
+VOCABULARY_RECHECK_SECONDS = 5.0
+
+
+def _vocabulary_changed() -> None:
+    with _VOCABULARY_LOCK:
+        _vocabulary_cache.clear()
+
+
+def _index_signature(visible: list[str]) -> tuple[object, ...]:
+    stats = SearchDocument.objects.filter(visibility__in=visible).aggregate(
+        count=Count("id"), newest=Max("updated_at"), last=Max("id")
+    )
+    return (connection.alias, tuple(visible), stats["count"], stats["newest"], stats["last"])
+
+
+def _load_vocabulary(visible: list[str]) -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT unnest(tsvector_to_array(search_vector)) FROM kernel_searchdocument"  # noqa: S608
+                f" WHERE visibility IN ({_placeholders(visible)})",
+                visible,
+            )
+        else:
+            # A per-connection view of the FTS5 index: one row per term and document.
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kernel_search_vocab"
+                " USING fts5vocab(main, kernel_search_fts, instance)"
+            )
+            cursor.execute(
+                "SELECT DISTINCT v.term FROM temp.kernel_search_vocab v"  # noqa: S608 - placeholders only
+                " JOIN kernel_searchdocument d ON d.id = v.doc"
+                f" WHERE d.visibility IN ({_placeholders(visible)})",
+                visible,
+            )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _vocabulary(visible: list[str]) -> FuzzyIndex:
+    """Terms of the documents with this visibility, rebuilt when the index changed."""
+    key = (connection.alias, tuple(visible))
+    now = time.monotonic()
+    with _VOCABULARY_LOCK:
+        cached = _vocabulary_cache.get(key)
+    if cached is not None and now - cached[0] < VOCABULARY_RECHECK_SECONDS:
+        return cached[2]
+    signature = _index_signature(visible)
+    if cached is not None and cached[1] == signature:
+        index = cached[2]
+    else:
+        synonym_terms = {term for phrase in _synonyms().expansions for term in phrase}
+        index = FuzzyIndex(_load_vocabulary(visible) | synonym_terms)
+    with _VOCABULARY_LOCK:
+        _vocabulary_cache[key] = (now, signature, index)
+    return index
+
+
+# --- find: the citizens' search ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facet:
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class FindResults:
+    """Hits of ``find``; ``relaxed`` is True when not every word matched (best partial hits).
+
+    ``corrections`` are (typed word, indexed stem) pairs that typo tolerance added.
+    """
+
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
+    relaxed: bool = False
+    corrections: tuple[tuple[str, str], ...] = ()
+
+
+def _match_counts(match: str, visible: list[str]) -> dict[str, int]:
+    in_visible = f"d.visibility IN ({_placeholders(visible)})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT d.kind, COUNT(*) FROM kernel_searchdocument d"  # noqa: S608 - placeholders only
+                f" WHERE d.search_vector @@ to_tsquery('simple', %s) AND {in_visible} GROUP BY d.kind",
+                [match, *visible],
+            )
+        else:
+            cursor.execute(
+                "SELECT d.kind, COUNT(*) FROM kernel_search_fts f"  # noqa: S608 - placeholders only
+                " CROSS JOIN kernel_searchdocument d ON d.id = f.rowid"
+                f" WHERE kernel_search_fts MATCH %s AND {in_visible} GROUP BY d.kind",
+                [match, *visible],
+            )
+        return {kind: count for kind, count in cursor.fetchall()}
+
+
+def _ranked_rows(
+    match: str, visible: list[str], kinds: list[str] | None, limit: int, offset: int
+) -> list[tuple[str, str, str, str, str, float]]:
+    where, params = _filters(kinds, visible)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT d.kind, d.key, d.title, d.url, left(d.body, %s),"  # noqa: S608 - placeholders only
+                " ts_rank(d.search_vector, q) AS score FROM kernel_searchdocument d,"
+                " (SELECT to_tsquery('simple', %s) AS q) query_row"
+                f" WHERE d.search_vector @@ q{where} ORDER BY score DESC, d.title, d.id LIMIT %s OFFSET %s",
+                [SNIPPET_SOURCE_CHARS, match, *params, limit, offset],
+            )
+        else:
+            cursor.execute(
+                "SELECT d.kind, d.key, d.title, d.url, substr(d.body, 1, %s),"  # noqa: S608
+                " -bm25(kernel_search_fts, 3.0, 1.0) AS score"
+                " FROM kernel_search_fts f CROSS JOIN kernel_searchdocument d ON d.id = f.rowid"
+                f" WHERE kernel_search_fts MATCH %s{where}"
+                " ORDER BY score DESC, d.title, d.id LIMIT %s OFFSET %s",
+                [SNIPPET_SOURCE_CHARS, match, *params, limit, offset],
+            )
+        return list(cursor.fetchall())
+
+
+SNIPPET_SOURCE_CHARS = 2_000
+
+
+def _render(expanded: ExpandedQuery, require_all: bool) -> str:
+    if connection.vendor == "postgresql":
+        return expanded.to_tsquery(require_all=require_all)
+    return expanded.to_fts5(require_all=require_all)
+
+
+def find(
+    query: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    visibility: Iterable[str] = ("public",),
+    limit: int = 20,
+    offset: int = 0,
+    fuzzy: bool = True,
+) -> FindResults:
+    """The citizens' search: expanded query, all words first, then the best partial matches.
+
+    ``kinds`` restricts the hits (the facets still count every kind, so a page can offer
+    the others); ``fuzzy`` turns typo tolerance on (it reads the index vocabulary, kept
+    for a few minutes per process and rebuilt when the index changes).
+    """
+    raw = _clean(str(query)[:MAX_QUERY_CHARS])
+    visible = [str(value) for value in visibility]
+    kind_list = None if kinds is None else [str(value) for value in kinds]
+    if not visible or not query_terms(raw).terms:
+        return FindResults(total=0)
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    expanded = expand_query(raw, synonyms=_synonyms(), fuzzy=_vocabulary(visible) if fuzzy else None)
+    if expanded.is_empty:
+        return FindResults(total=0)
+    relaxed = False
+    match = _render(expanded, require_all=True)
+    counts = _match_counts(match, visible)
+    if not counts and len(expanded.groups) > 1:
+        relaxed = True
+        match = _render(expanded, require_all=False)
+        counts = _match_counts(match, visible)
+    labels = {source.kind: source for source in sources()}
+    facets = [
+        Facet(kind, labels[kind].label if kind in labels else kind, count)
+        for kind, count in sorted(
+            counts.items(), key=lambda item: (labels[item[0]].order if item[0] in labels else 999, item[0])
+        )
+    ]
+    total = sum(count for kind, count in counts.items() if kind_list is None or kind in kind_list)
+    if total == 0 or limit == 0 or kind_list == []:
+        return FindResults(
+            total=total if kind_list != [] else 0,
+            facets=facets,
+            relaxed=relaxed,
+            corrections=expanded.corrections,
+        )
+    highlight_terms = expanded.highlight_terms()
+    hits = [
+        Hit(kind, key, title, url, _python_snippet(body or title, highlight_terms), float(score))
+        for kind, key, title, url, body, score in _ranked_rows(match, visible, kind_list, limit, offset)
+    ]
+    return FindResults(
+        total=total, hits=hits, facets=facets, relaxed=relaxed, corrections=expanded.corrections
+    )

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import views
+from . import directory_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -27,4 +27,13 @@ urlpatterns = [
         name="easy_language",
     ),
     path("kontakt/", TemplateView.as_view(template_name="portal/contact.html"), name="contact"),
+    path("suche/", directory_views.search_page, name="search"),
+    path("leistungen/", directory_views.service_list, name="services"),
+    path("leistungen/<slug:slug>/", directory_views.service_detail, name="service"),
+    path("dienststellen/", directory_views.office_list, name="offices"),
+    path("dienststellen/<slug:slug>/", directory_views.office_detail, name="office"),
+    path("lebenslagen/", directory_views.life_situation_list, name="life_situations"),
+    path("lebenslagen/<slug:slug>/", directory_views.life_situation_detail, name="life_situation"),
+    path("sitemap/", directory_views.sitemap_page, name="sitemap"),
+    path("sitemap.xml", directory_views.sitemap_xml, name="sitemap_xml"),
 ]

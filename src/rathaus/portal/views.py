@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.accounts import selectors as account_selectors
+from rathaus.directory import selectors as directory_selectors
 from rathaus.kernel import blobs, notify
 from rathaus.kernel.exceptions import NotFound
 from rathaus.registers import selectors as register_selectors
@@ -62,7 +63,14 @@ def citizen_required(view: View) -> View:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "top_services": directory_selectors.most_used_services(limit=8),
+            "life_situations": directory_selectors.published_life_situations(),
+        },
+    )
 
 
 @citizen_required

@@ -1,0 +1,1 @@
+"""Rules of the office directory: opening hours and their exceptions (pure Python)."""
