@@ -36,7 +36,13 @@ class FindingOut(Schema):
 
 class InvoiceOut(Schema):
     id: int
+    # "rejected" (not accepted by the platform), or for accepted invoices the workflow state:
+    # accepted, factually_approved, arithmetically_approved, approved, payment_ordered, exported,
+    # paid, declined (rejected by the authority, see ``decline_reason``).
     status: str
+    status_label: str
+    decline_reason: str
+    paid_at: datetime.datetime | None
     received_at: datetime.datetime
     channel: str
     syntax: str
@@ -50,10 +56,22 @@ class InvoiceOut(Schema):
     findings: list[FindingOut]
 
 
+def _status(invoice: InboundInvoice) -> str:
+    """The platform verdict, refined by the authority's workflow state once accepted."""
+    if invoice.status == InboundInvoice.Status.ACCEPTED and invoice.state:
+        return invoice.state
+    return invoice.status
+
+
 def _out(invoice: InboundInvoice) -> InvoiceOut:
     return InvoiceOut(
         id=invoice.pk,
-        status=invoice.status,
+        status=_status(invoice),
+        status_label=str(
+            invoice.get_state_display() if _status(invoice) == invoice.state else invoice.get_status_display()
+        ),
+        decline_reason=invoice.decline_reason,
+        paid_at=invoice.paid_at,
         received_at=invoice.received_at,
         channel=invoice.channel,
         syntax=invoice.syntax,

@@ -6,24 +6,26 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from rathaus.accounts.models import Organisation, User
 from rathaus.directory import selectors as directory_selectors
 from rathaus.directory.models import Office
 from rathaus.domain.einvoice import (
     DEFAULT_MAX_BYTES,
+    DocumentVerdict,
     InvoiceData,
-    ValidationReport,
     extract_invoice_data,
     parse_secure,
-    validate_invoice,
+    validate_document,
 )
 from rathaus.domain.registers.leitweg_id import InvalidLeitwegId, validate_leitweg_id
 from rathaus.kernel import audit, blobs
 from rathaus.kernel.exceptions import InvalidInput
 from rathaus.kernel.models import Blob
 
-from .models import InboundInvoice
+from . import selectors, workflow
+from .models import InboundInvoice, LeitwegRoute
 
 
 class InvoiceTooLarge(InvalidInput):
@@ -40,22 +42,33 @@ def _seller_key(data: InvoiceData) -> str:
     return "".join((data.seller_vat_id or data.seller_name).split()).upper()
 
 
-def _route(data: InvoiceData) -> tuple[Office | None, _Refusal | None]:
+def _route(data: InvoiceData) -> tuple[Office | None, LeitwegRoute | None, _Refusal | None]:
     try:
         leitweg_id = validate_leitweg_id(data.buyer_reference)
     except InvalidLeitwegId as exc:
-        return None, _Refusal(
-            "LEITWEG-ID",
-            f"Die Käuferreferenz (BT-10) „{data.buyer_reference}“ ist keine gültige Leitweg-ID: {exc}",
+        return (
+            None,
+            None,
+            _Refusal(
+                "LEITWEG-ID",
+                f"Die Käuferreferenz (BT-10) „{data.buyer_reference}“ ist keine gültige Leitweg-ID: {exc}",
+            ),
         )
-    office = directory_selectors.office_by_leitweg_id(leitweg_id=leitweg_id)
+    # The routing table managed by staff first, then the office's own Leitweg-ID.
+    route = selectors.route_for(leitweg_id=leitweg_id, on=timezone.localdate())
+    office = route.office if route else directory_selectors.office_by_leitweg_id(leitweg_id=leitweg_id)
     if office is None:
-        return None, _Refusal(
-            "LEITWEG-ID-UNKNOWN",
-            f"Die Leitweg-ID „{leitweg_id}“ (BT-10) gehört zu keinem Rechnungsempfänger dieser Plattform. "
-            "Bitte fragen Sie beim Auftraggeber die richtige Leitweg-ID nach.",
+        return (
+            None,
+            None,
+            _Refusal(
+                "LEITWEG-ID-UNKNOWN",
+                f"Die Leitweg-ID „{leitweg_id}“ (BT-10) gehört zu keinem Rechnungsempfänger "
+                "dieser Plattform. "
+                "Bitte fragen Sie beim Auftraggeber die richtige Leitweg-ID nach.",
+            ),
         )
-    return office, None
+    return office, route, None
 
 
 def _duplicate(data: InvoiceData, sha256: str) -> InboundInvoice | None:
@@ -73,8 +86,11 @@ def invoice_receive(
     channel: str,
     submitted_by: User | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    notice_email: str = "",
 ) -> InboundInvoice:
     """Validate and store one submitted document and return its ``InboundInvoice``.
+
+    ``notice_email`` is where supplier notices go when ``submitted_by`` has no address (e-mail intake).
 
     The document is accepted when the official KoSIT rules accept it (XRechnung 3.0 / EN 16931),
     its Leitweg-ID (BT-10) is well-formed with a correct check digit and belongs to an office, and
@@ -92,29 +108,54 @@ def invoice_receive(
     if not content:
         raise InvalidInput("Die Datei ist leer.", code="einvoice_empty")
     # Validation runs the rule stylesheets and is the expensive part; keep it outside the transaction.
-    report = validate_invoice(content, standards_dir=settings.EINVOICE_STANDARDS_DIR, max_bytes=max_bytes)
-    data = extract_invoice_data(parse_secure(content, max_bytes=max_bytes)) if report.accepted else None
+    # A ZUGFeRD/Factur-X PDF is validated by its embedded XML; the PDF stays the stored original.
+    verdict = validate_document(content, standards_dir=settings.EINVOICE_STANDARDS_DIR, max_bytes=max_bytes)
+    report = verdict.report
+    data = (
+        extract_invoice_data(parse_secure(verdict.xml, max_bytes=max_bytes))
+        if report.accepted and verdict.xml is not None
+        else None
+    )
     try:
-        blob = blobs.store(content=content, filename="rechnung.xml", max_bytes=max_bytes)
+        filename = "rechnung.pdf" if verdict.container == "pdf" else "rechnung.xml"
+        blob = blobs.store(content=content, filename=filename, max_bytes=max_bytes)
     except blobs.BlobTypeMismatch:
         # Bytes that are not XML (or look like HTML/SVG) are kept too, under a name that claims no type.
         blob = blobs.store(content=content, filename="eingang", max_bytes=max_bytes)
     try:
-        return _record(report, data, blob, sender=sender, channel=channel, submitted_by=submitted_by)
+        return _record(
+            verdict,
+            data,
+            blob,
+            sender=sender,
+            channel=channel,
+            submitted_by=submitted_by,
+            notice_email=notice_email,
+        )
     except IntegrityError:
         # A parallel request accepted the same invoice a moment earlier; now it is a duplicate.
-        return _record(report, data, blob, sender=sender, channel=channel, submitted_by=submitted_by)
+        return _record(
+            verdict,
+            data,
+            blob,
+            sender=sender,
+            channel=channel,
+            submitted_by=submitted_by,
+            notice_email=notice_email,
+        )
 
 
 def _record(
-    report: ValidationReport,
+    verdict: DocumentVerdict,
     data: InvoiceData | None,
     blob: Blob,
     *,
     sender: Organisation | None,
     channel: str,
     submitted_by: User | None,
+    notice_email: str = "",
 ) -> InboundInvoice:
+    report = verdict.report
     with transaction.atomic():
         invoice = InboundInvoice(
             sender=sender,
@@ -124,7 +165,8 @@ def _record(
             syntax=report.syntax or "",
             scenario=report.scenario or "",
             rule_set_version=report.rule_set_version,
-            validation_report=report.as_dict(),
+            validation_report=verdict.as_dict(),
+            notice_email=notice_email[:254],
         )
         refusal: _Refusal | None = None
         if not report.accepted:
@@ -143,7 +185,10 @@ def _record(
             invoice.seller_key = _seller_key(data)[:300]
             invoice.total_with_vat = data.total_with_vat
             invoice.amount_due = data.amount_due
-            office, refusal = _route(data)
+            invoice.is_credit_note = data.is_credit_note
+            invoice.due_date = data.due_date
+            invoice.payee_iban = data.iban[:34]
+            office, invoice.route, refusal = _route(data)
             invoice.office = office
             if refusal is None:
                 original = _duplicate(data, blob.sha256)
@@ -156,6 +201,7 @@ def _record(
                     )
         if refusal is None:
             invoice.status = InboundInvoice.Status.ACCEPTED
+            invoice.state = InboundInvoice.State.ACCEPTED
         else:
             invoice.status = InboundInvoice.Status.REJECTED
             invoice.rejection_rules = report.error_rule_ids if not report.accepted else [refusal.rule]
@@ -173,4 +219,7 @@ def _record(
                 "rule_set": report.rule_set_version,
             },
         )
+        if invoice.status == InboundInvoice.Status.ACCEPTED:
+            workflow.invoice_file(invoice=invoice)
+        workflow.notify_supplier(invoice=invoice, event=invoice.status)
     return invoice

@@ -10,7 +10,8 @@ it did not exist), and an ``access.denied`` audit entry is written first.
 
 Public API: services ``postbox_send``, ``postbox_mark_read``; selectors
 ``postbox_messages``, ``postbox_unread_count``, ``postbox_message_open``,
-``postbox_attachment_open``; task ``send_postbox_notice``; models ``PostboxMessage``,
+``postbox_attachment_open``; task ``send_postbox_notice``; ``business_email_send`` (e-mail with
+content to suppliers and other business partners, never to citizens); models ``PostboxMessage``,
 ``PostboxAttachment``.
 """
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PostboxAttachment",
     "PostboxMessage",
+    "business_email_send",
     "postbox_attachment_open",
     "postbox_mark_read",
     "postbox_message_open",
@@ -62,6 +64,26 @@ def send_postbox_notice(*, message_id: int) -> None:
     if not address:
         return
     send_mail(NOTICE_SUBJECT, NOTICE_BODY, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
+
+
+@rathaus_task(retries=5, backoff_seconds=60)
+def send_business_email(*, to: str, subject: str, body: str) -> None:
+    """Send one e-mail with its content (see ``business_email_send``)."""
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+
+
+def business_email_send(*, to: str, subject: str, body: str, key: str) -> None:
+    """E-mail a business partner (a supplier, not a citizen) after the transaction commits.
+
+    For correspondence without personal data of citizens, e.g. an e-invoice's receipt or
+    rejection notice to the supplier's accounting. Sent once per ``key`` by the retried task;
+    nothing is sent when the transaction rolls back.
+    """
+    if not to:
+        return
+    transaction.on_commit(
+        lambda: enqueue_once(send_business_email, key=key, to=to, subject=subject[:200], body=body)
+    )
 
 
 @transaction.atomic

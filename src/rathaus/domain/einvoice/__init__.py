@@ -2,6 +2,7 @@
 
 from .batch import validate_files
 from .extraction import InvoiceData, extract_invoice_data
+from .hybrid import DocumentVerdict, HybridInvoice, extract_hybrid_xml, is_pdf, validate_document
 from .validation import (
     DEFAULT_MAX_BYTES,
     Finding,
@@ -16,15 +17,20 @@ from .validation import (
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DocumentVerdict",
+    "HybridInvoice",
     "Finding",
     "InvoiceData",
     "InvoiceRejected",
     "RuleSet",
     "Scenario",
     "ValidationReport",
+    "extract_hybrid_xml",
     "extract_invoice_data",
+    "is_pdf",
     "parse_secure",
     "rule_set",
+    "validate_document",
     "validate_files",
     "validate_invoice",
 ]

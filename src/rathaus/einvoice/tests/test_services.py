@@ -27,7 +27,7 @@ def test_valid_ubl_invoice_is_accepted_routed_stored_and_audited(ubl, supplier, 
     assert str(invoice.total_with_vat) == "120.00"
     assert invoice.rule_set_version.startswith("Validator Configuration XRechnung 3.0.2")
     assert blobs.read_bytes(invoice.blob) == ubl
-    entry = audit.entries_for_target("einvoice.inboundinvoice", invoice.pk).get()
+    entry = audit.entries_for_target("einvoice.inboundinvoice", invoice.pk).first()
     assert entry.action == "einvoice.accepted"
     assert entry.details["sha256"] == invoice.blob.sha256
 

@@ -73,6 +73,8 @@ DEMO_STAFF: tuple[DemoStaff, ...] = (
     DemoStaff("standesamt", "Jan Hinrichs", "standesamt-mitte", "sachbearbeitung"),
     DemoStaff("finanzamt", "Ayşe Demir", "finanzamt-bremen", "sachbearbeitung"),
     DemoStaff("erechnung", "Malte Brüning", "senator-finanzen", "sachbearbeitung"),
+    # The second pair of eyes for e-invoices (sachlich/rechnerisch richtig by different people).
+    DemoStaff("erechnung2", "Wiebke Osterloh", "senator-finanzen", "sachbearbeitung"),
     DemoStaff("leitung", "Heike Gröning", "buergeramt-mitte", "leitung"),
 )
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rathaus.domain.einvoice import ValidationReport, rule_set, validate_files
+from rathaus.einvoice import intake_cli, workflow_cli
 
 
 class Command(BaseCommand):
@@ -29,8 +30,14 @@ class Command(BaseCommand):
         validate.add_argument(
             "--jobs", type=int, default=0, help="Prozesse (Standard: alle Kerne ab 50 Dateien, sonst 1)"
         )
+        intake_cli.add_parsers(sub)
+        workflow_cli.add_parsers(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if intake_cli.handle(self, options):
+            return
+        if workflow_cli.handle(self, options):
+            return
         standards_dir = Path(settings.EINVOICE_STANDARDS_DIR)
         try:
             rule_set(standards_dir)

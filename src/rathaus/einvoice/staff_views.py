@@ -1,0 +1,233 @@
+"""Staff pages of the receiving authorities: inbox, invoice, checks, payment order, HKR export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from rathaus.accounts.decorators import staff_required
+from rathaus.kernel import blobs
+from rathaus.kernel.exceptions import NotFound, RathausError
+
+from . import selectors, workflow
+from .models import InboundInvoice
+from .staff_forms import InvoiceActionForm, InvoiceDeclineForm, RouteForm
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
+def _invoice_or_404(request: HttpRequest, invoice_id: int) -> InboundInvoice:
+    try:
+        return selectors.invoice_for_staff(invoice_id=invoice_id, user=request.user)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    offices = list(selectors.invoice_offices(request.user))
+    if not offices:
+        raise Http404(_("Sie bearbeiten für keine Dienststelle Rechnungen."))
+    office = next((o for o in offices if o.pk == _int(request.GET.get("dienststelle"))), offices[0])
+    state = request.GET.get("status") if request.GET.get("status") in InboundInvoice.State.values else ""
+    query = request.GET.get("q", "").strip()[:100]
+    page = selectors.office_invoices(
+        office=office, state=state or None, query=query, before=_int(request.GET.get("vor"))
+    )
+    context = {
+        "offices": offices,
+        "office": office,
+        "state": state,
+        "states": InboundInvoice.State.choices,
+        "query": query,
+        "page": page,
+        "waiting": selectors.orders_waiting_for_export(office=office),
+        "exports": selectors.payment_exports(office=office),
+    }
+    return render(request, "einvoice/staff/inbox.html", context)
+
+
+def _detail(request: HttpRequest, invoice: InboundInvoice, **forms: Any) -> HttpResponse:
+    initial = {"version": invoice.version}
+    context = {
+        "invoice": invoice,
+        "findings": invoice.validation_report.get("findings", []),
+        "history": selectors.invoice_history(invoice),
+        "action_form": InvoiceActionForm(initial=initial),
+        "decline_form": forms.get("decline_form") or InvoiceDeclineForm(initial=initial),
+        "errors": forms.get("errors", []),
+        "me": request.user.pk,
+    }
+    # 409: the action clashed with the invoice's current state; 400: the form itself was incomplete.
+    status = 409 if forms.get("errors") else 400 if forms else 200
+    return render(request, "einvoice/staff/detail.html", context, status=status)
+
+
+@staff_required
+def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    return _detail(request, _invoice_or_404(request, invoice_id))
+
+
+def _action(service: Callable[..., InboundInvoice], done: Any) -> Callable[..., HttpResponse]:
+    @staff_required
+    @require_POST
+    def view(request: HttpRequest, invoice_id: int) -> HttpResponse:
+        invoice = _invoice_or_404(request, invoice_id)
+        form = InvoiceActionForm(request.POST)
+        if not form.is_valid():
+            return _detail(
+                request, invoice, errors=[_("Das Formular ist unvollständig; bitte laden Sie neu.")]
+            )
+        try:
+            service(invoice=invoice, by=request.user, expected_version=form.cleaned_data["version"])
+        except RathausError as exc:
+            return _detail(request, _invoice_or_404(request, invoice_id), errors=[str(exc)])
+        messages.success(request, str(done))
+        return redirect("einvoice:staff-detail", invoice_id=invoice.pk)
+
+    return view
+
+
+approve_factual = _action(
+    workflow.invoice_approve_factual, gettext_lazy("Sachliche Richtigkeit festgestellt.")
+)
+approve_arithmetic = _action(
+    workflow.invoice_approve_arithmetic, gettext_lazy("Rechnerische Richtigkeit festgestellt.")
+)
+order_payment = _action(workflow.invoice_order_payment, gettext_lazy("Zahlung angeordnet."))
+mark_paid = _action(workflow.invoice_mark_paid, gettext_lazy("Zahlung eingetragen."))
+
+
+@staff_required
+@require_POST
+def decline(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = _invoice_or_404(request, invoice_id)
+    form = InvoiceDeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.invoice_decline(
+                invoice=invoice,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+            messages.success(request, _("Rechnung zurückgewiesen; der Rechnungssteller wird benachrichtigt."))
+            return redirect("einvoice:staff-detail", invoice_id=invoice.pk)
+        except RathausError as exc:
+            form.add_error(None, str(exc))
+    return _detail(request, invoice, decline_form=form)
+
+
+@staff_required  # type: ignore[arg-type]  # a FileResponse streams; the decorator passes it through
+def original(request: HttpRequest, invoice_id: int) -> FileResponse:
+    invoice = _invoice_or_404(request, invoice_id)
+    workflow.original_downloaded(invoice=invoice, by=request.user)
+    pdf = invoice.blob.content_type == "application/pdf"
+    return FileResponse(
+        blobs.open_blob(invoice.blob),
+        as_attachment=True,
+        filename=f"rechnung-{invoice.pk}.{'pdf' if pdf else 'xml'}",
+        content_type=invoice.blob.content_type,
+    )
+
+
+@staff_required
+@require_POST
+def export_create(request: HttpRequest) -> HttpResponse:
+    offices = {o.pk: o for o in selectors.invoice_offices(request.user)}
+    office = offices.get(_int(request.POST.get("dienststelle")) or -1)
+    if office is None:
+        raise Http404(_("Diese Dienststelle gibt es nicht oder Sie dürfen für sie nicht exportieren."))
+    export = workflow.payment_export_create(by=request.user, office=office)
+    if export is None:
+        messages.info(request, _("Es gibt keine angeordneten Zahlungen, die noch nicht exportiert wurden."))
+    else:
+        messages.success(
+            request,
+            _("Export Nr. %(nr)s mit %(count)s Zahlungen erstellt.")
+            % {"nr": export.pk, "count": export.count},
+        )
+    return redirect(f"{_inbox_url()}?dienststelle={office.pk}")
+
+
+def _inbox_url() -> str:
+    from django.urls import reverse
+
+    return reverse("einvoice:staff-inbox")
+
+
+@staff_required  # type: ignore[arg-type]
+def export_download(request: HttpRequest, export_id: int) -> FileResponse:
+    try:
+        export = selectors.payment_export_for_staff(export_id=export_id, user=request.user)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    workflow.payment_export_downloaded(export=export, by=request.user)
+    assert export.blob is not None
+    return FileResponse(
+        blobs.open_blob(export.blob), as_attachment=True, filename=export.filename, content_type="text/csv"
+    )
+
+
+# --- The routing table (staff with the permission to change routes) ------------------------
+
+ROUTE_PERMISSION = "einvoice.change_leitwegroute"
+
+
+def _may_route(request: HttpRequest) -> None:
+    if not request.user.has_perm(ROUTE_PERMISSION):
+        raise PermissionDenied
+
+
+def _route_form_response(request: HttpRequest, form: RouteForm, route: Any = None) -> HttpResponse:
+    context = {"form": form, "route": route, "routes": selectors.routes(query=request.GET.get("q", "")[:60])}
+    return render(request, "einvoice/staff/routes.html", context, status=400 if form.errors else 200)
+
+
+@staff_required
+def routes(request: HttpRequest) -> HttpResponse:
+    _may_route(request)
+    if request.method == "POST":
+        form = RouteForm(request.POST)
+        if form.is_valid():
+            try:
+                workflow.route_create(by=request.user, **form.cleaned_data)
+                messages.success(request, _("Route gespeichert."))
+                return redirect("einvoice:staff-routes")
+            except RathausError as exc:
+                form.add_error(None, str(exc))
+    else:
+        form = RouteForm(initial={"match": "exact", "valid_from": timezone.localdate()})
+    return _route_form_response(request, form)
+
+
+@staff_required
+def route_edit(request: HttpRequest, route_id: int) -> HttpResponse:
+    _may_route(request)
+    route = selectors.route_by_id(route_id=route_id)
+    if route is None:
+        raise Http404(_("Diese Route gibt es nicht."))
+    if request.method == "POST":
+        form = RouteForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                workflow.route_update(route=route, by=request.user, **form.cleaned_data)
+                messages.success(request, _("Route geändert."))
+                return redirect("einvoice:staff-routes")
+            except RathausError as exc:
+                form.add_error(None, str(exc))
+    else:
+        initial = {f: getattr(route, f) for f in ("office", "valid_from", "valid_until", "note")}
+        form = RouteForm(initial=initial, editing=True)
+    return _route_form_response(request, form, route)
