@@ -1,0 +1,187 @@
+"""JSON API of the Terminvergabe, so that other portals can offer booking.
+
+Reading (services, availability) needs no token. Booking needs an API token with the scope
+``appointments:book``: the portal that holds it is accountable for its users and is
+throttled per token; its users confirm by e-mail like everyone else. The personal token
+returned by a reservation is the only handle on the booking (view, contact, move, cancel);
+an unknown or foreign token is 404. Errors are problem+json (RFC 9457).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import Throttled
+from ninja.responses import Status
+
+from rathaus.api.auth import require_scope
+from rathaus.directory.models import Office
+from rathaus.kernel.exceptions import InvalidInput, NotFound
+
+from . import protection, selectors, services, tokens
+from .models import Appointment
+
+router = Router(tags=["Terminvergabe"])
+
+BOOK = "appointments:book"
+
+
+class ServiceOut(Schema):
+    id: int
+    leika_key: str
+    name: str
+
+
+class FreeOut(Schema):
+    office_id: int
+    office_slug: str
+    office_name: str
+    start: datetime.datetime
+    end: datetime.datetime
+
+
+class AvailabilityQuery(Schema):
+    service: list[int] = Field(..., description="Eine oder mehrere Leistungen (IDs) für einen Besuch")
+    office: str | None = Field(None, description="Slug der Dienststelle; ohne: früheste Termine aller")
+    day: datetime.date | None = Field(None, description="Nur dieser Tag (mit office)")
+
+
+class ReservationIn(Schema):
+    office_id: int
+    service_ids: list[int] = Field(..., min_length=1, max_length=3)
+    start: datetime.datetime
+
+
+class BookingOut(Schema):
+    token: str = Field(..., description="Persönliches Token: einziger Zugriff auf die Buchung")
+    status: str
+    office_id: int
+    start: datetime.datetime
+    end: datetime.datetime
+    held_until: datetime.datetime | None
+    code: str | None = Field(None, description="Buchungscode, sobald bestätigt")
+
+
+class ContactIn(Schema):
+    name: str = Field(..., max_length=200)
+    email: str = Field(..., max_length=254)
+
+
+class MoveIn(Schema):
+    start: datetime.datetime
+
+
+def _out(appointment: Appointment) -> BookingOut:
+    return BookingOut(
+        token=tokens.link_token(appointment),
+        status=appointment.status,
+        office_id=appointment.office_id,
+        start=appointment.start,  # type: ignore[arg-type]  # online bookings always have times
+        end=appointment.end,  # type: ignore[arg-type]
+        held_until=appointment.held_until,
+        code=appointment.code if appointment.status == Appointment.Status.CONFIRMED else None,
+    )
+
+
+def _throttle(request: HttpRequest) -> None:
+    wait = protection.rate_limit("lookup", protection.client_address(request))
+    if wait:
+        raise Throttled(wait=wait)
+
+
+def _booking(request: HttpRequest, token: str) -> Appointment:
+    require_scope(request, BOOK)
+    appointment = tokens.appointment_by_link(token)
+    if appointment is None:
+        raise NotFound("Diese Buchung gibt es nicht.", code="booking_not_found")
+    return appointment
+
+
+@router.get(
+    "/appointments/services", response=list[ServiceOut], auth=None, summary="Online buchbare Leistungen"
+)
+def service_list(request: HttpRequest) -> list[ServiceOut]:
+    _throttle(request)
+    return [ServiceOut(id=s.pk, leika_key=s.leika_key, name=s.name) for s in selectors.bookable_services()]
+
+
+@router.get(
+    "/appointments/availability",
+    response=list[FreeOut],
+    auth=None,
+    summary="Freie Termine für eine oder mehrere Leistungen",
+)
+def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> list[FreeOut]:
+    _throttle(request)
+    found = selectors.services_by_ids(query.service)
+    if len(found) != len(set(query.service)):
+        raise NotFound("Diese Leistung gibt es nicht.", code="service_unknown")
+    if query.office:
+        office = Office.objects.filter(slug=query.office).first()
+        if office is None:
+            raise NotFound("Diese Dienststelle gibt es nicht.", code="office_unknown")
+        frees = selectors.availability(office=office, services=found, day=query.day, limit=100)
+    else:
+        frees = selectors.earliest_across_offices(services=found)
+    return [
+        FreeOut(
+            office_id=f.office.pk,
+            office_slug=f.office.slug,
+            office_name=f.office.name,
+            start=f.start,
+            end=f.end,
+        )
+        for f in frees
+    ]
+
+
+@router.post(
+    "/appointments/reservations",
+    response={201: BookingOut},
+    summary="Termin reservieren (hält ihn für kurze Zeit)",
+)
+def reservation_create(request: HttpRequest, payload: ReservationIn) -> Status:
+    require_scope(request, BOOK)
+    office = Office.objects.filter(pk=payload.office_id).first()
+    found = selectors.services_by_ids(payload.service_ids)
+    if office is None or len(found) != len(set(payload.service_ids)):
+        raise NotFound(
+            "Diese Leistung wird bei dieser Dienststelle nicht online angeboten.", code="service_not_offered"
+        )
+    if payload.start.tzinfo is None:
+        raise InvalidInput(
+            "Der Zeitpunkt braucht eine Zeitzone (ISO 8601 mit Offset).", code="start_without_offset"
+        )
+    appointment, _token = services.appointment_reserve(office=office, services=found, start=payload.start)
+    return Status(201, _out(appointment))
+
+
+@router.get("/appointments/bookings/{token}", response=BookingOut, summary="Buchung ansehen")
+def booking_detail(request: HttpRequest, token: str) -> BookingOut:
+    return _out(_booking(request, token))
+
+
+@router.post(
+    "/appointments/bookings/{token}/contact",
+    response=BookingOut,
+    summary="Name und E-Mail angeben; verschickt den Bestätigungslink",
+)
+def booking_contact(request: HttpRequest, token: str, payload: ContactIn) -> BookingOut:
+    appointment = services.appointment_preconfirm(
+        appointment=_booking(request, token), name=payload.name, email=payload.email
+    )
+    return _out(appointment)
+
+
+@router.post(
+    "/appointments/bookings/{token}/move", response=BookingOut, summary="Bestätigten Termin verschieben"
+)
+def booking_move(request: HttpRequest, token: str, payload: MoveIn) -> BookingOut:
+    return _out(services.appointment_move(appointment=_booking(request, token), start=payload.start))
+
+
+@router.delete("/appointments/bookings/{token}", response=BookingOut, summary="Buchung stornieren")
+def booking_cancel(request: HttpRequest, token: str) -> BookingOut:
+    return _out(services.appointment_cancel(appointment=_booking(request, token)))

@@ -1,0 +1,155 @@
+"""E-mails of the booking and the iCalendar file (RFC 5545) that goes with them.
+
+The appointment's time and place are not administrative content, so they may travel by
+e-mail; the personal link gives access only to the appointment itself. Subjects are fixed
+texts (never user input), and addresses were validated as e-mail addresses without line
+breaks before they got here, so no header can be injected.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import icalendar
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from rathaus.kernel.tasks import rathaus_task
+
+from . import selectors, tokens
+from .models import Appointment
+
+ICS_PRODID = "-//Rathaus Bremen//Terminvergabe//DE"
+
+
+def ics_for(appointment: Appointment, *, cancelled: bool = False) -> bytes:
+    """One VEVENT for the appointment; UID stays the same when it moves, SEQUENCE counts changes."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", ICS_PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = icalendar.Event()
+    office = appointment.office
+    event.add("uid", f"{appointment.code}@rathaus-terminvergabe")
+    event.add("dtstamp", timezone.now())
+    # Local time with its TZID (and a VTIMEZONE below), as calendar programs show it.
+    event.add("dtstart", timezone.localtime(appointment.start))
+    event.add("dtend", timezone.localtime(appointment.end))
+    services = ", ".join(s.name for s in appointment.services.all())
+    event.add("summary", f"Termin {office.name}: {services}")
+    place = f"{office.postal_code} {office.city}".strip()
+    location = ", ".join(filter(None, [office.name, office.street_address, place]))
+    event.add("location", location)
+    event.add("description", f"Buchungscode: {appointment.code}")
+    event.add("sequence", appointment.revision)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _absolute(appointment: Appointment, path: str) -> str:
+    return f"{appointment.origin.rstrip('/')}{path}" if appointment.origin else path
+
+
+def _send(
+    appointment: Appointment,
+    *,
+    template: str,
+    subject: str,
+    context: dict[str, object],
+    ics: bytes | None = None,
+) -> None:
+    if not appointment.email:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(template, {"appointment": appointment, **context})
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [appointment.email])
+    if ics is not None:
+        message.attach("termin.ics", ics, "text/calendar")
+    message.send(fail_silently=False)
+
+
+def _link(appointment: Appointment) -> str:
+    return _absolute(appointment, reverse("appointments:manage", args=[tokens.link_token(appointment)]))
+
+
+@rathaus_task(retries=5, backoff_seconds=60)
+def send_verification(*, appointment_id: int) -> None:
+    appointment = selectors.appointment_for_mail(appointment_id)
+    if appointment is None or appointment.status != Appointment.Status.PRECONFIRMED:
+        return
+    url = _absolute(appointment, reverse("appointments:verify", args=[tokens.verify_token(appointment)]))
+    _send(
+        appointment,
+        template="appointments/mail/verify.txt",
+        subject="Bitte bestätigen Sie Ihren Termin",
+        context={"verify_url": url},
+    )
+
+
+@rathaus_task(retries=5, backoff_seconds=60)
+def send_confirmation(*, appointment_id: int, moved: bool = False) -> None:
+    appointment = selectors.appointment_for_mail(appointment_id)
+    if appointment is None or appointment.status != Appointment.Status.CONFIRMED:
+        return
+    subject = "Ihr Termin wurde verschoben" if moved else "Ihr Termin ist bestätigt"
+    _send(
+        appointment,
+        template="appointments/mail/confirmed.txt",
+        subject=subject,
+        context={"manage_url": _link(appointment), "moved": moved},
+        ics=ics_for(appointment),
+    )
+
+
+@rathaus_task(retries=5, backoff_seconds=60)
+def send_cancellation(*, appointment_id: int) -> None:
+    appointment = selectors.appointment_for_mail(appointment_id)
+    if appointment is None or appointment.status != Appointment.Status.CANCELLED:
+        return
+    _send(
+        appointment,
+        template="appointments/mail/cancelled.txt",
+        subject="Ihr Termin wurde storniert",
+        context={},
+        ics=ics_for(appointment, cancelled=True),
+    )
+
+
+@rathaus_task(retries=3, backoff_seconds=300)
+def send_reminder(*, appointment_id: int, start: str) -> None:
+    """The day-before reminder, deferred to ``reminder_due_at`` when the booking is confirmed."""
+    remind(appointment_id=appointment_id, start=start)
+
+
+def remind(*, appointment_id: int, start: str) -> bool:
+    """Send the reminder unless the appointment moved, was cancelled or was reminded already."""
+    appointment = selectors.appointment_for_mail(appointment_id)
+    if (
+        appointment is None
+        or appointment.status != Appointment.Status.CONFIRMED
+        or appointment.reminder_sent_at is not None
+        or appointment.start is None
+        or appointment.start.isoformat() != start
+    ):
+        return False
+    _send(
+        appointment,
+        template="appointments/mail/reminder.txt",
+        subject="Erinnerung an Ihren Termin morgen",
+        context={"manage_url": _link(appointment)},
+        ics=ics_for(appointment),
+    )
+    Appointment.objects.filter(pk=appointment.pk).update(reminder_sent_at=timezone.now())
+    return True
+
+
+def reminder_due_at(start: datetime.datetime) -> datetime.datetime:
+    """10:00 local time on the day before ``start``."""
+    local = timezone.localtime(start)
+    day_before = local.date() - datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day_before, datetime.time(10, 0)))

@@ -1,0 +1,171 @@
+"""Staff pages at the office: day list per counter, check-in, walk-ins, call-up, statistics;
+and the waiting room's call display (public: queue numbers and counters only, no names)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rathaus.accounts.decorators import staff_required
+from rathaus.directory.models import Office
+from rathaus.kernel import audit
+from rathaus.kernel.exceptions import RathausError
+
+from . import charts, selectors, services
+from .forms import CheckInForm, WalkInForm
+from .models import Appointment, Counter
+
+READ_PURPOSE = "Terminabwicklung in der Dienststelle (Tagesliste, Aufruf)"
+READ_BASIS = "Art. 6 Abs. 1 lit. e DSGVO i. V. m. § 3 BremDSGVOAG"
+
+
+def _office(request: HttpRequest) -> tuple[Office, list[Office]]:
+    offices = selectors.staff_offices(request.user)
+    if not offices:
+        raise Http404(_("Sie arbeiten in keiner Dienststelle mit Terminvergabe."))
+    wanted = request.GET.get("dienststelle") or request.POST.get("dienststelle") or ""
+    office = next((o for o in offices if str(o.pk) == wanted), offices[0])
+    return office, offices
+
+
+def _back(office: Office, day: str = "") -> HttpResponse:
+    url = f"{reverse('appointments:staff')}?dienststelle={office.pk}"
+    return redirect(f"{url}&tag={day}" if day else url)
+
+
+def _day(value: str | None) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@staff_required
+def day_view(request: HttpRequest) -> HttpResponse:
+    office, offices = _office(request)
+    day = _day(request.GET.get("tag"))
+    lists = selectors.day_list(office=office, day=day)
+    counters = list(Counter.objects.filter(office=office, active=True))
+    audit.record_read(
+        actor=request.user,  # type: ignore[arg-type]  # staff_required: a logged-in User
+        subject=office,
+        purpose=READ_PURPOSE,
+        legal_basis=READ_BASIS,
+        fields=("appointment.name", "appointment.code", "day:" + day.isoformat()),
+    )
+    context = {
+        "office": office,
+        "offices": offices,
+        "day": day,
+        "columns": [(c, lists.get(c, [])) for c in counters],
+        "unassigned": lists.get(None, []),
+        "queue": selectors.waiting_queue(office=office),
+        "counters": counters,
+        "checkin_form": CheckInForm(),
+        "walkin_form": WalkInForm(office=office),
+        "Status": Appointment.Status,
+    }
+    return render(request, "appointments/staff_day.html", context)
+
+
+@staff_required
+@require_POST
+def check_in(request: HttpRequest) -> HttpResponse:
+    office, _offices = _office(request)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            appointment = services.appointment_check_in(
+                office=office, code=form.cleaned_data["code"], by=request.user
+            )
+        except RathausError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Angemeldet: Aufrufnummer %(number)s.") % {"number": appointment.queue_number}
+            )
+    else:
+        messages.error(request, _("Bitte geben Sie einen Buchungscode ein."))
+    return _back(office)
+
+
+@staff_required
+@require_POST
+def walk_in(request: HttpRequest) -> HttpResponse:
+    office, _offices = _office(request)
+    form = WalkInForm(request.POST, office=office)
+    if form.is_valid():
+        ticket = services.walk_in_create(
+            office=office, services=[form.cleaned_data["service"]], by=request.user
+        )
+        messages.success(request, _("Wartenummer %(number)s ausgegeben.") % {"number": ticket.queue_number})
+    else:
+        messages.error(request, _("Bitte wählen Sie eine Leistung."))
+    return _back(office)
+
+
+@staff_required
+@require_POST
+def call(request: HttpRequest) -> HttpResponse:
+    office, _offices = _office(request)
+    counter = get_object_or_404(Counter, pk=request.POST.get("counter", "0"), office=office)
+    called = services.call_next(office=office, counter=counter, by=request.user)
+    if called is None:
+        messages.info(request, _("Niemand wartet."))
+    else:
+        messages.success(
+            request,
+            _("%(number)s wurde zu %(counter)s aufgerufen.")
+            % {"number": called.queue_number, "counter": counter.name},
+        )
+    return _back(office)
+
+
+@staff_required
+@require_POST
+def outcome(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    office, _offices = _office(request)
+    appointment = get_object_or_404(Appointment, pk=appointment_id, office=office)
+    try:
+        if request.POST.get("outcome") == "no_show":
+            services.appointment_no_show(appointment=appointment, by=request.user)
+        else:
+            services.appointment_finish(appointment=appointment, by=request.user)
+    except RathausError as exc:
+        messages.error(request, exc.message)
+    return _back(office, request.POST.get("tag", ""))
+
+
+@staff_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    office, offices = _office(request)
+    last = _day(request.GET.get("bis"))
+    first = last - datetime.timedelta(days=29)
+    figures = selectors.office_statistics(office=office, first=first, last=last)
+    context = {
+        "office": office,
+        "offices": offices,
+        "first": first,
+        "last": last,
+        "figures": figures,
+        "chart": charts.bar_chart(
+            [(row.service, row.median_wait_minutes or 0.0) for row in figures.rows],
+            title=_("Mittlere Wartezeit in Minuten je Leistung"),
+        ),
+    }
+    return render(request, "appointments/staff_statistics.html", context)
+
+
+def call_display(request: HttpRequest, slug: str) -> HttpResponse:
+    office = get_object_or_404(Office, slug=slug, appointment_plan__isnull=False)
+    context = {"office": office, "calls": selectors.call_display(office=office)}
+    if request.headers.get("HX-Request"):
+        return render(request, "appointments/_call_list.html", context)
+    return render(request, "appointments/call_display.html", context)
