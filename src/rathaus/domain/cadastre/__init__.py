@@ -1,0 +1,1 @@
+"""Synthetic cadastral data (Liegenschaftskataster): parcels with polygon geometry. No Django."""

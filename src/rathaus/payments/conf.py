@@ -1,0 +1,44 @@
+"""Settings of the payments app, with the embedded defaults (read at call time, never at import)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+# The demo cash office account: the well-known valid example IBAN, not a real account.
+DEFAULT_IBAN = "DE89370400440532013000"
+
+
+def payee_name() -> str:
+    return getattr(settings, "RATHAUS_PAYMENTS_PAYEE", "Landeshauptkasse Bremen")
+
+
+def payee_iban() -> str:
+    return getattr(settings, "RATHAUS_PAYMENTS_IBAN", DEFAULT_IBAN)
+
+
+def payee_bic() -> str:
+    return getattr(settings, "RATHAUS_PAYMENTS_BIC", "")
+
+
+def notification_secret() -> bytes:
+    secret = (
+        getattr(settings, "RATHAUS_PAYMENTS_NOTIFY_SECRET", "") or f"rathaus-sandbox:{settings.SECRET_KEY}"
+    )
+    return secret.encode("utf-8")
+
+
+def provider_path() -> str:
+    return getattr(settings, "RATHAUS_PAYMENT_PROVIDER", "rathaus.payments.providers.SandboxProvider")
+
+
+def cash_office_slug() -> str:
+    return getattr(settings, "RATHAUS_PAYMENTS_CASH_OFFICE", "landeshauptkasse")
+
+
+def cadastre_office_slug() -> str:
+    return getattr(settings, "RATHAUS_CADASTRE_OFFICE", "geoinformation")
+
+
+def sandbox_enabled() -> bool:
+    """The sandbox's pages and API exist only while it is the configured payment service."""
+    return provider_path().endswith(".SandboxProvider")

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.domain.payments.kassenzeichen import InvalidKassenzeichen, parse
+
+from .sandbox import MODES
+
+
+class SandboxDecisionForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Benachrichtigung simulieren"),
+        choices=[
+            ("normal", _("sofort, einmal")),
+            ("late", _("verspätet (erst auf Knopfdruck)")),
+            ("duplicate", _("doppelt")),
+            ("out_of_order", _("in falscher Reihenfolge")),
+        ],
+        initial="normal",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_mode(self) -> str:
+        mode = self.cleaned_data["mode"]
+        assert mode in MODES
+        return mode
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Betrag in Euro"), min_value=Decimal("0.01"), decimal_places=2, max_digits=12
+    )
+    reason = forms.CharField(
+        label=_("Grund der Erstattung"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    key = forms.CharField(widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex)
+
+
+class AssignForm(forms.Form):
+    kassenzeichen = forms.CharField(label=_("Kassenzeichen"), max_length=40)
+
+    def clean_kassenzeichen(self) -> str:
+        try:
+            return str(parse(self.cleaned_data["kassenzeichen"]))
+        except InvalidKassenzeichen as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class CamtUploadForm(forms.Form):
+    file = forms.FileField(label=_("Kontoauszug (camt.053 oder camt.054, XML)"))
+
+
+class ParcelSearchForm(forms.Form):
+    gemarkung = forms.ChoiceField(label=_("Gemarkung"), required=False)
+    number = forms.IntegerField(label=_("Flurstücksnummer"), required=False, min_value=1, max_value=100000)
+
+    def __init__(self, *args, gemarkungen=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        field = self.fields["gemarkung"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Alle")), *((g, g) for g in gemarkungen)]

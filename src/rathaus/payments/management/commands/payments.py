@@ -1,0 +1,108 @@
+"""``rathaus payments import-camt FILE...`` imports bank statements; ``rathaus payments
+hkr-export`` writes the CSV for the budget and cash accounting system."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rathaus.kernel.exceptions import RathausError
+
+from ... import camt, reconcile
+
+
+class Command(BaseCommand):
+    help = (
+        "E-Payment: Kontoauszüge (camt.053/camt.054) einlesen und abgleichen, HKR-Export. "
+        "(E-Payment: import and reconcile bank statements, export for the HKR system.)"
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{import-camt,hkr-export}")
+        imp = sub.add_parser(
+            "import-camt",
+            help="Kontoauszüge einlesen und abgleichen (import camt files, match credits).",
+        )
+        imp.add_argument(
+            "files", nargs="+", metavar="FILE", help="camt.053- oder camt.054-XML-Dateien (XML files)."
+        )
+        imp.add_argument(
+            "--validate",
+            action="store_true",
+            help="Vorher gegen das offizielle XSD prüfen (validate against the XSD first).",
+        )
+        imp.add_argument(
+            "--no-progress", action="store_true", help="Keinen Fortschrittsbalken zeigen (no progress bar)."
+        )
+        hkr = sub.add_parser(
+            "hkr-export", help="Gebuchte Zahlungen als CSV ausgeben (booked payments as CSV)."
+        )
+        hkr.add_argument("--von", required=True, help="Erster Tag, JJJJ-MM-TT (first day).")
+        hkr.add_argument("--bis", required=True, help="Letzter Tag, JJJJ-MM-TT (last day).")
+        hkr.add_argument("--output", "-o", help="Datei statt Standardausgabe (file instead of stdout).")
+
+    def handle(self, *args, subcommand, **options):
+        console = Console(file=self.stdout, highlight=False, soft_wrap=True)
+        if subcommand == "hkr-export":
+            try:
+                text = reconcile.hkr_export(
+                    start=datetime.date.fromisoformat(options["von"]),
+                    end=datetime.date.fromisoformat(options["bis"]),
+                )
+            except (ValueError, RathausError) as exc:
+                raise CommandError(str(exc)) from exc
+            if options["output"]:
+                Path(options["output"]).write_text(text, encoding="utf-8")
+            else:
+                self.stdout.write(text, ending="")
+            return
+        failed = 0
+        for name in options["files"]:
+            path = Path(name)
+            try:
+                data = path.read_bytes()
+                if options["validate"]:
+                    errors = camt.validate(data)
+                    if errors:
+                        raise CommandError(
+                            f"{name}: {len(errors)} Schemafehler, z. B. Zeile {errors[0].line}: "
+                            f"{errors[0].message}"
+                        )
+                if options["no_progress"]:
+                    result = reconcile.import_camt(data=data, filename=path.name)
+                else:
+                    columns = [
+                        TextColumn(f"{path.name}"),
+                        BarColumn(),
+                        MofNCompleteColumn(),
+                        TimeElapsedColumn(),
+                    ]
+                    with Progress(*columns, console=Console(file=self.stderr)) as progress:
+                        bar = progress.add_task("import", total=None)
+                        result = reconcile.import_camt(
+                            data=data,
+                            filename=path.name,
+                            progress=lambda done, total, bar=bar: progress.update(
+                                bar, completed=done, total=total
+                            ),
+                        )
+            except OSError as exc:
+                failed += 1
+                console.print(f"[red]{name}: Datei nicht lesbar: {exc.strerror}[/red]")
+                continue
+            except RathausError as exc:
+                failed += 1
+                console.print(f"[red]{name}: {exc.message}[/red]")
+                continue
+            console.print(
+                f"{name}: {result.credits} Gutschriften, {result.matched} zugeordnet, "
+                f"{result.unmatched} zur manuellen Zuordnung, {result.duplicates} schon gebucht."
+            )
+        if failed:
+            raise CommandError(
+                f"{failed} von {len(options['files'])} Dateien wurden nicht eingelesen.", returncode=1
+            )

@@ -1,0 +1,420 @@
+"""Fees, claims, the ledger, payments, refunds, bank statements and the cadastral extract.
+
+Amounts are ``DecimalField(max_digits=12, decimal_places=2)`` in euros; rows are written
+only by ``services``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def money_field(**options: Any) -> models.DecimalField[Decimal, Decimal]:
+    """Euros with cents: 12 digits, 2 decimal places."""
+    return models.DecimalField(max_digits=12, decimal_places=2, **options)
+
+
+class PaymentPolicy(models.TextChoices):
+    """XBezahldienste: how a service is paid."""
+
+    NONE = "none", "Keine Zahlung"
+    OPTIONAL = "optional", "Zahlung optional"
+    MANDATORY = "mandatory", "Zahlung vor Absenden"
+    DEFERRED = "deferred", "Zahlung nach Leistung (Rechnung)"
+
+
+class FeeTariff(models.Model):
+    """One version of one line of the fee schedule (Gebührenverzeichnis)."""
+
+    class Kind(models.TextChoices):
+        FLAT = "flat", "Festgebühr"
+        PER_UNIT = "per_unit", "Gebühr je Einheit"
+        RANGE = "range", "Rahmengebühr"
+        TIERED = "tiered", "Wertgebühr"
+
+    key = models.SlugField(max_length=80)
+    # Stable link to a directory service: its 14-digit LeiKa key (see decision 0090).
+    service_key = models.CharField(max_length=14, blank=True, db_index=True)
+    title = models.CharField(max_length=200)
+    legal_basis = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = money_field()
+    unit_label = models.CharField(max_length=40, blank=True)
+    minimum = money_field(null=True, blank=True)
+    maximum = money_field(null=True, blank=True)
+    tiers = models.JSONField(default=list, blank=True)
+    reductions = models.JSONField(default=list, blank=True)
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    payment_policy = models.CharField(
+        max_length=20, choices=PaymentPolicy.choices, default=PaymentPolicy.OPTIONAL
+    )
+    budget_account = models.CharField(
+        max_length=40, blank=True, help_text="Haushaltsstelle für die HKR-Übergabe"
+    )
+    office = models.ForeignKey(
+        "directory.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["key", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["key", "valid_from"], name="feetariff_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title} (ab {self.valid_from:%d.%m.%Y})"
+
+
+class ClaimSerial(models.Model):
+    """The last serial number of Kassenzeichen issued per year."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Claim(models.Model):
+    """A claim (Forderung) of the city with its Kassenzeichen."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Offen"
+        PARTLY_PAID = "partly_paid", "Teilweise bezahlt"
+        PAID = "paid", "Bezahlt"
+        REFUNDED = "refunded", "Erstattet"
+        CANCELLED = "cancelled", "Aufgehoben"
+
+    kassenzeichen = models.CharField(max_length=12, unique=True)
+    office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, related_name="+")
+    debtor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_claims",
+    )
+    debtor_name = models.CharField(max_length=200)
+    purpose = models.CharField(max_length=200)
+    amount = money_field()
+    paid_total = money_field(default=0, help_text="Alles Eingegangene")
+    settled_total = money_field(default=0, help_text="Auf die Forderung angerechnet")
+    refunded_total = money_field(default=0)
+    held_total = money_field(default=0, help_text="Überzahlung in Verwahrung")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
+    due_on = models.DateField()
+    tariff = models.ForeignKey(
+        FeeTariff, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    fee_lines = models.JSONField(default=list, blank=True)
+    payment_policy = models.CharField(
+        max_length=20, choices=PaymentPolicy.choices, default=PaymentPolicy.OPTIONAL
+    )
+    budget_account = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="claim_amount_positive"),
+            models.CheckConstraint(condition=models.Q(paid_total__gte=0), name="claim_paid_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(refunded_total__gte=0), name="claim_refunded_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_kassenzeichen
+
+    @property
+    def display_kassenzeichen(self) -> str:
+        k = self.kassenzeichen
+        return f"{k[:4]}-{k[4:11]}-{k[11:]}"
+
+    @property
+    def open_amount(self) -> Decimal:
+        if self.status == self.Status.CANCELLED:
+            return Decimal("0.00")
+        return max(self.amount - self.settled_total, Decimal("0.00"))
+
+    @property
+    def refundable_amount(self) -> Decimal:
+        return self.paid_total - self.refunded_total
+
+
+class JournalEntry(models.Model):
+    """One booking; its postings sum to zero."""
+
+    kind = models.CharField(max_length=40)
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="journal")
+    memo = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class Posting(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
+    account = models.CharField(max_length=20, db_index=True)
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="postings")
+    amount = money_field()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.amount}"
+
+
+class Payment(models.Model):
+    """Money for a claim: online through a payment service, or a bank transfer."""
+
+    class Method(models.TextChoices):
+        ONLINE = "online", "Online-Zahlung"
+        BANK = "bank", "Überweisung"
+
+    class Status(models.TextChoices):
+        INITIAL = "INITIAL", "Begonnen"
+        PAYED = "PAYED", "Bezahlt"
+        FAILED = "FAILED", "Fehlgeschlagen"
+        CANCELED = "CANCELED", "Abgebrochen"
+        TIMEOUT = "TIMEOUT", "Zeit abgelaufen"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    provider = models.CharField(max_length=60, blank=True)
+    request_id = models.CharField(max_length=64, unique=True)
+    transaction_id = models.CharField(max_length=100, blank=True, db_index=True)
+    transaction_url = models.URLField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INITIAL)
+    amount = money_field()
+    currency = models.CharField(max_length=3, default="EUR")
+    payment_method = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    initiated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    bank_credit = models.OneToOneField(
+        "payments.BankCredit", null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount} ({self.status})"
+
+
+class Refund(models.Model):
+    """A refund: requested with a reason, approved by a second person (four eyes), then paid out."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Beantragt"
+        EXECUTED = "executed", "Ausgezahlt"
+        REJECTED = "rejected", "Abgelehnt"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="refunds")
+    amount = money_field()
+    reason = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    # Same key → same refund: a repeated request never pays out twice.
+    request_key = models.CharField(max_length=100)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "request_key"], name="refund_request_key_unique"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Erstattung {self.amount} ({self.get_status_display()})"
+
+
+class NotificationEvent(models.Model):
+    """A payment notification as received (deduplicated by ``event_id``)."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    transaction_id = models.CharField(max_length=100)
+    status = models.CharField(max_length=10)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    outcome = models.CharField(max_length=20)
+    detail = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.outcome}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a state-changing API call, replayed for the same key and body."""
+
+    owner = models.CharField(max_length=60)
+    key = models.CharField(max_length=200)
+    operation = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"
+
+
+class BankStatement(models.Model):
+    """An imported camt.053 statement or camt.054 notification."""
+
+    kind = models.CharField(max_length=20)
+    account_iban = models.CharField(max_length=34)
+    message_id = models.CharField(max_length=100)
+    statement_id = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64, unique=True)
+    filename = models.CharField(max_length=255)
+    credits = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.statement_id}"
+
+
+class BankCredit(models.Model):
+    """One credit on the cash office's account, and what it was matched to."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", "Zugeordnet"
+        PARTIAL = "partial", "Teilzahlung zugeordnet"
+        OVER = "over", "Überzahlung zugeordnet"
+        HELD = "held", "Forderung schon bezahlt – in Verwahrung"
+        UNMATCHED = "unmatched", "Nicht zugeordnet"
+        ASSIGNED = "assigned", "Manuell zugeordnet"
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="credit_rows")
+    # Entry reference of the bank (AcctSvcrRef) or a hash of the entry: one credit is booked once.
+    dedup_key = models.CharField(max_length=120, unique=True)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    booked_on = models.DateField(db_index=True)
+    debtor_name = models.CharField(max_length=140, blank=True)
+    debtor_iban = models.CharField(max_length=34, blank=True)
+    remittance = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="credits")
+    match_how = models.CharField(max_length=20, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-booked_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} {self.booked_on}"
+
+
+class SandboxTransaction(models.Model):
+    """A payment at the built-in sandbox payment service (speaks XBezahldienste)."""
+
+    transaction_id = models.CharField(max_length=64, unique=True)
+    request = models.JSONField()
+    status = models.CharField(max_length=10, default="INITIAL")
+    amount = money_field()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.transaction_id
+
+
+class SandboxEvent(models.Model):
+    """A notification the sandbox sends (or holds back to simulate late delivery)."""
+
+    transaction = models.ForeignKey(SandboxTransaction, on_delete=models.CASCADE, related_name="events")
+    event_id = models.CharField(max_length=64)
+    body = models.TextField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    deliveries = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
+class Parcel(models.Model):
+    """A synthetic Flurstück with its boundary polygon (metres, local east/north)."""
+
+    gemarkung = models.CharField(max_length=80)
+    flur = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()
+    row = models.PositiveIntegerField()
+    col = models.PositiveIntegerField()
+    polygon = models.JSONField()
+    area_m2 = models.PositiveIntegerField()
+    land_use = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["gemarkung", "flur", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["gemarkung", "flur", "number"], name="parcel_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Gemarkung {self.gemarkung}, Flur {self.flur}, Flurstück {self.number}"
+
+
+class MapExtractOrder(models.Model):
+    """A citizen's order of an extract from the Liegenschaftskarte."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", "Wartet auf Zahlung"
+        FULFILLED = "fulfilled", "Bereitgestellt"
+
+    parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="orders")
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="map_orders")
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="map_order")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT)
+    extract = models.ForeignKey(
+        "kernel.Blob", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    receipt = models.ForeignKey(
+        "kernel.Blob", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Bestellung {self.pk} ({self.get_status_display()})"

@@ -1,0 +1,374 @@
+"""Bank reconciliation: import camt statements, match credits to claims, book them.
+
+Everything of one file happens in one transaction: a file is imported completely or not
+at all. A file is refused when it was imported before (same SHA-256) or is for another
+account than the cash office's; a credit already booked from another file (a camt.054
+notification followed by the camt.053 statement) is skipped by its bank reference. Work is
+done in batches with bulk inserts, so 100,000 credits take seconds, not hours; the rules
+are the same as for single payments (``services.apply_receipt``, ``domain.payments``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from rathaus.domain.payments import kassenzeichen as kz
+from rathaus.domain.payments import ledger
+from rathaus.domain.payments.matching import match_credit
+from rathaus.kernel import audit
+from rathaus.kernel.exceptions import Conflict, InvalidInput
+
+from . import camt, conf
+from .models import BankCredit, BankStatement, Claim, JournalEntry, Payment, Posting, Refund
+from .services import _status_of, apply_receipt, book
+
+BATCH = 5000
+CLAIM_FIELDS = ["paid_total", "settled_total", "held_total", "status"]
+STATUS_BY_CHECK = {
+    "full": BankCredit.Status.MATCHED,
+    "partial": BankCredit.Status.PARTIAL,
+    "over": BankCredit.Status.OVER,
+    "already_paid": BankCredit.Status.HELD,
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    statement: BankStatement
+    credits: int
+    matched: int
+    unmatched: int
+    duplicates: int
+    paid_claim_ids: list[int]
+
+
+def _candidate_numbers(remittances: Iterable[str]) -> set[str]:
+    numbers: set[str] = set()
+    for text in remittances:
+        for candidate in kz.candidates_in(text):
+            if candidate.valid:
+                numbers.add(candidate.digits)
+            else:
+                numbers.update(kz.corrections(candidate.digits))
+    return numbers
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:  # type: ignore[type-arg]
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def import_camt(
+    *, data: bytes, filename: str, by: Any = None, progress: Callable[[int, int], None] | None = None
+) -> ImportResult:
+    """Import one camt.053/camt.054 file; see the module docstring for what is refused."""
+    digest = hashlib.sha256(data).hexdigest()
+    if BankStatement.objects.filter(sha256=digest).exists():
+        raise Conflict(
+            f"Die Datei „{filename}“ wurde bereits eingelesen; nichts wurde doppelt gebucht.",
+            code="camt_duplicate",
+        )
+    statements = camt.parse(data)
+    own = conf.payee_iban().replace(" ", "").upper()
+    for statement in statements:
+        if statement.account_iban != own:
+            raise InvalidInput(
+                f"Der Auszug ist für das Konto {statement.account_iban or '(ohne IBAN)'}, "
+                "nicht für das Konto der Kasse.",
+                code="camt_wrong_account",
+            )
+    credits = [c for s in statements for c in s.credits]
+    with transaction.atomic():
+        row = BankStatement.objects.create(
+            kind=statements[0].kind,
+            account_iban=own,
+            message_id=statements[0].message_id[:100],
+            statement_id=",".join(s.statement_id for s in statements)[:100],
+            sha256=digest,
+            filename=filename[:255],
+            imported_by=by if getattr(by, "pk", None) else None,
+        )
+        result = _book_credits(row, credits, progress)
+        row.credits, row.matched, row.duplicates = result.credits, result.matched, result.duplicates
+        row.save(update_fields=["credits", "matched", "duplicates"])
+        audit.record(
+            actor=by,
+            action="payments.camt_imported",
+            target=row,
+            details={
+                "file": filename,
+                "sha256": digest,
+                "credits": result.credits,
+                "matched": result.matched,
+                "unmatched": result.unmatched,
+                "duplicates": result.duplicates,
+            },
+        )
+        paid = result.paid_claim_ids
+        transaction.on_commit(lambda: _after(paid))
+    return result
+
+
+def _after(claim_ids: list[int]) -> None:
+    from .models import MapExtractOrder
+    from .services import after_claim_paid
+
+    for claim_id in MapExtractOrder.objects.filter(
+        claim_id__in=claim_ids, status=MapExtractOrder.Status.AWAITING_PAYMENT
+    ).values_list("claim_id", flat=True):
+        after_claim_paid(claim_id=claim_id)
+
+
+def _book_credits(
+    row: BankStatement, credits: list[camt.Credit], progress: Callable[[int, int], None] | None
+) -> ImportResult:
+    total = len(credits)
+    matched = unmatched = duplicates = 0
+    paid: list[int] = []
+    seen: set[str] = set()
+    for batch in _chunks(credits, BATCH):
+        keys = [c.dedup_key for c in batch]
+        known = set(BankCredit.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+        numbers = list(_candidate_numbers(c.remittance for c in batch))
+        claims: dict[str, Claim] = {}
+        for chunk in _chunks(numbers, 2000):
+            for claim in Claim.objects.select_for_update().filter(kassenzeichen__in=chunk):
+                claims[claim.kassenzeichen] = claim
+        open_amounts = {k: c.open_amount for k, c in claims.items()}
+        changed: dict[int, Claim] = {}
+        rows: list[BankCredit] = []
+        entries: list[tuple[JournalEntry, list[ledger.Posting]]] = []
+        payments: list[tuple[int, Payment]] = []
+        for credit in batch:
+            if credit.dedup_key in known or credit.dedup_key in seen:
+                duplicates += 1
+                continue
+            seen.add(credit.dedup_key)
+            if credit.amount <= 0:
+                continue  # a zero or negative "credit" is no money received; nothing to book
+            outcome = match_credit(
+                remittance=credit.remittance,
+                amount=credit.amount,
+                currency=credit.currency,
+                open_amounts=open_amounts,
+            )
+            bank_row = BankCredit(
+                statement=row,
+                dedup_key=credit.dedup_key,
+                amount=credit.amount,
+                currency=credit.currency[:3],
+                booked_on=credit.booked_on,
+                debtor_name=credit.debtor_name,
+                debtor_iban=credit.debtor_iban[:34],
+                remittance=credit.remittance,
+                match_how=outcome.how,
+                note=outcome.note[:300],
+            )
+            if outcome.matched:
+                claim = claims[outcome.kassenzeichen]
+                postings = apply_receipt(claim, credit.amount, via=ledger.BANK)
+                open_amounts[claim.kassenzeichen] = claim.open_amount
+                changed[claim.pk] = claim
+                bank_row.claim = claim
+                bank_row.status = STATUS_BY_CHECK[outcome.amount_check]
+                entries.append(
+                    (
+                        JournalEntry(
+                            kind="bank_payment", claim=claim, memo=f"Überweisung {credit.dedup_key}"[:300]
+                        ),
+                        postings,
+                    )
+                )
+                payments.append(
+                    (
+                        len(rows),
+                        Payment(
+                            claim=claim,
+                            method=Payment.Method.BANK,
+                            provider="bank",
+                            request_id=uuid.uuid4().hex,
+                            transaction_id=credit.dedup_key[:100],
+                            status=Payment.Status.PAYED,
+                            amount=credit.amount,
+                            paid_at=timezone.now(),
+                        ),
+                    )
+                )
+                matched += 1
+                if claim.status == Claim.Status.PAID:
+                    paid.append(claim.pk)
+            elif credit.currency == "EUR":
+                bank_row.status = BankCredit.Status.UNMATCHED
+                entries.append(
+                    (
+                        JournalEntry(
+                            kind="bank_unmatched", memo=f"Nicht zugeordnet {credit.dedup_key}"[:300]
+                        ),
+                        ledger.postings_for_unmatched_credit(amount=credit.amount),
+                    )
+                )
+                unmatched += 1
+            else:
+                # Foreign currency: not booked in the euro ledger; staff handle it by hand.
+                bank_row.status = BankCredit.Status.UNMATCHED
+                unmatched += 1
+            rows.append(bank_row)
+        BankCredit.objects.bulk_create(rows, batch_size=1000)
+        for index, payment in payments:
+            payment.bank_credit = rows[index]
+        Payment.objects.bulk_create([p for _, p in payments], batch_size=1000)
+        JournalEntry.objects.bulk_create([e for e, _ in entries], batch_size=1000)
+        Posting.objects.bulk_create(
+            (
+                Posting(entry=e, account=p.account, claim_id=p.claim_id, amount=p.amount)
+                for e, lines in entries
+                for p in ledger.check_entry(lines)
+            ),
+            batch_size=2000,
+        )
+        _update_claims(list(changed.values()))
+        if progress:
+            progress(min(total, len(seen) + duplicates), total)
+    return ImportResult(row, total, matched, unmatched, duplicates, paid)
+
+
+def _update_claims(claims: list[Claim]) -> None:
+    """One parameterised UPDATE per claim, sent with ``executemany`` (``bulk_update`` builds
+    CASE expressions that cost more to compile than the update itself)."""
+    if not claims:
+        return
+    ops = connection.ops
+    table = connection.ops.quote_name(Claim._meta.db_table)
+
+    def money(value: Decimal) -> Any:
+        return ops.adapt_decimalfield_value(value, 12, 2)
+
+    sql = (
+        f"UPDATE {table} SET paid_total = %s, settled_total = %s, held_total = %s, status = %s WHERE id = %s"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (money(c.paid_total), money(c.settled_total), money(c.held_total), c.status, c.pk)
+                for c in claims
+            ],
+        )
+
+
+@transaction.atomic
+def credit_assign(*, credit: BankCredit, claim: Claim, by: Any) -> BankCredit:
+    """Manual matching: assign an unmatched credit to a claim (money leaves Verwahrgeld)."""
+    credit = BankCredit.objects.select_for_update().get(pk=credit.pk)
+    if credit.status != BankCredit.Status.UNMATCHED:
+        raise Conflict("Diese Gutschrift ist bereits zugeordnet.", code="credit_assigned")
+    if credit.currency != "EUR":
+        raise InvalidInput("Nur Gutschriften in Euro können zugeordnet werden.", code="currency")
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status == Claim.Status.CANCELLED:
+        raise Conflict("Die Forderung ist aufgehoben.", code="claim_cancelled")
+    open_amount = claim.open_amount
+    settled = min(credit.amount, open_amount)
+    excess = credit.amount - settled
+    lines = []
+    if settled > 0:
+        lines += [
+            ledger.Posting(ledger.SUSPENSE, settled),
+            ledger.Posting(ledger.RECEIVABLE, -settled, claim.pk),
+        ]
+    if excess > 0:
+        lines += [ledger.Posting(ledger.SUSPENSE, excess), ledger.Posting(ledger.SUSPENSE, -excess, claim.pk)]
+    book(kind="manual_match", claim=claim, postings=lines, memo=f"Manuell zugeordnet {credit.dedup_key}")
+    claim.paid_total += credit.amount
+    claim.settled_total += settled
+    claim.held_total += excess
+    claim.status = _status_of(claim)
+    claim.save(update_fields=CLAIM_FIELDS)
+    Payment.objects.create(
+        claim=claim,
+        method=Payment.Method.BANK,
+        provider="bank",
+        request_id=uuid.uuid4().hex,
+        transaction_id=credit.dedup_key[:100],
+        status=Payment.Status.PAYED,
+        amount=credit.amount,
+        paid_at=timezone.now(),
+        bank_credit=credit,
+        initiated_by=by if getattr(by, "pk", None) else None,
+    )
+    credit.claim = claim
+    credit.status = BankCredit.Status.ASSIGNED
+    credit.match_how = "manual"
+    credit.save(update_fields=["claim", "status", "match_how"])
+    audit.record(
+        actor=by,
+        action="payments.credit_assigned",
+        target=credit,
+        details={"kassenzeichen": claim.kassenzeichen, "amount": credit.amount},
+    )
+    if claim.status == Claim.Status.PAID:
+        claim_id = claim.pk
+        transaction.on_commit(lambda: _after([claim_id]))
+    return credit
+
+
+HKR_COLUMNS = [
+    "Buchungsdatum",
+    "Kassenzeichen",
+    "Haushaltsstelle",
+    "Betrag",
+    "Waehrung",
+    "Zahlweg",
+    "Referenz",
+    "Zahlungspflichtiger",
+    "Zweck",
+]
+
+
+def hkr_export(*, start: datetime.date, end: datetime.date) -> str:
+    """Booked payments and executed refunds between ``start`` and ``end`` (local dates) as CSV
+    for the budget and cash accounting system (format: docs/payments.md)."""
+    if end < start:
+        raise InvalidInput("Das Ende des Zeitraums liegt vor seinem Beginn.", code="period")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HKR_COLUMNS)
+    tz = timezone.get_current_timezone()
+    lower = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    upper = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    payments = (
+        Payment.objects.filter(status=Payment.Status.PAYED, paid_at__gte=lower, paid_at__lt=upper)
+        .select_related("claim", "bank_credit")
+        .order_by("paid_at", "id")
+    )
+    for p in payments.iterator(chunk_size=2000):
+        day = p.bank_credit.booked_on if p.bank_credit else timezone.localdate(p.paid_at)
+        writer.writerow(
+            [day.isoformat(), p.claim.kassenzeichen, p.claim.budget_account, f"{p.amount:.2f}", p.currency,
+             "UEBERWEISUNG" if p.method == Payment.Method.BANK else "ONLINE", p.transaction_id,
+             p.claim.debtor_name, p.claim.purpose]
+        )  # fmt: skip
+    refunds = Refund.objects.filter(
+        status=Refund.Status.EXECUTED, decided_at__gte=lower, decided_at__lt=upper
+    ).select_related("claim")
+    for r in refunds.order_by("decided_at", "id"):
+        writer.writerow(
+            [timezone.localdate(r.decided_at).isoformat(), r.claim.kassenzeichen, r.claim.budget_account,
+             f"{-r.amount:.2f}", "EUR", "ERSTATTUNG", f"refund-{r.pk}", r.claim.debtor_name, r.reason]
+        )  # fmt: skip
+    return out.getvalue()
+
+
+def total(values: Iterable[Decimal]) -> Decimal:
+    return sum(values, Decimal("0.00"))

@@ -1,0 +1,195 @@
+"""Staff pages of the cash office (Kasse): claims, payments, unmatched credits, daily
+totals, camt import, refunds with four eyes, HKR export."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rathaus.accounts.decorators import staff_required
+from rathaus.kernel.exceptions import NotFound, RathausError
+
+from . import drawing, reconcile, selectors, services
+from .forms import AssignForm, CamtUploadForm, RefundForm
+from .models import BankCredit, Claim, Refund
+
+
+def _cash_office(request: HttpRequest) -> None:
+    if not selectors.is_cash_office_staff(request.user):
+        raise Http404(_("Nur für die Kasse."))
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not selectors.payment_offices(request.user).exists():
+        raise Http404(_("Sie arbeiten in keiner Dienststelle mit Forderungen."))
+    query = request.GET.get("q", "").strip()
+    claims = selectors.claims_for_staff(request.user).select_related("office")
+    if query:
+        found = selectors.claim_by_kassenzeichen(text=query)
+        claims = claims.filter(pk=found.pk if found else -1)
+    else:
+        claims = claims.filter(status__in=[Claim.Status.OPEN, Claim.Status.PARTLY_PAID])
+    totals = selectors.daily_totals(request.user)
+    context = {
+        "query": query,
+        "claims": claims[:50],
+        "payments": selectors.recent_payments(request.user, 20),
+        "totals": totals,
+        "chart": drawing.daily_totals_svg(totals, title=_("Zahlungseingänge der letzten 14 Tage")),
+        "unmatched": selectors.unmatched_credits().count()
+        if selectors.is_cash_office_staff(request.user)
+        else None,
+        "refunds": selectors.pending_refunds(request.user),
+        "upload_form": CamtUploadForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "payments/staff_dashboard.html", context)
+
+
+def _claim(request: HttpRequest, kassenzeichen: str) -> Claim:
+    try:
+        return selectors.claim_for_staff(user=request.user, kassenzeichen=kassenzeichen)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _claim_page(
+    request: HttpRequest, claim: Claim, form: RefundForm | None = None, error: str = ""
+) -> HttpResponse:
+    context = {
+        "claim": claim,
+        "payments": claim.payments.all(),
+        "refunds": claim.refunds.select_related("requested_by", "decided_by"),
+        "postings": claim.postings.select_related("entry").order_by("id"),
+        "refund_form": form or RefundForm(initial={"amount": claim.refundable_amount}),
+        "error": error,
+    }
+    return render(
+        request,
+        "payments/staff_claim.html",
+        context,
+        status=400 if (error or (form and form.errors)) else 200,
+    )
+
+
+@staff_required
+def claim_detail(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
+    return _claim_page(request, _claim(request, kassenzeichen))
+
+
+@staff_required
+@require_POST
+def refund_request(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
+    claim = _claim(request, kassenzeichen)
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.refund_request(
+                claim=claim,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                request_key=form.cleaned_data["key"],
+            )
+            return redirect("payments:staff-claim", kassenzeichen=claim.kassenzeichen)
+        except RathausError as exc:
+            form.add_error(None, str(exc))
+    return _claim_page(request, claim, form)
+
+
+@staff_required
+@require_POST
+def refund_decide(request: HttpRequest, refund_id: int) -> HttpResponse:
+    refund = Refund.objects.filter(pk=refund_id, claim__in=selectors.claims_for_staff(request.user)).first()
+    if refund is None:
+        raise Http404(_("Diese Erstattung gibt es nicht."))
+    try:
+        services.refund_decide(
+            refund=refund, approve=request.POST.get("decision") == "approve", by=request.user
+        )
+    except RathausError as exc:
+        return _claim_page(request, refund.claim, error=str(exc))
+    return redirect("payments:staff-claim", kassenzeichen=refund.claim.kassenzeichen)
+
+
+@staff_required
+def credits(request: HttpRequest) -> HttpResponse:
+    _cash_office(request)
+    return render(
+        request,
+        "payments/staff_credits.html",
+        {"credits": selectors.unmatched_credits()[:100], "form": AssignForm()},
+    )
+
+
+@staff_required
+@require_POST
+def credit_assign(request: HttpRequest, credit_id: int) -> HttpResponse:
+    _cash_office(request)
+    credit = BankCredit.objects.filter(pk=credit_id).first()
+    if credit is None:
+        raise Http404(_("Diese Gutschrift gibt es nicht."))
+    form = AssignForm(request.POST)
+    error = ""
+    if form.is_valid():
+        claim = Claim.objects.filter(kassenzeichen=form.cleaned_data["kassenzeichen"]).first()
+        if claim is None:
+            error = _("Zu diesem Kassenzeichen gibt es keine Forderung.")
+        else:
+            try:
+                reconcile.credit_assign(credit=credit, claim=claim, by=request.user)
+                return redirect("payments:staff-credits")
+            except RathausError as exc:
+                error = str(exc)
+    else:
+        error = " ".join(str(e) for e in form.errors.get("kassenzeichen", []))
+    context = {
+        "credits": selectors.unmatched_credits()[:100],
+        "form": form,
+        "error": error,
+        "error_credit": credit.pk,
+    }
+    return render(request, "payments/staff_credits.html", context, status=400)
+
+
+@staff_required
+@require_POST
+def camt_upload(request: HttpRequest) -> HttpResponse:
+    _cash_office(request)
+    form = CamtUploadForm(request.POST, request.FILES)
+    result, error = None, ""
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = reconcile.import_camt(data=upload.read(), filename=upload.name, by=request.user)
+        except RathausError as exc:
+            error = str(exc)
+    else:
+        error = _("Bitte wählen Sie eine Datei aus.")
+    return render(
+        request,
+        "payments/staff_import.html",
+        {"result": result, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@staff_required
+def hkr_export(request: HttpRequest) -> HttpResponse:
+    _cash_office(request)
+    today = timezone.localdate()
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("von", "")) if request.GET.get("von") else today
+        end = datetime.date.fromisoformat(request.GET.get("bis", "")) if request.GET.get("bis") else start
+        body = reconcile.hkr_export(start=start, end=end)
+    except (ValueError, RathausError) as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="hkr-{start}-{end}.csv"'
+    return response

@@ -1,0 +1,149 @@
+import json
+
+import pytest
+from django.test import Client
+
+from rathaus.domain.payments import xbezahldienste as xb
+from rathaus.payments import conf, services
+from rathaus.payments.models import Claim, IdempotencyRecord
+from rathaus.payments.providers import XBezahldiensteHttpProvider
+
+from .factories import api_headers, make_staff, setup_payments
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/payments/claims"
+
+
+@pytest.fixture
+def offices():
+    return setup_payments()
+
+
+@pytest.fixture
+def headers(offices):
+    return api_headers(make_staff(offices["cash"]))
+
+
+def post(client, url, body, headers, key="key-1"):
+    return client.post(
+        url,
+        json.dumps(body),
+        content_type="application/json",
+        headers={**headers, "Idempotency-Key": key} if key else headers,
+    )
+
+
+def test_same_key_same_body_replays_and_different_body_is_a_problem(client, headers):
+    body = {
+        "office": conf.cash_office_slug(),
+        "purpose": "Auskunft",
+        "debtor_name": "Jana",
+        "tariff_key": "melderegisterauskunft",
+    }
+    first = post(client, URL, body, headers)
+    replay = post(client, URL, body, headers)
+    assert first.status_code == replay.status_code == 201
+    assert first.json() == replay.json() and replay["Idempotent-Replayed"] == "true"
+    assert Claim.objects.count() == 1
+    other = post(client, URL, {**body, "purpose": "anders"}, headers)
+    assert other.status_code == 422 and other["Content-Type"] == "application/problem+json"
+    assert other.json()["type"] == "urn:rathaus:problem:idempotency_key_reused"
+    missing = post(client, URL, body, headers, key=None)
+    assert missing.status_code == 400
+
+
+def test_claim_read_tolerates_typed_kassenzeichen_and_refuses_a_wrong_check_digit(client, headers):
+    """Bad input: a Kassenzeichen with a wrong check digit."""
+    created = post(
+        client,
+        URL,
+        {"office": conf.cash_office_slug(), "purpose": "A", "debtor_name": "J", "amount": "5.00"},
+        headers,
+    ).json()
+    kz = created["kassenzeichen"]
+    assert client.get(f"{URL}/{kz[:4]}-{kz[4:11]}-{kz[11]}", headers=headers).json()["open_amount"] == "5.00"
+    wrong = kz[:-1] + str((int(kz[-1]) + 1) % 10)
+    assert client.get(f"{URL}/{wrong}", headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize("amount", ["0", "-1.00", "abc"])
+def test_bad_amounts_are_problems(client, headers, amount):
+    """Bad input: zero, negative and non-numeric amounts."""
+    response = post(
+        client,
+        URL,
+        {"office": conf.cash_office_slug(), "purpose": "A", "debtor_name": "J", "amount": amount},
+        headers,
+        key=f"k{amount}",
+    )
+    assert response.status_code == 422
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_notification_endpoint_verifies_the_signature(client, offices):
+    claim = services.claim_create(office=offices["cash"], purpose="A", debtor_name="J", amount="5.00")
+    payment = services.payment_start(claim=claim, by=None)
+    body = json.dumps(
+        {
+            "eventId": "e-9",
+            "transactionId": payment.transaction_id,
+            "status": "PAYED",
+            "grossAmount": "5.00",
+            "currency": "EUR",
+        }
+    ).encode()
+    bad = client.post(
+        "/api/v1/payments/notifications",
+        body,
+        content_type="application/json",
+        headers={"X-Signature": "sha256=00"},
+    )
+    assert bad.status_code == 403
+    good = client.post("/api/v1/payments/notifications", body, content_type="application/json",
+                       headers={"X-Signature": xb.sign(body, conf.notification_secret())})  # fmt: skip
+    assert good.status_code == 200 and good.json()["outcome"] == "applied"
+
+
+def test_http_provider_speaks_xbezahldienste_with_the_sandbox(offices):
+    """The HTTP provider against the sandbox's XBezahldienste interface (through Django's test client)."""
+    django_client = Client()
+
+    def transport(method, url, headers, body):
+        path = url.replace("http://testserver", "")
+        if method == "POST":
+            response = django_client.post(
+                path,
+                body,
+                content_type="application/json",
+                headers={"Authorization": headers["Authorization"]},
+            )
+        else:
+            response = django_client.get(path, headers={"Authorization": headers["Authorization"]})
+        return response.status_code, response.content
+
+    provider = XBezahldiensteHttpProvider(
+        base_url="http://testserver/api/v1/payments/sandbox", originator_id="bremen", endpoint_id="kasse",
+        token="sandbox-demo-token", transport=transport,
+    )  # fmt: skip
+    from decimal import Decimal
+
+    request = xb.PaymentRequest(
+        request_id="r1", request_timestamp="2026-11-29T10:00:00+01:00", gross_amount=Decimal("20.00"),
+        purpose="KZ",
+        description="Auszug", redirect_url="/zurueck/",
+        items=(xb.PaymentItem(id="1", reference="KZ", description="Auszug", gross_amount=Decimal("20.00")),),
+    )  # fmt: skip
+    info = provider.create(request)
+    assert info.status == "INITIAL" and info.transaction_url
+    assert provider.status(info.transaction_id).status == "INITIAL"
+    wrong = XBezahldiensteHttpProvider(
+        base_url="http://testserver/api/v1/payments/sandbox",
+        originator_id="b",
+        endpoint_id="k",
+        token="nope-nope-nope-nope",
+        transport=transport,
+    )
+    from rathaus.payments.providers import ProviderError
+
+    with pytest.raises(ProviderError):
+        wrong.status(info.transaction_id)

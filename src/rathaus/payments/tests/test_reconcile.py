@@ -1,0 +1,178 @@
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Sum
+
+from rathaus.domain.payments import ledger
+from rathaus.kernel.exceptions import Conflict, InvalidInput
+from rathaus.kernel.xmlsafe import XmlRejected
+from rathaus.payments import camt, conf, reconcile, services
+from rathaus.payments.models import BankCredit, BankStatement, Claim, Posting
+
+from .factories import make_staff, setup_payments
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+SAMPLES = Path(settings.PROJECT_DIR).parent / "shared/standards/iso20022-camt/samples"
+
+
+@pytest.fixture
+def offices():
+    return setup_payments()
+
+
+def claims(offices, n=3):
+    return [
+        services.claim_create(
+            office=offices["cash"], purpose=f"Auskunft {i}", debtor_name="Jana Meyer", amount=D("12.00")
+        )
+        for i in range(n)
+    ]
+
+
+def statement(credits, message_id="M1", iban=None):
+    return camt.write_camt053(iban=iban or conf.payee_iban(), message_id=message_id, credits=credits)
+
+
+def test_written_statement_is_valid_against_the_official_xsd():
+    data = statement([camt.OutCredit(amount=D("1.00"), remittance="KZ 1")])
+    assert camt.validate(data) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["camt053.v2.minimal.xml", "camt053.v8.xml", "camt054.v2.xml", "camt054.v8.xml"]
+)
+def test_official_samples_parse_and_are_schema_valid(name):
+    data = (SAMPLES / name).read_bytes()
+    assert camt.validate(data) == []
+    parsed = camt.parse(data)
+    assert parsed and all(s.account_iban for s in parsed)
+
+
+def test_malformed_and_wrong_type_files_are_refused():
+    """Bad input: the intentionally invalid sample, broken XML, a DOCTYPE (XXE), another XML type."""
+    with pytest.raises(camt.CamtRejected):
+        camt.parse((SAMPLES / "camt053.v2.wrong.xml").read_bytes())
+    with pytest.raises(XmlRejected):
+        camt.parse(b"<Document><BkToCstmrStmt>")
+    with pytest.raises(XmlRejected):
+        camt.parse(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>')
+    with pytest.raises(camt.CamtRejected):
+        camt.parse(b'<Document xmlns="urn:example"/>')
+
+
+def test_import_matches_exact_typo_partial_over_and_queues_the_rest(offices):
+    a, b, c = claims(offices)
+    b.amount = D("13.00")  # the typo also reaches a (…12 vs …20): the amount decides
+    b.save()
+    services.book(
+        kind="adjust",
+        claim=b,
+        postings=[ledger.Posting("receivable", D("1.00"), b.pk), ledger.Posting("revenue", D("-1.00"))],
+    )
+    k = b.kassenzeichen
+    i = next(i for i in range(10, -1, -1) if k[i] != k[i + 1])
+    typo = k[:i] + k[i + 1] + k[i] + k[i + 2 :]
+    data = statement(
+        [
+            camt.OutCredit(amount=D("12.00"), remittance=f"Kassenzeichen {a.display_kassenzeichen}"),
+            camt.OutCredit(amount=D("13.00"), remittance=f"kz {typo[:4]} {typo[4:]}"),
+            camt.OutCredit(amount=D("5.00"), remittance=f"{c.kassenzeichen} Teilzahlung"),
+            camt.OutCredit(amount=D("7.00"), remittance=f"{c.kassenzeichen} Rest plus Trinkgeld"),
+            camt.OutCredit(amount=D("99.00"), remittance="Miete Mai"),
+        ]
+    )
+    result = reconcile.import_camt(data=data, filename="auszug.xml")
+    assert (result.credits, result.matched, result.unmatched, result.duplicates) == (5, 4, 1, 0)
+    for claim in (a, b, c):
+        claim.refresh_from_db()
+    assert a.status == b.status == c.status == Claim.Status.PAID
+    assert c.held_total == D("0.00") or c.held_total == D("0")
+    assert BankCredit.objects.get(remittance__contains="Teilzahlung").status == BankCredit.Status.PARTIAL
+    assert BankCredit.objects.get(match_how="corrected").claim == b
+    assert Posting.objects.aggregate(s=Sum("amount"))["s"] == 0
+
+
+def test_overpayment_is_held_and_a_paid_claim_gets_its_money_held(offices):
+    (a,) = claims(offices, 1)
+    reconcile.import_camt(
+        data=statement([camt.OutCredit(amount=D("15.00"), remittance=a.kassenzeichen)]), filename="1.xml"
+    )
+    reconcile.import_camt(
+        data=statement(
+            [camt.OutCredit(amount=D("12.00"), remittance=a.kassenzeichen, reference="second")], "M2"
+        ),
+        filename="2.xml",
+    )
+    a.refresh_from_db()
+    assert (a.status, a.held_total, a.paid_total) == (Claim.Status.PAID, D("15.00"), D("27.00"))
+    assert BankCredit.objects.filter(status=BankCredit.Status.HELD).count() == 1
+    held = Posting.objects.filter(claim=a, account="suspense").aggregate(s=Sum("amount"))["s"]
+    assert -held == a.held_total
+
+
+def test_same_file_twice_and_same_entries_in_another_file_are_not_booked_twice(offices):
+    """Bad input: the same file imported twice, and a camt.053 repeating a camt.054's entries."""
+    (a,) = claims(offices, 1)
+    credit = camt.OutCredit(amount=D("12.00"), remittance=a.kassenzeichen, reference="BANKREF-1")
+    data = statement([credit])
+    reconcile.import_camt(data=data, filename="a.xml")
+    with pytest.raises(Conflict):
+        reconcile.import_camt(data=data, filename="a.xml")
+    again = reconcile.import_camt(data=statement([credit], message_id="OTHER"), filename="b.xml")
+    assert (again.matched, again.duplicates) == (0, 1)
+    a.refresh_from_db()
+    assert a.paid_total == D("12.00")
+
+
+def test_statement_of_another_account_is_refused(offices):
+    """Bad input: a statement for a different IBAN."""
+    data = statement([camt.OutCredit(amount=D("1.00"), remittance="x")], iban="DE02120300000000202051")
+    with pytest.raises(InvalidInput, match="Konto"):
+        reconcile.import_camt(data=data, filename="fremd.xml")
+    assert not BankStatement.objects.exists()
+
+
+def test_manual_assignment_moves_money_from_suspense(offices):
+    (a,) = claims(offices, 1)
+    reconcile.import_camt(
+        data=statement([camt.OutCredit(amount=D("12.00"), remittance="ohne Angabe")]), filename="x.xml"
+    )
+    credit = BankCredit.objects.get()
+    reconcile.credit_assign(credit=credit, claim=a, by=None)
+    a.refresh_from_db()
+    assert a.status == Claim.Status.PAID
+    with pytest.raises(Conflict):
+        reconcile.credit_assign(credit=credit, claim=a, by=None)
+    assert Posting.objects.filter(account="suspense").aggregate(s=Sum("amount"))["s"] == 0
+
+
+def test_hkr_export_lists_booked_payments(offices):
+    (a,) = claims(offices, 1)
+    reconcile.import_camt(
+        data=statement([camt.OutCredit(amount=D("12.00"), remittance=a.kassenzeichen)]), filename="x.xml"
+    )
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    text = reconcile.hkr_export(start=today, end=today)
+    lines = text.strip().split("\r\n")
+    assert lines[0].startswith("Buchungsdatum;Kassenzeichen")
+    assert a.kassenzeichen in lines[1] and ";12.00;EUR;UEBERWEISUNG;" in lines[1]
+
+
+def test_import_command(offices, tmp_path, capsys):
+    (a,) = claims(offices, 1)
+    good = tmp_path / "good.xml"
+    good.write_bytes(statement([camt.OutCredit(amount=D("12.00"), remittance=a.kassenzeichen)]))
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(b"kein xml")
+    call_command("payments", "import-camt", str(good), "--validate", "--no-progress")
+    assert "1 zugeordnet" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("payments", "import-camt", str(bad), "--no-progress")
+    make_staff(offices["cash"])

@@ -1,0 +1,156 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from rathaus.kernel import notify
+from rathaus.payments import cadastre, camt, conf, sandbox, services
+from rathaus.payments.models import BankCredit, Claim, MapExtractOrder, Parcel, Refund
+
+from .factories import citizen_login, make_citizen, make_staff, setup_payments, staff_login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def offices():
+    offices = setup_payments()
+    cadastre.parcels_ensure(seed=1)
+    return offices
+
+
+def test_parcels_are_deterministic_and_tile(offices):
+    parcel = Parcel.objects.get(gemarkung="Findorff", flur=3, number=10)
+    around = cadastre.neighbours(parcel)
+    assert sorted(p.number for p in around) == [2, 9, 11, 18]
+    assert cadastre.parcels_ensure(seed=1) == Parcel.objects.count() == 6 * 8 * 2 + 5 * 7
+
+
+def test_newcomer_orders_pays_in_the_sandbox_and_downloads_the_extract(
+    client, offices, django_capture_on_commit_callbacks
+):
+    """The issue's "done when": order, pay in the sandbox, download the PDF, receipt in the
+    postbox, and the order filed as a case in the E-Akte."""
+    citizen = make_citizen()
+    citizen_login(client, citizen)
+    parcel = Parcel.objects.get(gemarkung="Altstadt", flur=1, number=12)
+    page = client.get(reverse("payments:parcel", args=[parcel.pk]))
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    response = client.post(reverse("payments:order-create", args=[parcel.pk]))
+    order = MapExtractOrder.objects.get()
+    assert response.url == reverse("payments:order", args=[order.pk])
+    assert client.get(response.url).status_code == 200
+    pay = client.post(reverse("payments:pay", args=[order.claim.kassenzeichen]))
+    sandbox_page = client.get(pay.url)
+    assert sandbox_page.status_code == 200 and "Sandbox" in sandbox_page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        back = client.post(pay.url, {"mode": "normal", "decision": "approve"})
+    landing = client.get(back.url, follow=True)
+    assert landing.status_code == 200
+    order.refresh_from_db()
+    assert order.status == MapExtractOrder.Status.FULFILLED and order.case_id
+    pdf = b"".join(client.get(reverse("payments:order-file", args=[order.pk, "auszug"])).streaming_content)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Liegenschaftskarte" in text and "Flurst" in text
+    message = notify.postbox_messages(user=citizen).get()
+    assert "Quittung" in message.subject and message.attachments.count() == 2
+    from rathaus.efile.models import Case
+
+    case = Case.objects.get(pk=order.case_id)
+    assert case.documents.count() == 2
+
+
+def test_another_citizens_claim_and_order_are_404(client, offices):
+    """Bad input: a citizen opens someone else's claim and order by guessing the address."""
+    owner, other = make_citizen(), make_citizen("Ole")
+    order = cadastre.order_create(parcel=Parcel.objects.first(), citizen=owner)
+    citizen_login(client, other)
+    assert client.get(reverse("payments:claim", args=[order.claim.kassenzeichen])).status_code == 404
+    assert client.get(reverse("payments:order", args=[order.pk])).status_code == 404
+
+
+def test_claim_page_shows_girocode_and_pdf(client, offices):
+    citizen = make_citizen()
+    claim = services.claim_create(
+        office=offices["geo"], purpose="Auszug", debtor_name="Jana", debtor=citizen, amount=Decimal("20.00")
+    )
+    citizen_login(client, citizen)
+    page = client.get(reverse("payments:claim", args=[claim.kassenzeichen])).content.decode()
+    assert "GiroCode" in page and "<svg" in page and claim.display_kassenzeichen in page
+    pdf = client.get(reverse("payments:claim-pdf", args=[claim.kassenzeichen])).content
+    assert (
+        pdf.startswith(b"%PDF") and claim.kassenzeichen in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    )
+    payment = services.payment_start(claim=claim, by=citizen)
+    sandbox.transaction_decide(transaction_id=payment.transaction_id, approve=True)
+    page = client.get(reverse("payments:claim", args=[claim.kassenzeichen])).content.decode()
+    assert "Quittung über" in page
+    receipt = client.get(reverse("payments:receipt-pdf", args=[claim.kassenzeichen, payment.pk])).content
+    assert "Quittung" in PdfReader(io.BytesIO(receipt)).pages[0].extract_text()
+
+
+def test_parcel_list_and_search(client, offices):
+    page = client.get(reverse("payments:parcels"), {"gemarkung": "Vegesack", "number": "3"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "Vegesack" in body and "Flurstück 3" in body
+
+
+def test_staff_dashboard_import_queue_and_four_eyes_refund(client, offices):
+    clerk, second = make_staff(offices["cash"]), make_staff(offices["cash"])
+    claim = services.claim_create(
+        office=offices["cash"], purpose="Auskunft", debtor_name="Jana", amount=Decimal("12.00")
+    )
+    staff_login(client, clerk)
+    assert client.get(reverse("payments:staff")).status_code == 200
+    data = camt.write_camt053(
+        iban=conf.payee_iban(),
+        message_id="V1",
+        credits=[
+            camt.OutCredit(amount=Decimal("12.00"), remittance=claim.kassenzeichen),
+            camt.OutCredit(amount=Decimal("3.00"), remittance="?"),
+        ],
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    result = client.post(
+        reverse("payments:staff-camt"), {"file": SimpleUploadedFile("auszug.xml", data, "application/xml")}
+    )
+    assert result.status_code == 200 and "Automatisch zugeordnet: 1" in result.content.decode()
+    again = client.post(
+        reverse("payments:staff-camt"), {"file": SimpleUploadedFile("auszug.xml", data, "application/xml")}
+    )
+    assert again.status_code == 400 and "bereits eingelesen" in again.content.decode()
+    credits_page = client.get(reverse("payments:staff-credits"))
+    assert "3,00" in credits_page.content.decode()
+    credit = BankCredit.objects.get(status=BankCredit.Status.UNMATCHED)
+    bad = client.post(
+        reverse("payments:staff-credit-assign", args=[credit.pk]),
+        {"kassenzeichen": claim.kassenzeichen[:-1] + "x"},
+    )
+    assert bad.status_code == 400
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID
+    page = client.get(reverse("payments:staff-claim", args=[claim.kassenzeichen]))
+    assert page.status_code == 200
+    client.post(
+        reverse("payments:staff-refund", args=[claim.kassenzeichen]),
+        {"amount": "2.00", "reason": "Doppelt", "key": "abc"},
+    )
+    refund = Refund.objects.get()
+    own = client.post(reverse("payments:staff-refund-decide", args=[refund.pk]), {"decision": "approve"})
+    assert own.status_code == 400 and "Vier-Augen" in own.content.decode()
+    staff_login(client, second)
+    client.post(reverse("payments:staff-refund-decide", args=[refund.pk]), {"decision": "approve"})
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.EXECUTED
+    csv_response = client.get(reverse("payments:staff-hkr"))
+    assert claim.kassenzeichen in csv_response.content.decode()
+
+
+def test_staff_of_other_office_cannot_use_the_cash_pages(client, offices):
+    geo_clerk = make_staff(offices["geo"])
+    staff_login(client, geo_clerk)
+    assert client.get(reverse("payments:staff")).status_code == 200
+    assert client.get(reverse("payments:staff-credits")).status_code == 404

@@ -1,0 +1,223 @@
+"""Citizen pages: own claims, paying (GiroCode or online), the sandbox payment pages and
+the cadastral map extract order. Thin: parse, authorise, call one service or selector."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rathaus.accounts.models import User
+from rathaus.kernel import blobs
+from rathaus.kernel.exceptions import NotFound, RathausError
+
+from . import cadastre, conf, drawing, pdfs, sandbox, selectors, services
+from .forms import ParcelSearchForm, SandboxDecisionForm
+from .models import Claim, MapExtractOrder, Parcel, Payment
+
+
+def citizen_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request.user, "kind", None) != User.Kind.CITIZEN:
+            return render(request, "payments/citizens_only.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _claim(request: HttpRequest, kassenzeichen: str) -> Claim:
+    try:
+        return selectors.claim_of_citizen(user=request.user, kassenzeichen=kassenzeichen)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@citizen_only
+def my_claims(request: HttpRequest) -> HttpResponse:
+    claims = selectors.claims_of_user(user=request.user)[:100]  # type: ignore[arg-type]  # citizen_only
+    return render(request, "payments/my_claims.html", {"claims": claims})
+
+
+@citizen_only
+def claim_detail(request: HttpRequest, kassenzeichen: str, error: str = "") -> HttpResponse:
+    claim = _claim(request, kassenzeichen)
+    girocode = pdfs.girocode_svg(claim, _("GiroCode für die Überweisung")) if claim.open_amount > 0 else ""
+    context = {
+        "claim": claim,
+        "girocode": girocode,
+        "error": error,
+        "order": getattr(claim, "map_order", None),
+        "paid": claim.payments.filter(status=Payment.Status.PAYED),
+    }
+    return render(request, "payments/claim_detail.html", context, status=409 if error else 200)
+
+
+@citizen_only
+def claim_pdf(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
+    claim = _claim(request, kassenzeichen)
+    response = HttpResponse(pdfs.claim_pdf(claim), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="zahlungsaufforderung-{claim.kassenzeichen}.pdf"'
+    return response
+
+
+@citizen_only
+def receipt_pdf(request: HttpRequest, kassenzeichen: str, payment_id: int) -> HttpResponse:
+    claim = _claim(request, kassenzeichen)
+    payment = claim.payments.filter(pk=payment_id, status=Payment.Status.PAYED).first()
+    if payment is None:
+        raise Http404(_("Diese Zahlung gibt es nicht."))
+    response = HttpResponse(pdfs.receipt_pdf(claim=claim, payment=payment), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="quittung-{claim.kassenzeichen}-{payment.pk}.pdf"'
+    )
+    return response
+
+
+@citizen_only
+@require_POST
+def pay(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
+    claim = _claim(request, kassenzeichen)
+    try:
+        payment = services.payment_start(claim=claim, by=request.user)
+    except RathausError as exc:
+        return claim_detail(request, kassenzeichen, error=str(exc))
+    return redirect(payment.transaction_url)
+
+
+@citizen_only
+def payment_return(request: HttpRequest, request_id: str) -> HttpResponse:
+    payment = (
+        Payment.objects.filter(request_id=request_id, claim__debtor=request.user.pk)
+        .select_related("claim")
+        .first()
+    )
+    if payment is None:
+        raise Http404(_("Diese Zahlung gibt es nicht."))
+    payment = services.payment_refresh(payment=payment)
+    order = MapExtractOrder.objects.filter(claim=payment.claim).first()
+    if order is not None:
+        if payment.status == Payment.Status.PAYED and order.status != MapExtractOrder.Status.FULFILLED:
+            cadastre.order_fulfil(order=order)
+        return redirect("payments:order", order_id=order.pk)
+    return redirect("payments:claim", kassenzeichen=payment.claim.kassenzeichen)
+
+
+# --- sandbox payment service pages -------------------------------------------------------
+
+
+def sandbox_pay(request: HttpRequest, transaction_id: str) -> HttpResponse:
+    if not conf.sandbox_enabled():
+        raise Http404
+    try:
+        info = sandbox.transaction_info(transaction_id)
+        payment_request = sandbox.transaction_request(transaction_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    form = SandboxDecisionForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            sandbox.transaction_decide(
+                transaction_id=transaction_id,
+                approve=request.POST.get("decision") == "approve",
+                mode=form.cleaned_data["mode"],
+            )
+            return redirect(str(payment_request.get("redirectUrl") or reverse("portal:home")))
+        except RathausError as exc:
+            error = str(exc)
+    context = {"info": info, "request_data": payment_request, "form": form, "error": error}
+    return render(request, "payments/sandbox_pay.html", context, status=409 if error else 200)
+
+
+@require_POST
+def sandbox_deliver(request: HttpRequest) -> HttpResponse:
+    if not conf.sandbox_enabled():
+        raise Http404
+    count = sandbox.deliver_pending()
+    return render(request, "payments/sandbox_delivered.html", {"count": count})
+
+
+# --- cadastral map extract ------------------------------------------------------------------
+
+
+def parcels(request: HttpRequest) -> HttpResponse:
+    gemarkungen = list(Parcel.objects.values_list("gemarkung", flat=True).distinct().order_by("gemarkung"))
+    form = ParcelSearchForm(request.GET or None, gemarkungen=gemarkungen)
+    rows = Parcel.objects.all()
+    if form.is_valid():
+        if form.cleaned_data["gemarkung"]:
+            rows = rows.filter(gemarkung=form.cleaned_data["gemarkung"])
+        if form.cleaned_data["number"]:
+            rows = rows.filter(number=form.cleaned_data["number"])
+    tariff, fee = _fee()
+    return render(
+        request, "payments/parcels.html", {"form": form, "parcels": rows[:60], "fee": fee, "tariff": tariff}
+    )
+
+
+def _fee() -> tuple[Any, Any]:
+    try:
+        return services.fee_quote(key=cadastre.TARIFF_KEY)
+    except RathausError:
+        return None, None
+
+
+def parcel_detail(request: HttpRequest, parcel_id: int) -> HttpResponse:
+    parcel = Parcel.objects.filter(pk=parcel_id).first()
+    if parcel is None:
+        raise Http404(_("Dieses Flurstück gibt es nicht."))
+    around = cadastre.neighbours(parcel)
+    svg = drawing.parcel_map_svg(
+        parcel=parcel,
+        neighbours=around,
+        title=_("Karte: Flurstück %(n)s mit Nachbarflurstücken") % {"n": parcel.number},
+    )
+    tariff, fee = _fee()
+    return render(
+        request,
+        "payments/parcel_detail.html",
+        {"parcel": parcel, "neighbours": around, "map_svg": svg, "fee": fee, "tariff": tariff},
+    )
+
+
+@citizen_only
+@require_POST
+def order_create(request: HttpRequest, parcel_id: int) -> HttpResponse:
+    parcel = Parcel.objects.filter(pk=parcel_id).first()
+    if parcel is None:
+        raise Http404(_("Dieses Flurstück gibt es nicht."))
+    order = cadastre.order_create(parcel=parcel, citizen=request.user)
+    return redirect("payments:order", order_id=order.pk)
+
+
+def _order(request: HttpRequest, order_id: int) -> MapExtractOrder:
+    try:
+        return selectors.order_of_citizen(user=request.user, order_id=order_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@citizen_only
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order(request, order_id)
+    return render(request, "payments/order_detail.html", {"order": order, "claim": order.claim})
+
+
+@citizen_only
+def order_file(request: HttpRequest, order_id: int, which: str) -> HttpResponse:
+    order = _order(request, order_id)
+    blob = order.extract if which == "auszug" else order.receipt
+    if blob is None:
+        raise Http404(_("Das Dokument ist noch nicht bereit."))
+    return FileResponse(  # type: ignore[return-value]  # streams; a response all the same
+        blobs.open_blob(blob), as_attachment=True, filename=blob.filename, content_type="application/pdf"
+    )
