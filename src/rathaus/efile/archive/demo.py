@@ -1,0 +1,101 @@
+"""Demo part of ``rathaus demo``: an archivist login for the state archive and one Aussonderung.
+
+Bürgeramt Mitte gets two closed files (one archive-worthy, one not), offered to the
+Staatsarchiv with a Stichtag after their retention: the archivist ("archiv") evaluates them at
+/e-akte/archiv/, the Bürgeramt's clerk ("buergeramt") then builds the xdomea package.
+Idempotent: does nothing once a demo process exists.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+ARCHIVIST = "archiv"
+
+
+def _pdf(text: str) -> bytes:
+    """A one-page PDF showing ``text`` (ASCII) in Helvetica."""
+    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _closed_file(*, office: Any, entry: Any, subject: str, documents: list[tuple[str, bytes, str]]) -> Any:
+    from rathaus.efile import services as efile_services
+
+    case = efile_services.case_create(office=office, subject=subject, file_plan_entry=entry, source="demo")
+    for title, content, filename in documents:
+        efile_services.document_add(case=case, title=title, content=content, filename=filename, by=None)
+    efile_services.case_close(case=case, by=None)
+    return efile_services.case_file_close(case_file=case.case_file, by=None)
+
+
+def load_demo(*, seed: int, step: Any) -> str:
+    from rathaus.accounts.models import StaffRole, User
+    from rathaus.accounts.services import staff_user_create
+    from rathaus.directory.models import Office
+    from rathaus.efile.models import FilePlanEntry
+    from rathaus.registers.demo.city import DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET
+
+    from . import services
+    from .models import Disposal
+
+    office = Office.objects.filter(slug="buergeramt-mitte").first()
+    archive = Office.objects.filter(slug="landesarchiv").first()
+    worthy = FilePlanEntry.objects.filter(number="32.30", office__isnull=True).first()
+    unworthy = FilePlanEntry.objects.filter(number="32.10", office__isnull=True).first()
+    if not (office and archive and worthy and unworthy):
+        return "E-Akte Aussonderung: Bürgeramt, Staatsarchiv oder Aktenplan fehlen – übersprungen."
+    if not User.objects.filter(username=ARCHIVIST).exists():
+        staff_user_create(
+            username=ARCHIVIST,
+            full_name="Imke Rosenbohm",
+            password=DEMO_STAFF_PASSWORD,
+            office=archive,
+            role=StaffRole.Role.SACHBEARBEITUNG,
+            totp_secret=DEMO_TOTP_SECRET,
+        )
+    if Disposal.objects.filter(office=office).exists():
+        return "E-Akte Aussonderung: vorhanden – unverändert."
+    _closed_file(
+        office=office,
+        entry=worthy,
+        subject="Aufenthaltserlaubnis Nguyen (Demo)",
+        documents=[
+            ("Antrag auf Aufenthaltserlaubnis", _pdf("Antrag auf Aufenthaltserlaubnis Nguyen"), "antrag.pdf"),
+            ("Aktenvermerk", "Unterlagen vollständig, Titel erteilt.\n".encode(), "vermerk.txt"),
+        ],
+    )
+    _closed_file(
+        office=office,
+        entry=unworthy,
+        subject="Anmeldung einer Wohnung Brandt (Demo)",
+        documents=[("Meldeschein", _pdf("Meldeschein Brandt"), "meldeschein.pdf")],
+    )
+    # The files were closed today; a Stichtag after the longest retention (10 years) makes them due.
+    today = datetime.date(timezone.localdate().year + 11, 1, 2)
+    disposal = services.disposal_offer(office=office, archive=archive, today=today)
+    return (
+        f"E-Akte Aussonderung: {disposal.items.count()} Akten dem Staatsarchiv angeboten "
+        f"(Anmeldung „{ARCHIVIST}“ bewertet sie unter /e-akte/archiv/)."
+    )
