@@ -1,4 +1,5 @@
-"""JSON API of the E-Akte: list, read and create cases (scopes ``efile:read``, ``efile:write``).
+"""JSON API of the E-Akte: list, read and create cases, add documents (scans get OCR) and read
+their status (scopes ``efile:read``, ``efile:write``).
 
 The token's owner must be staff with a case role in the office concerned; otherwise the
 answer is 404 (the same as for a case that does not exist). Errors are problem+json.
@@ -9,16 +10,17 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
+from rathaus.accounts.models import Organisation
 from rathaus.api.auth import require_scope
 from rathaus.api.problems import Problem
 from rathaus.directory.models import Office
 from rathaus.kernel.exceptions import NotFound
 
 from . import selectors, services
-from .models import Case, FilePlanEntry
+from .models import Case, Document, FilePlanEntry
 
 router = Router(tags=["E-Akte"])
 
@@ -50,6 +52,8 @@ class CaseIn(Schema):
     subject: str
     file_plan_entry_id: int
     source: str = ""
+    organisation_id: int | None = None
+    confidentiality: str = Case.Confidentiality.NORMAL
 
 
 def _out(case: Case, *, documents: int | None = None) -> CaseOut:
@@ -69,6 +73,47 @@ def _out(case: Case, *, documents: int | None = None) -> CaseOut:
     )
 
 
+class VersionOut(Schema):
+    number: int
+    filename: str
+    sha256: str
+    size: int
+    content_type: str
+    reason: str
+    created_at: datetime.datetime
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    direction: str
+    ocr_status: str  # "" (not needed), "pending", "done" or "failed" ("kein Text")
+    ocr_error: str
+    versions: list[VersionOut]
+
+
+def _document_out(document: Document) -> DocumentOut:
+    return DocumentOut(
+        id=document.pk,
+        title=document.title,
+        direction=document.direction,
+        ocr_status=document.ocr_status,
+        ocr_error=document.ocr_error,
+        versions=[
+            VersionOut(
+                number=v.number,
+                filename=v.filename,
+                sha256=v.blob.sha256,
+                size=v.blob.size,
+                content_type=v.blob.content_type,
+                reason=v.reason,
+                created_at=v.created_at,
+            )
+            for v in document.versions.select_related("blob").order_by("number")
+        ],
+    )
+
+
 def _office(request: HttpRequest, office_id: int) -> Office:
     office = Office.objects.filter(pk=office_id).first()
     if office is None or not selectors.may_work_on(request.auth.owner, office.pk):  # type: ignore[attr-defined]
@@ -85,7 +130,12 @@ def case_list(
         raise Problem(
             422, f"Unbekannter Status „{status}“. Erlaubt: {', '.join(Case.Status.values)}.", code="status"
         )
-    page = selectors.office_inbox(office=_office(request, office_id), status=status, before=before)
+    page = selectors.office_inbox(
+        office=_office(request, office_id),
+        status=status,
+        before=before,
+        user=request.auth.owner,  # type: ignore[attr-defined]
+    )
     return CasePageOut(items=[_out(case) for case in page.cases], next_before=page.next_before)
 
 
@@ -105,11 +155,55 @@ def case_post(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
         raise Problem(
             422, f"Den Aktenplaneintrag {payload.file_plan_entry_id} gibt es nicht.", code="file_plan_entry"
         )
+    organisation = None
+    if payload.organisation_id is not None:
+        organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
+        if organisation is None:
+            raise Problem(
+                422, f"Die Organisation {payload.organisation_id} gibt es nicht.", code="organisation"
+            )
     case = services.case_create(
         office=office,
         subject=payload.subject,
         file_plan_entry=entry,
         created_by=token.owner,
         source=payload.source or "api",
+        organisation=organisation,
+        confidentiality=payload.confidentiality,
     )
     return Status(201, _out(case))
+
+
+@router.get(
+    "/efile/cases/{case_id}/documents", response=list[DocumentOut], summary="Dokumente eines Vorgangs"
+)
+def document_list(request: HttpRequest, case_id: int) -> list[DocumentOut]:
+    token = require_scope(request, READ)
+    case = selectors.case_detail(case_id=case_id, user=token.owner, purpose="Abruf über die API")
+    return [_document_out(document) for document, _versions in selectors.case_documents(case)]
+
+
+@router.post(
+    "/efile/cases/{case_id}/documents",
+    response={201: DocumentOut},
+    summary="Dokument hinzufügen (Scans: Texterkennung im Hintergrund)",
+)
+def document_post(
+    request: HttpRequest,
+    case_id: int,
+    file: File[UploadedFile],
+    title: Form[str] = "",
+    direction: Form[str] = Document.Direction.INCOMING,
+) -> Status[DocumentOut]:
+    token = require_scope(request, WRITE)
+    case = selectors.case_detail(case_id=case_id, user=token.owner, purpose="Ablage über die API")
+    document = services.document_add(
+        case=case,
+        title=title,
+        content=file,
+        filename=file.name or "datei",
+        declared_type=file.content_type,
+        direction=direction,
+        by=token.owner,
+    )
+    return Status(201, _document_out(document))

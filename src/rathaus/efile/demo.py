@@ -205,8 +205,38 @@ def load_demo(*, seed: int, step: Any) -> str:
                 deadline=timezone.localdate() + datetime.timedelta(days=rng.randint(-3, 21)),
             )
             on_desk += 1
+    first_desk_case = Case.objects.filter(source="demo", assignee__isnull=False).order_by("pk").first()
+    if first_desk_case is not None:
+        _demo_paperwork(first_desk_case)
     advance = step("E-Akte: Vorgänge", DEMO_CASES_PER_OFFICE * len(offices))
     for office in offices:
         bulk_cases(office=office, count=DEMO_CASES_PER_OFFICE, entries=entries, seed=seed, progress=advance)
     total = on_desk + DEMO_CASES_PER_OFFICE * len(offices)
     return f"E-Akte: {total} Vorgänge, davon {on_desk} auf den Schreibtischen der Demo-Beschäftigten."
+
+
+DEMO_LETTER = (
+    "Freie Hansestadt Bremen",
+    "Sehr geehrte Damen und Herren,",
+    "hiermit beantrage ich die Verlängerung meiner Aufenthaltserlaubnis.",
+    "Die Meldebescheinigung und den Mietvertrag reiche ich nach.",
+    "Mit freundlichen Grüßen",
+    "Agnieszka Kowalski",
+)
+
+
+def _demo_paperwork(case: Case) -> None:
+    """A scanned letter (OCR runs in the worker), a note and a Wiedervorlage due today on the
+    first demo desk case, so the intake, search and reminders show something at once."""
+    from .scan_samples import render_letter
+
+    by = case.assignee
+    services.scan_intake(
+        office=case.office,
+        case=case,
+        content=render_letter(DEMO_LETTER),
+        filename="Brief-Kowalski.png",
+        by=by,
+    )
+    services.case_note_add(case=case, text="Antragstellerin hat telefonisch Unterlagen angekündigt.", by=by)
+    Case.objects.filter(pk=case.pk).update(resubmission_on=timezone.localdate())

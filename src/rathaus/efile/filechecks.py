@@ -17,6 +17,12 @@ from rathaus.kernel.exceptions import InvalidInput
 
 # A4 scanned at 600 dpi is about 35 megapixels; 60 leaves room for A3 at 400 dpi.
 MAX_IMAGE_PIXELS = 60_000_000
+# A PDF page larger than A0 (in points, 1/72 inch) is no letter; rendered for OCR at 300 dpi
+# it would need gigabytes. A0 is 2384 × 3370 pt; PDF allows up to 14,400 pt a side.
+MAX_PDF_PAGE_POINTS = 3400
+MAX_PDF_PAGES = 2000
+# Multi-page TIFFs from a scanner's feeder: each frame is checked against the pixel limit.
+MAX_TIFF_FRAMES = 500
 # Office documents are ZIP files: limits on what they unpack to.
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
@@ -58,6 +64,14 @@ def _check_pdf(data: bytes, filename: str) -> None:
                     code="pdf_encrypted",
                 )
             pages = len(reader.pages)
+            if pages > MAX_PDF_PAGES:
+                raise InvalidInput(
+                    f"Die PDF-Datei „{filename}“ hat {pages} Seiten; erlaubt sind höchstens "
+                    f"{MAX_PDF_PAGES}. Bitte teilen Sie sie auf.",
+                    code="pdf_too_many_pages",
+                )
+            for number, page in enumerate(reader.pages, start=1):
+                _check_pdf_page(page, number, filename)
     except InvalidInput:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
@@ -66,6 +80,40 @@ def _check_pdf(data: bytes, filename: str) -> None:
         ) from exc
     if pages == 0:
         raise InvalidInput(f"Die PDF-Datei „{filename}“ enthält keine Seite.", code="pdf_empty")
+
+
+def _check_pdf_page(page: object, number: int, filename: str) -> None:
+    """Refuse a page larger than A0 or an embedded image over the pixel limit (a "PDF bomb":
+    a few KB of compressed data that OCR would have to rasterise or decode to gigabytes).
+
+    Only dictionaries are read (MediaBox, the images' /Width and /Height); nothing is decoded.
+    """
+    box = page.mediabox  # type: ignore[attr-defined]
+    width, height = abs(float(box.width)), abs(float(box.height))
+    scale = float(page.get("/UserUnit", 1) or 1)  # type: ignore[attr-defined]
+    if max(width, height) * scale > MAX_PDF_PAGE_POINTS:
+        raise InvalidInput(
+            f"Seite {number} der PDF-Datei „{filename}“ ist größer als DIN A0 und wird nicht angenommen.",
+            code="pdf_page_too_large",
+        )
+    resources = page.get("/Resources")  # type: ignore[attr-defined]
+    resources = resources.get_object() if resources is not None else None
+    xobjects = resources.get("/XObject") if resources is not None else None
+    if xobjects is None:
+        return
+    xobjects = xobjects.get_object()
+    for name in list(xobjects.keys())[:1000]:
+        xobject = xobjects[name].get_object()
+        if xobject.get("/Subtype") != "/Image":
+            continue
+        pixels = int(xobject.get("/Width", 0)) * int(xobject.get("/Height", 0))
+        if pixels > MAX_IMAGE_PIXELS:
+            raise InvalidInput(
+                f"Die PDF-Datei „{filename}“ enthält auf Seite {number} ein Bild mit "
+                f"{pixels // 1_000_000} Millionen Pixeln; erlaubt sind höchstens "
+                f"{MAX_IMAGE_PIXELS // 1_000_000} Millionen. Bitte scannen Sie mit höchstens 600 dpi.",
+                code="image_too_large",
+            )
 
 
 def _check_image(data: bytes, filename: str) -> None:
@@ -77,6 +125,24 @@ def _check_image(data: bytes, filename: str) -> None:
             # open() reads only the header; nothing is decoded here.
             with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
+                # A TIFF's frames are read one directory at a time, still without decoding pixels.
+                frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+                if frames > MAX_TIFF_FRAMES:
+                    raise InvalidInput(
+                        f"Die TIFF-Datei „{filename}“ hat {frames} Seiten; erlaubt sind höchstens "
+                        f"{MAX_TIFF_FRAMES}.",
+                        code="image_too_many_pages",
+                    )
+                for frame in range(1, frames):
+                    image.seek(frame)
+                    width, height = max((width, height), image.size, key=lambda size: size[0] * size[1])
+            if width * height <= MAX_IMAGE_PIXELS:
+                # verify() walks the file's structure (PNG chunk checksums, truncation) without
+                # decoding pixels; it needs a freshly opened image.
+                with Image.open(io.BytesIO(data)) as image:
+                    image.verify()
+    except InvalidInput:
+        raise
     except Image.DecompressionBombError:
         width, height = MAX_IMAGE_PIXELS, 2  # over the limit; reported below without exact size
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:

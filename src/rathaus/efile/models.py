@@ -86,6 +86,11 @@ class Case(models.Model):
         WAITING = "waiting", _("Wartet")
         CLOSED = "closed", _("Abgeschlossen")
 
+    class Confidentiality(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        VERTRAULICH = "vertraulich", _("Vertraulich")
+        STRENG_VERTRAULICH = "streng_vertraulich", _("Streng vertraulich")
+
     case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="cases")
     office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, related_name="cases")
     subject = models.CharField(max_length=300)
@@ -100,6 +105,14 @@ class Case(models.Model):
     # The person the case is about, if any: reading such a case is audit-logged with a purpose.
     person = models.ForeignKey(
         "registers.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # An organisation taking part (applicant, company), besides or instead of a person.
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Not "normal": only the assignee and the office's Leitung see the case (selectors.may_see_case).
+    confidentiality = models.CharField(
+        max_length=20, choices=Confidentiality.choices, default=Confidentiality.NORMAL
     )
     source = models.CharField(max_length=60, blank=True, help_text="Woher der Vorgang kommt, z. B. „eforms“.")
     opened_at = models.DateTimeField(default=timezone.now)
@@ -129,6 +142,12 @@ class Case(models.Model):
                 condition=Q(resubmission_on__isnull=False),
                 name="efile_case_resubmission",
             ),
+            # An office's due resubmissions (inbox box): office, then date, open cases only.
+            models.Index(
+                fields=["office", "resubmission_on"],
+                condition=Q(resubmission_on__isnull=False) & ~Q(status="closed"),
+                name="efile_case_office_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,9 +166,18 @@ class Document(models.Model):
         OUTGOING = "outgoing", _("Ausgang")
         INTERNAL = "internal", _("Intern")
 
+    class OcrStatus(models.TextChoices):
+        NOT_NEEDED = "", _("nicht nötig")
+        PENDING = "pending", _("Texterkennung läuft")
+        DONE = "done", _("Text erkannt")
+        FAILED = "failed", _("kein Text")
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
     title = models.CharField(max_length=300)
     direction = models.CharField(max_length=20, choices=Direction.choices, default=Direction.INCOMING)
+    # Scans (images, PDFs without a text layer) get a searchable PDF/A version by OCR.
+    ocr_status = models.CharField(max_length=10, choices=OcrStatus.choices, default="", blank=True)
+    ocr_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -189,3 +217,22 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"
+
+
+class CaseNote(models.Model):
+    """A note on a case (Aktenvermerk / Notiz): kept as written, never edited."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "Notiz"
+        verbose_name_plural = "Notizen"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -2,6 +2,9 @@
 
 Visibility is ``staff:office:<id>``; the portal searches only "public", so citizens never
 find them. A forwarded case (and its documents) is re-indexed under the new office.
+A confidential case (and its documents) is indexed under ``staff:case:<id>:<office>``
+instead, which only its assignee and the office's Leitung ask for
+(``selectors.case_search_visibility``).
 """
 
 from __future__ import annotations
@@ -20,15 +23,27 @@ def visibility_for(office_id: int) -> str:
     return f"staff:office:{office_id}"
 
 
+def confidential_visibility(case_id: int, office_id: int) -> str:
+    return f"staff:case:{case_id}:{office_id}"
+
+
+def case_visibility(case: Case) -> str:
+    if case.confidentiality != Case.Confidentiality.NORMAL:
+        return confidential_visibility(case.pk, case.office_id)
+    return visibility_for(case.office_id)
+
+
 def index_case(case: Case) -> None:
     url = reverse("efile:case-detail", args=[case.pk])
+    # Notes are found with their case (bounded: search analyses the first 200,000 characters).
+    notes = "\n".join(case.notes.order_by("-id").values_list("text", flat=True)[:200])
     search.index_document(
         kind=CASE_KIND,
         key=str(case.pk),
         title=f"{case.case_file.aktenzeichen} {case.subject}",
-        body=f"{case.case_file.title}\n{case.source}",
+        body=f"{case.case_file.title}\n{case.source}\n{notes}",
         url=url,
-        visibility=visibility_for(case.office_id),
+        visibility=case_visibility(case),
     )
     for document in case.documents.all():
         index_document(document)
@@ -46,5 +61,5 @@ def index_document(document: Document, *, filename: str = "") -> None:
         title=document.title,
         body=f"{case.case_file.aktenzeichen} {case.subject}\n{names}\n{text}",
         url=reverse("efile:case-detail", args=[case.pk]),
-        visibility=visibility_for(case.office_id),
+        visibility=case_visibility(case),
     )

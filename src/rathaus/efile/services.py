@@ -17,28 +17,36 @@ from django.utils import timezone
 
 from rathaus.domain.efile.aktenzeichen import Aktenzeichen, office_code_for
 from rathaus.domain.efile.fileplan import InvalidFilePlanNumber, validate_plan_number
-from rathaus.kernel import audit, blobs
+from rathaus.kernel import audit, blobs, filetypes
 from rathaus.kernel.exceptions import Conflict, InvalidInput
 
-from . import filechecks, search_index
-from .models import Case, CaseFile, Document, DocumentVersion, FilePlanEntry
+from . import filechecks, ocr, search_index
+from .models import Case, CaseFile, CaseNote, Document, DocumentVersion, FilePlanEntry
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "CaseClosed",
     "StaleCase",
+    "bescheid_issue",
     "case_assign",
     "case_close",
+    "case_confidentiality_set",
     "case_create",
     "case_file_close",
     "case_file_create",
     "case_forward",
+    "case_note_add",
     "case_reopen",
     "case_resubmission_set",
     "document_add",
     "document_downloaded",
+    "document_ocr_retry",
+    "document_ocr_run",
     "document_version_add",
     "file_plan_entry_create",
+    "resubmission_reminders_enqueue",
+    "scan_batch_intake",
+    "scan_intake",
 ]
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
@@ -230,8 +238,15 @@ def case_create(
     person: Any = None,
     assignee: Any = None,
     deadline: datetime.date | None = None,
+    organisation: Any = None,
+    confidentiality: str = Case.Confidentiality.NORMAL,
 ) -> Case:
-    """File a new case in ``office``: in ``case_file``, or in a new file under ``file_plan_entry``."""
+    """File a new case in ``office``: in ``case_file``, or in a new file under ``file_plan_entry``.
+
+    ``organisation`` is an organisation taking part (``accounts.Organisation``); a
+    ``confidentiality`` other than "normal" limits the case to its assignee and the Leitung.
+    """
+    _check_confidentiality(confidentiality)
     subject = subject.strip()
     if not subject:
         raise InvalidInput("Bitte geben Sie einen Betreff für den Vorgang an.", code="subject_missing")
@@ -253,6 +268,8 @@ def case_create(
         subject=subject[:300],
         source=source[:60],
         person=person,
+        organisation=organisation,
+        confidentiality=confidentiality,
         assignee=assignee,
         deadline=deadline,
         created_by=created_by,
@@ -262,7 +279,41 @@ def case_create(
         actor=created_by,
         action="efile.case_created",
         target=case,
-        details={"aktenzeichen": case_file.aktenzeichen, "office": office.pk, "source": source},
+        details={
+            "aktenzeichen": case_file.aktenzeichen,
+            "office": office.pk,
+            "source": source,
+            "organisation": organisation.pk if organisation is not None else None,
+            "confidentiality": confidentiality,
+        },
+    )
+    search_index.index_case(case)
+    return case
+
+
+def _check_confidentiality(value: str) -> None:
+    if value not in Case.Confidentiality.values:
+        raise InvalidInput(
+            f"Unbekannte Vertraulichkeit „{value}“. Erlaubt: {', '.join(Case.Confidentiality.values)}.",
+            code="confidentiality",
+        )
+
+
+@transaction.atomic
+def case_confidentiality_set(
+    *, case: Case, confidentiality: str, by: Any, expected_version: int | None = None
+) -> Case:
+    """Set how confidential the case is; re-indexes the case and its documents for search."""
+    _check_confidentiality(confidentiality)
+    case = _locked(case, expected_version)
+    previous = case.confidentiality
+    case.confidentiality = confidentiality
+    _bump(case, ["confidentiality"])
+    audit.record(
+        actor=by,
+        action="efile.case_confidentiality_set",
+        target=case,
+        details={"from": previous, "to": confidentiality},
     )
     search_index.index_case(case)
     return case
@@ -402,7 +453,7 @@ def document_add(
         max_bytes=MAX_DOCUMENT_BYTES,
     )
     document = Document.objects.create(case=case, title=title[:300], direction=direction, created_by=by)
-    DocumentVersion.objects.create(
+    version = DocumentVersion.objects.create(
         document=document,
         number=1,
         blob=blob,
@@ -411,6 +462,7 @@ def document_add(
         text=_text_of(checked),
         created_by=by,
     )
+    _queue_ocr_if_scan(document, version)
     _bump(case, [])
     audit.record(
         actor=by,
@@ -460,6 +512,7 @@ def document_version_add(
         text=_text_of(checked),
         created_by=by,
     )
+    _queue_ocr_if_scan(document, version)
     _bump(case, [])
     search_index.index_document(document, filename="")
     audit.record(
@@ -480,3 +533,345 @@ def document_downloaded(*, version: DocumentVersion, by: Any) -> None:
         target=version.document.case,
         details={"document": version.document_id, "version": version.number},
     )
+
+
+# --- Scan intake and OCR ------------------------------------------------------------------
+
+OCR_REASON = "Texterkennung (OCR): durchsuchbares PDF/A; das Original bleibt Version {number}."
+# OCR output re-encodes the page images and may be larger than the scan it came from.
+MAX_OCR_BYTES = 2 * MAX_DOCUMENT_BYTES
+
+
+def ocr_task_key(version_id: int) -> str:
+    return f"efile-ocr:{version_id}"
+
+
+def _queue_ocr_if_scan(document: Document, version: DocumentVersion) -> None:
+    """Mark a scan's document as waiting for OCR and queue the task once the transaction commits."""
+    if ocr.needs_ocr(content_type=version.blob.content_type, text=version.text):
+        document.ocr_status = Document.OcrStatus.PENDING
+        document.ocr_error = ""
+        document.save(update_fields=["ocr_status", "ocr_error"])
+        transaction.on_commit(lambda: _enqueue_ocr(document.pk, version.pk))
+    elif document.ocr_status in (Document.OcrStatus.PENDING, Document.OcrStatus.FAILED):
+        # A new version that carries its own text supersedes the scan waiting for OCR.
+        document.ocr_status = Document.OcrStatus.NOT_NEEDED
+        document.ocr_error = ""
+        document.save(update_fields=["ocr_status", "ocr_error"])
+
+
+def _enqueue_ocr(document_id: int, version_id: int) -> None:
+    from rathaus.kernel.tasks import enqueue_once
+
+    from .tasks import ocr_document
+
+    enqueue_once(ocr_document, key=ocr_task_key(version_id), document_id=document_id, version_id=version_id)
+
+
+def document_ocr_run(*, version_id: int) -> DocumentVersion | None:
+    """Recognise the text of a scanned version and file it as a new searchable PDF/A version.
+
+    Runs in the background task (not in one transaction: OCR takes seconds per page). The
+    original version stays as it was; the new version's text goes into the search index.
+    On failure the document is marked "kein Text" with the reason and ``OcrFailed`` is
+    raised, so the task is retried. Returns None when there is nothing (more) to do: the
+    document already has a newer version, or OCR already succeeded.
+    """
+    version = DocumentVersion.objects.select_related("blob", "document").get(pk=version_id)
+    document = version.document
+    if document.versions.filter(number__gt=version.number).exists():
+        return None
+    try:
+        result = ocr.recognise(blobs.read_bytes(version.blob), content_type=version.blob.content_type)
+    except ocr.OcrFailed as exc:
+        _ocr_failed(document=document, version=version, message=str(exc))
+        raise
+    return _ocr_store(version=version, result=result)
+
+
+@transaction.atomic
+def _ocr_store(*, version: DocumentVersion, result: ocr.OcrResult) -> DocumentVersion | None:
+    document = Document.objects.select_for_update().get(pk=version.document_id)
+    if document.versions.filter(number__gt=version.number).exists():
+        return None  # someone filed a newer version meanwhile; it has its own OCR if needed
+    stem = version.filename.rsplit(".", 1)[0] or "scan"
+    blob = blobs.store(
+        content=result.pdf,
+        filename=f"{stem}.pdf",
+        allowed_types={filetypes.PDF},
+        max_bytes=MAX_OCR_BYTES,
+    )
+    created = DocumentVersion.objects.create(
+        document=document,
+        number=version.number + 1,
+        blob=blob,
+        filename=blobs.safe_filename(f"{stem}.pdf"),
+        reason=OCR_REASON.format(number=version.number),
+        text=result.text,
+        created_by=None,
+    )
+    document.ocr_status = Document.OcrStatus.DONE
+    document.ocr_error = ""
+    document.save(update_fields=["ocr_status", "ocr_error"])
+    # No version bump of the case: OCR is a rendition, not an edit, and must not turn a
+    # clerk's open form into a conflict.
+    audit.record(
+        actor=None,
+        action="efile.document_ocr_done",
+        target=document.case,
+        details={
+            "document": document.pk,
+            "from_version": version.number,
+            "version": created.number,
+            "sha256": blob.sha256,
+            "characters": len(result.text),
+        },
+    )
+    search_index.index_document(document)
+    return created
+
+
+@transaction.atomic
+def _ocr_failed(*, document: Document, version: DocumentVersion, message: str) -> None:
+    Document.objects.filter(pk=document.pk).update(
+        ocr_status=Document.OcrStatus.FAILED, ocr_error=message[:500]
+    )
+    audit.record(
+        actor=None,
+        action="efile.document_ocr_failed",
+        target=document.case,
+        details={"document": document.pk, "version": version.number, "error": message[:500]},
+    )
+
+
+@transaction.atomic
+def document_ocr_retry(*, document: Document, by: Any) -> Document:
+    """Start OCR again for a document marked "kein Text" whose retries are used up."""
+    from rathaus.kernel.tasks import TaskRun, retry_run
+
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.ocr_status != Document.OcrStatus.FAILED:
+        raise InvalidInput(
+            "Für dieses Dokument ist keine Texterkennung fehlgeschlagen.", code="ocr_not_failed"
+        )
+    version = document.versions.order_by("-number").first()
+    assert version is not None  # a document always has its first version
+    run = TaskRun.objects.filter(key=ocr_task_key(version.pk)).first()
+    if run is not None and run.status != TaskRun.Status.FAILED:
+        raise Conflict(
+            "Die Texterkennung wird bereits automatisch wiederholt; bitte warten Sie.", code="ocr_retrying"
+        )
+    document.ocr_status = Document.OcrStatus.PENDING
+    document.ocr_error = ""
+    document.save(update_fields=["ocr_status", "ocr_error"])
+    audit.record(
+        actor=by, action="efile.document_ocr_retried", target=document.case, details={"document": document.pk}
+    )
+    if run is None:
+        transaction.on_commit(lambda: _enqueue_ocr(document.pk, version.pk))
+    else:
+        transaction.on_commit(lambda: retry_run(run))
+    return document
+
+
+def _case_for_scan(
+    *, office: Any, case: Case | None, file_plan_entry: FilePlanEntry | None, subject: str, by: Any
+) -> Case:
+    if case is not None:
+        if case.office_id != office.pk:
+            raise InvalidInput("Der Vorgang gehört zu einer anderen Dienststelle.", code="other_office")
+        return case
+    if file_plan_entry is None:
+        raise InvalidInput(
+            "Bitte geben Sie einen Vorgang oder einen Aktenplaneintrag für neue Vorgänge an.",
+            code="scan_target_missing",
+        )
+    return case_create(
+        office=office, subject=subject, file_plan_entry=file_plan_entry, created_by=by, source="scan"
+    )
+
+
+@transaction.atomic
+def scan_intake(
+    *,
+    office: Any,
+    content: bytes | IO[bytes],
+    filename: str,
+    by: Any,
+    case: Case | None = None,
+    file_plan_entry: FilePlanEntry | None = None,
+    title: str = "",
+) -> Document:
+    """File one scanned paper document (PDF, TIFF, PNG or JPEG) as an incoming document.
+
+    Into ``case``, or into a new case in ``office``'s inbox under ``file_plan_entry``
+    (subject "Posteingang: <file name>"). OCR follows in the background. Either everything
+    is filed or, on a refused file, nothing (not even the new case).
+    """
+    name = blobs.safe_filename(filename)
+    target = _case_for_scan(
+        office=office, case=case, file_plan_entry=file_plan_entry, subject=f"Posteingang: {name}", by=by
+    )
+    return document_add(
+        case=target,
+        title=title or name.rsplit(".", 1)[0] or name,
+        content=content,
+        filename=name,
+        by=by,
+        declared_type=None,
+        direction=Document.Direction.INCOMING,
+    )
+
+
+@transaction.atomic
+def scan_batch_intake(
+    *,
+    office: Any,
+    content: bytes | IO[bytes],
+    filename: str,
+    by: Any,
+    case: Case | None = None,
+    file_plan_entry: FilePlanEntry | None = None,
+    split: bool = True,
+) -> list[Document]:
+    """File a scan, with ``split`` a batch cut at blank separator pages: one document per
+    letter (each in a new case when no ``case`` is given), blank pages dropped. A scan
+    without blank pages is one document. All parts or none are filed."""
+    from . import batch
+
+    name = blobs.safe_filename(filename)
+    parts = None
+    if split:
+        content = _checked_content(content, name)  # bounds pages and pixels before rendering
+        if isinstance(content, bytes) and content:
+            parts = batch.split_at_blank_pages(content)
+    if not parts:
+        return [
+            scan_intake(
+                office=office,
+                content=content,
+                filename=name,
+                by=by,
+                case=case,
+                file_plan_entry=file_plan_entry,
+            )
+        ]
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    return [
+        scan_intake(
+            office=office,
+            content=part,
+            filename=f"{stem}-{number}{dot}{suffix}",
+            by=by,
+            case=case,
+            file_plan_entry=file_plan_entry,
+        )
+        for number, part in enumerate(parts, start=1)
+    ]
+
+
+# --- Notes, Bescheide, resubmission reminders ------------------------------------------------
+
+MAX_NOTE_CHARS = 10_000
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, text: str, by: Any) -> CaseNote:
+    """Add a note to the case. Notes are append-only, so they never conflict with other edits."""
+    case = _locked(case, None)
+    _refuse_closed(case)
+    text = text.strip()
+    if not text:
+        raise InvalidInput("Bitte schreiben Sie einen Text für die Notiz.", code="note_empty")
+    if len(text) > MAX_NOTE_CHARS:
+        raise InvalidInput(
+            f"Die Notiz ist zu lang (höchstens {MAX_NOTE_CHARS} Zeichen).", code="note_too_long"
+        )
+    note = CaseNote.objects.create(case=case, text=text, created_by=by)
+    # The text itself may hold personal data: the audit entry records that a note was written.
+    audit.record(
+        actor=by, action="efile.case_note_added", target=case, details={"note": note.pk, "chars": len(text)}
+    )
+    search_index.index_case(case)
+    return note
+
+
+@transaction.atomic
+def bescheid_issue(
+    *,
+    case: Case,
+    title: str,
+    body: str,
+    by: Any,
+    addressee: str = "",
+    with_remedy_notice: bool = True,
+    expected_version: int | None = None,
+) -> Document:
+    """Generate a Bescheid as a PDF and file it into the case as an outgoing document."""
+    from rathaus.domain.efile.bescheid import Bescheid, InvalidBescheid
+
+    from . import bescheid_pdf
+
+    case = _locked(case, expected_version)
+    _refuse_closed(case)
+    office = case.office
+    address = ", ".join(
+        part for part in (office.street_address, f"{office.postal_code} {office.city}".strip()) if part
+    )
+    issued_on = timezone.localdate()
+    try:
+        bescheid = Bescheid(
+            authority=office.name,
+            authority_address=address,
+            aktenzeichen=case.case_file.aktenzeichen,
+            issued_on=issued_on,
+            title=title.strip(),
+            body=body,
+            officer=getattr(by, "full_name", "") or "",
+            addressee=tuple(line.strip() for line in addressee.splitlines() if line.strip())[:8],
+            with_remedy_notice=with_remedy_notice,
+        )
+    except InvalidBescheid as exc:
+        raise InvalidInput(str(exc), code="bescheid_invalid") from exc
+    content = bescheid_pdf.render(bescheid)
+    reference = case.case_file.aktenzeichen.replace(" ", "_").replace("/", "-")
+    document = document_add(
+        case=case,
+        title=title.strip()[:300],
+        content=content,
+        filename=f"Bescheid_{reference}_{issued_on.isoformat()}.pdf",
+        by=by,
+        direction=Document.Direction.OUTGOING,
+    )
+    audit.record(
+        actor=by,
+        action="efile.bescheid_issued",
+        target=case,
+        details={"document": document.pk, "title": title.strip()},
+    )
+    return document
+
+
+def resubmission_reminders_enqueue(*, on: datetime.date) -> int:
+    """Queue one reminder per staff member with cases due for resubmission on ``on`` or earlier.
+
+    A case's reminder goes to its assignee; an unassigned case to everyone working on the
+    office's cases. Keyed per person and day, so running this twice a day sends one e-mail.
+    Returns the number of people reminded.
+    """
+    from rathaus.kernel.tasks import enqueue_once
+
+    from . import selectors
+    from .tasks import send_resubmission_reminder
+
+    recipients = selectors.resubmission_recipients(on=on)
+    for user_id in recipients:
+        enqueue_once(
+            send_resubmission_reminder,
+            key=f"efile-resubmission:{on.isoformat()}:{user_id}",
+            user_id=user_id,
+            on=on.isoformat(),
+        )
+    return len(recipients)

@@ -86,3 +86,43 @@ def test_other_office_and_missing_scope_are_refused(client, office):
     no_scope = _headers(make_staff(office), ["einvoice:submit"])
     response = client.get(f"/api/v1/efile/cases/{case.pk}", headers=no_scope)
     assert response.status_code == 403 and response["Content-Type"] == PROBLEM
+
+
+def test_a_scan_added_through_the_api_is_ocred_and_its_status_readable(
+    client, office, django_capture_on_commit_callbacks
+):
+    """POST a PNG to a case: 201, OCR pending; after the task the list shows version 2 (PDF/A)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rathaus.efile.scan_samples import render_letter
+
+    headers = _headers(make_staff(office), ["efile:read", "efile:write"])
+    case = make_case(office)
+    upload = SimpleUploadedFile("eingang.png", render_letter(["Gewerbeanmeldung Hafenstrasse"]), "image/png")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"/api/v1/efile/cases/{case.pk}/documents", {"file": upload}, headers=headers)
+    assert response.status_code == 201, response.content
+    assert response.json()["ocr_status"] == "pending"
+    for callback in callbacks:
+        callback()
+    listed = client.get(f"/api/v1/efile/cases/{case.pk}/documents", headers=headers).json()
+    assert listed[0]["ocr_status"] == "done"
+    assert [v["content_type"] for v in listed[0]["versions"]] == ["image/png", "application/pdf"]
+
+
+def test_a_corrupt_document_through_the_api_is_a_problem_and_other_offices_get_404(client, office):
+    """Tried: a truncated PDF (422 problem+json, nothing filed) and a case of another office (404)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .factories import make_pdf
+
+    headers = _headers(make_staff(office), ["efile:read", "efile:write"])
+    case = make_case(office)
+    bad = SimpleUploadedFile("kaputt.pdf", make_pdf()[:200], "application/pdf")
+    response = client.post(f"/api/v1/efile/cases/{case.pk}/documents", {"file": bad}, headers=headers)
+    assert response.status_code == 422 and response["Content-Type"] == PROBLEM
+    assert "beschädigt" in response.json()["detail"]
+    assert not case.documents.exists()
+    foreign = make_case(make_office())
+    response = client.get(f"/api/v1/efile/cases/{foreign.pk}/documents", headers=headers)
+    assert response.status_code == 404
