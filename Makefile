@@ -44,7 +44,9 @@ demo: migrate ## Load the demo city once (DEMO_RESIDENTS=2000, DEMO_SEED=1); kee
 .PHONY: run
 run: demo ## Set everything up and serve http://127.0.0.1:8000 (prints the demo logins)
 	$(RATHAUS) demo_logins
-	$(RATHAUS) runserver $(HOST):$(PORT)
+	@# A background worker beside the dev server, so tasks (OCR of scans, e-mails) run too.
+	$(RATHAUS) worker --interval 2 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(RATHAUS) runserver $(HOST):$(PORT)
 
 .PHONY: worker
 worker: install ## Run background tasks
@@ -86,6 +88,7 @@ messages: install ## Update the .po files and compile them (needs gettext)
 
 .PHONY: bench
 bench: install ## Run all benchmarks; JSON goes to benchmarks/results/
+	$(BIN)/pip install --quiet -e '.[dev,bench]' 2>&1 | { grep -v 'is ignored: it is neither' || true; }
 	$(BIN)/python -m benchmarks
 
 .PHONY: ci

@@ -11,6 +11,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "rathaus.api.me.router"),
     ("", "rathaus.efile.api.router"),
     ("", "rathaus.einvoice.api.router"),
+    ("", "rathaus.portal.api.router"),
+    ("", "rathaus.payments.api.router"),
+    ("", "rathaus.appointments.api.router"),
 ]
 
 api = NinjaAPI(

@@ -11,7 +11,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("anmelden/", include("rathaus.accounts.urls")),
     path("api/v1/", include("rathaus.api.urls")),
+    path("e-akte/archiv/", include("rathaus.efile.archive.urls")),
     path("e-akte/", include("rathaus.efile.urls")),
+    path("e-rechnung/", include("rathaus.einvoice.urls")),
+    path("e-rechnung/", include("rathaus.einvoice.intake_urls")),
+    path("termine/", include("rathaus.appointments.urls")),
+    path("", include("rathaus.payments.urls")),
     path("", include("rathaus.portal.urls")),
 ]
 

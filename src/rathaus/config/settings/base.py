@@ -38,7 +38,10 @@ INSTALLED_APPS = [
     "rathaus.accounts",
     "rathaus.portal",
     "rathaus.efile",
+    "rathaus.efile.archive",
     "rathaus.einvoice",
+    "rathaus.payments",
+    "rathaus.appointments",
 ]
 
 MIDDLEWARE = [
@@ -289,7 +292,13 @@ LOGGING = {
 RATHAUS_DEMO_RESIDENTS = env.int("RATHAUS_DEMO_RESIDENTS", default=2000)
 # Demo data of the parts, loaded by `rathaus demo` after the city (rathaus.kernel.demo).
 RATHAUS_DEMO_PARTS = [
+    "rathaus.directory.demo.load_demo",
     "rathaus.efile.demo.load_demo",
+    "rathaus.einvoice.demo.load_demo",
+    "rathaus.einvoice.intake_demo.load_demo",
+    "rathaus.efile.archive.demo.load_demo",
+    "rathaus.payments.demo.load_demo",
+    "rathaus.appointments.demo.load_demo",
 ]
 
 # --- Who runs this installation (imprint, contact, accessibility feedback) -------------
@@ -300,7 +309,31 @@ RATHAUS_OPERATOR_PHONE = env.str("RATHAUS_OPERATOR_PHONE", default="")
 RATHAUS_OPERATOR_REPRESENTATIVE = env.str("RATHAUS_OPERATOR_REPRESENTATIVE", default="")
 RATHAUS_ACCESSIBILITY_EMAIL = env.str("RATHAUS_ACCESSIBILITY_EMAIL", default="")
 
+# --- E-Payment (docs/payments.md): cash office account, payment service, notification secret ---
+RATHAUS_PAYMENTS_PAYEE = env.str("RATHAUS_PAYMENTS_PAYEE", default="Landeshauptkasse Bremen")
+RATHAUS_PAYMENTS_IBAN = env.str("RATHAUS_PAYMENTS_IBAN", default="DE89370400440532013000")
+RATHAUS_PAYMENTS_BIC = env.str("RATHAUS_PAYMENTS_BIC", default="")
+RATHAUS_PAYMENT_PROVIDER = env.str(
+    "RATHAUS_PAYMENT_PROVIDER", default="rathaus.payments.providers.SandboxProvider"
+)
+RATHAUS_PAYMENTS_NOTIFY_SECRET = env.str("RATHAUS_PAYMENTS_NOTIFY_SECRET", default="")
+
+# --- E-Akte: xdomea 3.1.0 schema (entry point xdomea.xsd) for Aussonderung and Abgabe -------
+XDOMEA_SCHEMA_DIR = Path(
+    env.str("XDOMEA_SCHEMA_DIR", default=str(PROJECT_DIR.parent / "shared/standards/xdomea-3.1.0/3.1.0"))
+)
+
 # --- E-Rechnung: the official KoSIT XRechnung rule set (scenarios.xml, XSD, Schematron XSLT) --
+# ``rathaus einvoice rules install`` puts the verified rule set into EINVOICE_RULES_DIR; once it is
+# there it is the active one, else the development copy in ../shared/einvoice is used.
+EINVOICE_RULES_DIR = Path(env.str("EINVOICE_RULES_DIR", default=str(VAR_DIR / "einvoice")))
 EINVOICE_STANDARDS_DIR = Path(
-    env.str("EINVOICE_STANDARDS_DIR", default=str(PROJECT_DIR.parent / "shared" / "einvoice"))
+    env.str(
+        "EINVOICE_STANDARDS_DIR",
+        default=str(
+            EINVOICE_RULES_DIR
+            if (EINVOICE_RULES_DIR / "kosit-validator-configuration" / "scenarios.xml").is_file()
+            else PROJECT_DIR.parent / "shared" / "einvoice"
+        ),
+    )
 )

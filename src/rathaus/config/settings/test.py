@@ -25,6 +25,13 @@ STORAGES["default"] = {
 }
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+# The official XRechnung test suite lives in ../shared/einvoice; a rule set installed into var/ by
+# ``rathaus einvoice rules install`` must not hide it, and tests install into a temporary directory.
+EINVOICE_RULES_DIR = _TMP / "einvoice-rules"
+EINVOICE_STANDARDS_DIR = Path(
+    env.str("EINVOICE_STANDARDS_DIR", default=str(PROJECT_DIR.parent / "shared" / "einvoice"))  # noqa: F405
+)
+
 # The demo IdP's redirect URI in tests is http://testserver/….
 OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"]}  # noqa: F405
 

@@ -10,7 +10,7 @@ from django_otp.oath import TOTP
 from rich.console import Console
 from rich.table import Table
 
-from rathaus.registers.demo.city import DEMO_STAFF, DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET
+from rathaus.registers.demo.city import DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET
 from rathaus.registers.models import BirthRecord, IncomeNotification, PensionNotification, Person
 
 URL = "http://127.0.0.1:8000/"
@@ -65,14 +65,19 @@ class Command(BaseCommand):
         staff = Table(title="Beschäftigte (Passwort + TOTP)")
         for column in ("Benutzername", "Name", "Dienststelle", "Passwort", "TOTP-Code jetzt"):
             staff.add_column(column)
-        existing = set(
-            User.objects.filter(username__in=[s.username for s in DEMO_STAFF]).values_list(
-                "username", flat=True
-            )
+        # Every staff login with the demo TOTP key: DEMO_STAFF and those the parts' demo data add.
+        demo_key = base64.b32decode(DEMO_TOTP_SECRET + "=" * (-len(DEMO_TOTP_SECRET) % 8)).hex()
+        members = (
+            User.objects.filter(kind=User.Kind.STAFF, is_active=True, totpdevice__key=demo_key)
+            .prefetch_related("staff_roles__office")
+            .distinct()
+            .order_by("pk")
         )
-        for member in DEMO_STAFF:
-            if member.username in existing:
-                staff.add_row(member.username, member.full_name, member.office, DEMO_STAFF_PASSWORD, code)
+        existing = False
+        for member in members:
+            offices = ", ".join(sorted({role.office.slug for role in member.staff_roles.all()}))
+            staff.add_row(member.username, member.get_full_name(), offices, DEMO_STAFF_PASSWORD, code)
+            existing = True
         if existing:
             console.print(staff)
             remaining = 30 - int(time.time()) % 30
@@ -82,6 +87,14 @@ class Command(BaseCommand):
             )
         else:
             console.print("Keine Demo-Logins für Beschäftigte angelegt (`rathaus demo --staff-logins`).\n")
+        suppliers = User.objects.filter(kind=User.Kind.ORGANISATION, is_active=True).order_by("pk")[:5]
+        if suppliers:
+            table = Table(title="Organisationen (Passwort, ohne TOTP)")
+            for column in ("Benutzername", "Name", "Passwort"):
+                table.add_column(column)
+            for supplier in suppliers:
+                table.add_row(supplier.username, supplier.get_full_name(), DEMO_STAFF_PASSWORD)
+            console.print(table)
         residents = Table(title="Bürgerinnen und Bürger (Demo-Identitätsanbieter: Person auswählen)")
         for column in ("Beispiel", "Name", "Registernummer", "geboren"):
             residents.add_column(column)
