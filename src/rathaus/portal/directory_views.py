@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from rathaus.directory import selectors, services
 from rathaus.directory.models import Office, Service
 from rathaus.kernel import search
+from rathaus.payments import selectors as payment_selectors
 
 from .forms import OfficeMessageForm, SearchForm
 
@@ -92,6 +93,8 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "offices": offices,
             "booking_url": appointment_url(service=service) if service.by_appointment else "",
             "life_situations": service.life_situations.filter(status="published"),
+            # The fee schedule's current tariff for this service, if it names one (by LeiKa key).
+            "tariff": payment_selectors.fee_for_service(service_key=service.leika_key),
         },
     )
 

@@ -162,3 +162,27 @@ def test_office_today_badge_uses_local_time(client, directory, monkeypatch):
     assert "Jetzt geöffnet" in client.get("/dienststellen/buergeramt-test/").content.decode()
     monkeypatch.setattr(directory_views, "_now", lambda: monday + dt.timedelta(days=6))
     assert "Heute geschlossen" in client.get("/dienststellen/buergeramt-test/").content.decode()
+
+
+def test_service_page_shows_the_fee_schedule_tariff_that_names_it(client, directory):
+    """A tariff of the fee schedule (payments) that names the service's LeiKa key is shown with its
+    amount and legal basis; a service no tariff names shows only its own fee text."""
+    from decimal import Decimal
+
+    from rathaus.payments.models import FeeTariff
+
+    FeeTariff.objects.create(
+        key="melderegisterauskunft",
+        service_key="99115001000000",
+        title="Einfache Melderegisterauskunft",
+        legal_basis="§ 44 BMG; Bremische Kostenverordnung",
+        kind=FeeTariff.Kind.FLAT,
+        amount=Decimal("12.00"),
+        valid_from=dt.date(2020, 1, 1),
+    )
+    page = client.get("/leistungen/wohnsitz-anmelden/").content.decode()
+    assert "Gebührenverzeichnis" in page
+    assert "12,00" in page and "§ 44 BMG" in page
+    other = client.get("/leistungen/personalausweis-beantragen/").content.decode()
+    assert "Gebührenverzeichnis" not in other
+    assert "37,00 Euro" in other
