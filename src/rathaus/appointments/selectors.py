@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -55,22 +56,28 @@ def holidays_for(*days: datetime.date) -> dict[datetime.date, str]:
 def domain_plan(office: Office, plan: OfficePlan | None = None) -> schedule.Plan:
     """The office's planning rows as the pure scheduler's ``Plan``."""
     plan = plan or OfficePlan.objects.get(office=office)
-    weekly = tuple(
-        schedule.WeeklyHours(h.weekday, schedule.Interval(h.opens, h.closes))
-        for h in OpeningHours.objects.filter(office=office)
+    return _plan_from_rows(
+        plan,
+        OpeningHours.objects.filter(office=office),
+        OpeningException.objects.filter(office=office, day__gte=timezone.localdate()),
     )
+
+
+def _plan_from_rows(
+    plan: OfficePlan, hours: Iterable[OpeningHours], exceptions: Iterable[OpeningException]
+) -> schedule.Plan:
+    weekly = tuple(schedule.WeeklyHours(h.weekday, schedule.Interval(h.opens, h.closes)) for h in hours)
     by_day: dict[datetime.date, list[schedule.Interval]] = defaultdict(list)
     reasons: dict[datetime.date, str] = {}
-    for e in OpeningException.objects.filter(office=office, day__gte=timezone.localdate()):
+    for e in exceptions:
         by_day.setdefault(e.day, [])
         reasons[e.day] = e.reason
         if not e.closed and e.opens and e.closes:
             by_day[e.day].append(schedule.Interval(e.opens, e.closes))
-    exceptions = tuple(schedule.DayException(day, tuple(iv), reasons[day]) for day, iv in by_day.items())
     return schedule.Plan(
         slot_minutes=plan.slot_minutes,
         weekly=weekly,
-        exceptions=exceptions,
+        exceptions=tuple(schedule.DayException(day, tuple(iv), reasons[day]) for day, iv in by_day.items()),
         release_days=plan.release_days,
         release_time=plan.release_time,
         min_lead_minutes=plan.min_lead_minutes,
@@ -141,20 +148,47 @@ def _plan_key(office_id: int) -> str:
 
 def plan_snapshot(office: Office) -> PlanSnapshot | None:
     """The active office's plan and offers, from the cache when fresh; None without active planning."""
-    key = _plan_key(office.pk)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached if isinstance(cached, PlanSnapshot) else None
-    plan_row = OfficePlan.objects.filter(office=office, active=True).first()
-    snapshot: PlanSnapshot | bool = False
-    if plan_row is not None:
-        offers = {
-            o.service_id: schedule.ServiceTime(o.duration_minutes, o.buffer_minutes)
-            for o in OfferedService.objects.filter(office=office, active=True)
-        }
-        snapshot = PlanSnapshot(plan=domain_plan(office, plan_row), offers=offers)
-    cache.set(key, snapshot, PLAN_CACHE_SECONDS)
-    return snapshot if isinstance(snapshot, PlanSnapshot) else None
+    return plan_snapshots([office])[office.pk]
+
+
+def plan_snapshots(offices: Sequence[Office]) -> dict[int, PlanSnapshot | None]:
+    """``plan_snapshot`` of several offices by id: one cache read, and for the offices not in the
+    cache four queries in all, however many offices there are."""
+    keys = {_plan_key(o.pk): o for o in offices}
+    cached = cache.get_many(list(keys))
+    found: dict[int, PlanSnapshot | None] = {}
+    missing: list[int] = []
+    for key, office in keys.items():
+        if key in cached:
+            value = cached[key]
+            found[office.pk] = value if isinstance(value, PlanSnapshot) else None
+        else:
+            missing.append(office.pk)
+    if not missing:
+        return found
+    plan_rows = {p.office_id: p for p in OfficePlan.objects.filter(office__in=missing, active=True)}
+    planned = list(plan_rows)
+    offers: dict[int, dict[int, schedule.ServiceTime]] = defaultdict(dict)
+    hours: dict[int, list[OpeningHours]] = defaultdict(list)
+    exceptions: dict[int, list[OpeningException]] = defaultdict(list)
+    if planned:
+        for o in OfferedService.objects.filter(office__in=planned, active=True):
+            offers[o.office_id][o.service_id] = schedule.ServiceTime(o.duration_minutes, o.buffer_minutes)
+        for h in OpeningHours.objects.filter(office__in=planned):
+            hours[h.office_id].append(h)
+        for e in OpeningException.objects.filter(office__in=planned, day__gte=timezone.localdate()):
+            exceptions[e.office_id].append(e)
+    store: dict[str, PlanSnapshot | bool] = {}
+    for office_id in missing:
+        plan_row = plan_rows.get(office_id)
+        snapshot: PlanSnapshot | None = None
+        if plan_row is not None:
+            plan = _plan_from_rows(plan_row, hours[office_id], exceptions[office_id])
+            snapshot = PlanSnapshot(plan=plan, offers=offers[office_id])
+        found[office_id] = snapshot
+        store[_plan_key(office_id)] = snapshot if snapshot is not None else False
+    cache.set_many(store, PLAN_CACHE_SECONDS)
+    return found
 
 
 def plan_forget(office: Office) -> None:
@@ -178,6 +212,123 @@ class Free:
         return f"{self.office.pk}|{self.start.isoformat()}"
 
 
+class _Search:
+    """The search for free starts at one office: reads its free units in start order, a batch at a
+    time, until the first ``limit`` starts are certain (a run that begins before the last unit read
+    lies entirely in what was read)."""
+
+    def __init__(
+        self,
+        *,
+        office: Office,
+        plan: schedule.Plan,
+        units: int,
+        lower: datetime.datetime,
+        upper: datetime.datetime,
+        limit: int,
+        batch: int,
+    ) -> None:
+        self.office, self.plan, self.units, self.limit = office, plan, units, limit
+        self.lower, self.upper = lower, upper
+        self.step = datetime.timedelta(minutes=plan.slot_minutes)
+        self.batch = batch
+        self.scanned = 0
+        self.done = False
+        self.per_counter: dict[int, list[datetime.datetime]] = defaultdict(list)
+        self.starts: list[datetime.datetime] = []
+
+    def free_units(self, now: datetime.datetime) -> QuerySet[Slot]:
+        return (
+            Slot.objects.filter(
+                office=self.office, counter__active=True, start__gte=self.lower, start__lt=self.upper
+            )
+            .filter(Q(claim__isnull=True) | Q(claim__held_until__lt=now))
+            # (start, pk): an incremental sort on the (office, start) index, so LIMIT stops early.
+            .order_by("start", "pk")
+        )
+
+    def next_batch(self, now: datetime.datetime, *, in_union: bool) -> QuerySet[Slot, Any]:
+        """The next batch of free units as (office, start, pk, counter) rows."""
+        columns = ("office_id", "start", "pk", "counter_id")
+        window = slice(self.scanned, self.scanned + self.batch)
+        if not in_union or connection.features.supports_slicing_ordering_in_compound:
+            return self.free_units(now).values_list(*columns)[window]
+        # SQLite allows no LIMIT in a part of a UNION: there the part takes the batch's keys.
+        keys = self.free_units(now).values("pk")[window]
+        return Slot.objects.filter(pk__in=keys).order_by().values_list(*columns)
+
+    def take(self, rows: list[tuple[datetime.datetime, int, int]]) -> None:
+        """Add a batch of free units (start, pk, counter), in (start, pk) order."""
+        self.scanned += len(rows)
+        for start, _pk, counter_id in rows:
+            self.per_counter[counter_id].append(start)
+        found: set[datetime.datetime] = set()
+        for counter_starts in self.per_counter.values():
+            found.update(
+                schedule.run_starts(counter_starts, slot_minutes=self.plan.slot_minutes, units=self.units)
+            )
+        self.starts = sorted(found)
+        limit = self.limit
+        self.done = (
+            self.scanned >= MAX_SCAN_ROWS
+            or len(rows) < self.batch
+            or (
+                len(self.starts) >= limit
+                and self.starts[limit - 1] + (self.units - 1) * self.step < rows[-1][0]
+            )
+        )
+        # Each further batch is twice as large, so that a long search takes few rounds.
+        self.batch = min(2 * self.batch, MAX_SCAN_ROWS - self.scanned)
+
+    def result(self) -> list[Free]:
+        return [Free(self.office, s, s + self.units * self.step) for s in self.starts[: self.limit]]
+
+
+def _search(
+    *,
+    office: Office,
+    snapshot: PlanSnapshot | None,
+    services: Sequence[Service],
+    now: datetime.datetime,
+    day: datetime.date | None,
+    limit: int,
+    min_batch: int = 200,
+) -> _Search | None:
+    """The search at ``office``, or None when nothing there can be free."""
+    if snapshot is None or not services or any(s.pk not in snapshot.offers for s in services):
+        return None
+    plan = snapshot.plan
+    units = schedule.units_needed([snapshot.offers[s.pk] for s in services], slot_minutes=plan.slot_minutes)
+    local_now = local_naive(now)
+    lower = aware(schedule.earliest_start(plan, local_now))
+    last_day = schedule.last_released_day(plan, local_now)
+    upper = aware(datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time()))
+    if day is not None:
+        lower = max(lower, aware(datetime.datetime.combine(day, datetime.time())))
+        upper = min(
+            upper, aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
+        )
+    if lower >= upper:
+        return None
+    batch = max(min_batch, 4 * limit * units)
+    return _Search(office=office, plan=plan, units=units, lower=lower, upper=upper, limit=limit, batch=batch)
+
+
+def _run(searches: Sequence[_Search], now: datetime.datetime) -> None:
+    """Run the searches together: each round reads the next batch of every unfinished search in
+    one query (a UNION ALL of the batches), so the queries do not grow with the number of offices."""
+    pending = list(searches)
+    while pending:
+        parts = [s.next_batch(now, in_union=len(pending) > 1) for s in pending]
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        rows: dict[int, list[tuple[datetime.datetime, int, int]]] = defaultdict(list)
+        for office_id, start, pk, counter_id in query:
+            rows[office_id].append((start, pk, counter_id))
+        for search in pending:
+            search.take(sorted(rows[search.office.pk]))
+        pending = [s for s in pending if not s.done]
+
+
 def availability(
     *,
     office: Office,
@@ -192,61 +343,42 @@ def availability(
     only claims of holds that have lapsed. With ``day`` only that day is searched.
     """
     now = now or timezone.now()
-    snapshot = plan_snapshot(office)
-    if snapshot is None or not services or any(s.pk not in snapshot.offers for s in services):
-        return []
-    plan = snapshot.plan
-    units = schedule.units_needed([snapshot.offers[s.pk] for s in services], slot_minutes=plan.slot_minutes)
-    local_now = local_naive(now)
-    lower = aware(schedule.earliest_start(plan, local_now))
-    last_day = schedule.last_released_day(plan, local_now)
-    upper = aware(datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time()))
-    if day is not None:
-        lower = max(lower, aware(datetime.datetime.combine(day, datetime.time())))
-        upper = min(
-            upper, aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
-        )
-    if lower >= upper:
-        return []
-    free_units = (
-        Slot.objects.filter(office=office, counter__active=True, start__gte=lower, start__lt=upper)
-        .filter(Q(claim__isnull=True) | Q(claim__held_until__lt=now))
-        # (start, pk): an incremental sort on the (office, start) index, so LIMIT stops early.
-        .order_by("start", "pk")
-        .values_list("counter_id", "start")
+    search = _search(
+        office=office, snapshot=plan_snapshot(office), services=services, now=now, day=day, limit=limit
     )
-    step = datetime.timedelta(minutes=plan.slot_minutes)
-    per_counter: dict[int, list[datetime.datetime]] = defaultdict(list)
-    starts: list[datetime.datetime] = []
-    # Read the free units in start order, a batch at a time, until the first ``limit`` starts are
-    # certain: a run that begins before the last unit read lies entirely in what was read.
-    batch = max(200, 4 * limit * units)
-    scanned = 0
-    while scanned < MAX_SCAN_ROWS:
-        rows = list(free_units[scanned : scanned + batch])
-        scanned += len(rows)
-        for counter_id, start in rows:
-            per_counter[counter_id].append(start)
-        found: set[datetime.datetime] = set()
-        for counter_starts in per_counter.values():
-            found.update(schedule.run_starts(counter_starts, slot_minutes=plan.slot_minutes, units=units))
-        starts = sorted(found)
-        if len(rows) < batch:
-            break
-        if len(starts) >= limit and starts[limit - 1] + (units - 1) * step < rows[-1][1]:
-            break
-    return [Free(office, s, s + units * step) for s in sorted(starts)[:limit]]
+    if search is None:
+        return []
+    _run([search], now)
+    return search.result()
 
 
 def earliest_across_offices(
     *, services: Sequence[Service], now: datetime.datetime | None = None, per_office: int = 3
 ) -> list[Free]:
-    """The first few free starts at every office offering all ``services``, earliest office first."""
-    found: list[list[Free]] = []
-    for office in offices_for_services(services):
-        free = availability(office=office, services=services, now=now, limit=per_office)
-        if free:
-            found.append(free)
+    """The first few free starts at every office offering all ``services``, earliest office first.
+
+    A constant number of queries for any number of offices (see ``plan_snapshots`` and ``_run``)."""
+    now = now or timezone.now()
+    offices = offices_for_services(services)
+    snapshots = plan_snapshots(offices)
+    searches = [
+        search
+        for office in offices
+        if (
+            search := _search(
+                office=office,
+                snapshot=snapshots[office.pk],
+                services=services,
+                now=now,
+                day=None,
+                limit=per_office,
+                min_batch=24,  # a few starts per office: small first batches
+            )
+        )
+        is not None
+    ]
+    _run(searches, now)
+    found = [frees for search in searches if (frees := search.result())]
     found.sort(key=lambda frees: frees[0].start)
     return [f for frees in found for f in frees]
 

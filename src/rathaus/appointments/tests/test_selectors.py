@@ -1,6 +1,9 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rathaus.appointments import selectors, services
 from rathaus.appointments.models import Slot
@@ -28,3 +31,58 @@ def test_availability_read_in_batches_equals_the_plain_answer():
     expected = [s for s in units if s + step in unit_set][:700]
     assert len(starts) == 700
     assert starts == expected
+
+
+def _earliest_queries(service) -> tuple[int, list[selectors.Free]]:
+    """Queries of ``earliest_across_offices`` with a cold plan cache, and its answer."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        results = selectors.earliest_across_offices(services=[service], now=NOW)
+    return len(queries), results
+
+
+def test_earliest_across_offices_queries_do_not_grow_with_the_offices():
+    """One office, then four: the same number of queries (plans and free units are read for all
+    offices together), and the answer is each office's own first free starts, earliest office first."""
+    first = planned_office(counters=1)
+    one_office, results = _earliest_queries(first.certify)
+    assert {f.office for f in results} == {first.office}
+    others = [planned_office(counters=1) for _ in range(3)]
+    # The second office's first hour is taken, so it is no longer among the earliest.
+    busy = others[0]
+    for minute in range(0, 60, 15):
+        start = local(2026, 12, 1, 10) + datetime.timedelta(minutes=minute)
+        services.appointment_reserve(office=busy.office, services=[busy.certify], start=start, now=NOW)
+    four_offices, results = _earliest_queries(first.certify)
+    assert four_offices == one_office
+    assert one_office <= 8
+    per_office = [
+        selectors.availability(office=p.office, services=[first.certify], now=NOW, limit=3)
+        for p in sorted([first, *others], key=lambda p: p.office.name)  # the offices' order
+    ]
+    per_office.sort(key=lambda frees: frees[0].start)
+    assert results == [f for frees in per_office for f in frees]
+    assert results[-3].office == busy.office
+    assert results[-3].start == local(2026, 12, 1, 11, 0)
+
+
+def test_earliest_across_offices_reads_further_batches_where_the_first_is_taken():
+    """Every other unit of one office is held up to Friday: its free units are single, a visit
+    needing two finds none in the first batch (24 units); the later batches give the same answer
+    as that office's own availability."""
+    free = planned_office(counters=1)
+    busy = planned_office(counters=1)
+    taken = [local(2026, 12, 1, 10) + datetime.timedelta(minutes=30 * n) for n in range(4)]
+    for day in (2, 3, 4):
+        taken += [local(2026, 12, day, 8) + datetime.timedelta(minutes=30 * n) for n in range(8)]
+    for start in taken:
+        services.appointment_reserve(office=busy.office, services=[busy.certify], start=start, now=NOW)
+    with CaptureQueriesContext(connection) as queries:
+        results = selectors.earliest_across_offices(services=[busy.passport], now=NOW)
+    assert sum('FROM "appointments_slot"' in q["sql"] for q in queries.captured_queries) == 2  # two rounds
+    at_busy = [f for f in results if f.office == busy.office]
+    # Monday 7 December is the first day with two free units in a row.
+    assert [f.start for f in at_busy] == [local(2026, 12, 7, 8, 0), local(2026, 12, 7, 8, 15),
+                                          local(2026, 12, 7, 8, 30)]  # fmt: skip
+    assert at_busy == selectors.availability(office=busy.office, services=[busy.passport], now=NOW, limit=3)
+    assert results[0].office == free.office
