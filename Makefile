@@ -42,7 +42,7 @@ demo: migrate ## Load the demo city once (DEMO_RESIDENTS=2000, DEMO_SEED=1); kee
 	$(RATHAUS) demo --residents $(DEMO_RESIDENTS) --seed $(DEMO_SEED) --if-empty
 
 .PHONY: run
-run: demo ## Set everything up and serve http://127.0.0.1:8000 (prints the demo logins)
+run: demo ## Set everything up and serve http://127.0.0.1:8000 with a background worker (prints the demo logins)
 	$(RATHAUS) demo_logins
 	@# A background worker beside the dev server, so tasks (OCR of scans, e-mails) run too.
 	$(RATHAUS) worker --interval 2 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
