@@ -17,6 +17,15 @@ def staff_offices(user: User) -> QuerySet[Any]:
     return Office.objects.filter(staff_roles__user=user).distinct().order_by("name")
 
 
+# Roles that work on an office's matters (cases, invoices, claims); administrators manage logins.
+WORKING_ROLES = (StaffRole.Role.SACHBEARBEITUNG, StaffRole.Role.LEITUNG)
+
+
+def working_offices(user: User) -> QuerySet[Any]:
+    """The offices in which ``user`` works on matters (a role of ``WORKING_ROLES``), by name."""
+    return staff_offices(user).filter(staff_roles__user=user, staff_roles__role__in=WORKING_ROLES).distinct()
+
+
 def user_has_role(user: User, office: Any, role: str) -> bool:
     """Whether ``user`` holds exactly ``role`` in ``office``. Roles do not imply each other: an
     office's administrators manage logins, they do not read its cases."""

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rathaus.accounts.models import StaffRole, User
-from rathaus.accounts.selectors import staff_offices
+from rathaus.accounts.selectors import WORKING_ROLES, staff_offices, working_offices
 from rathaus.domain.efile.aktenzeichen import InvalidAktenzeichen, parse_aktenzeichen
 from rathaus.domain.efile.fileplan import effective_rules
 from rathaus.domain.efile.retention import RetentionStatus, retention_status
@@ -21,8 +21,6 @@ from rathaus.kernel.exceptions import NotFound
 from . import search_index
 from .models import Case, CaseFile, DocumentVersion, FilePlanEntry
 
-# Roles that work on an office's cases (its administrators manage logins, not cases).
-CASE_ROLES = (StaffRole.Role.SACHBEARBEITUNG, StaffRole.Role.LEITUNG)
 PAGE_SIZE = 50
 READ_PURPOSE = "Bearbeitung des Vorgangs"
 READ_LEGAL_BASIS = "Art. 6 Abs. 1 lit. e DSGVO i. V. m. der Fachrechtsgrundlage des Vorgangs"
@@ -30,7 +28,7 @@ READ_LEGAL_BASIS = "Art. 6 Abs. 1 lit. e DSGVO i. V. m. der Fachrechtsgrundlage 
 
 def case_offices(user: Any) -> QuerySet[Any]:
     """Offices whose cases ``user`` may work on."""
-    return staff_offices(user).filter(staff_roles__user=user, staff_roles__role__in=CASE_ROLES).distinct()
+    return working_offices(user)
 
 
 def may_work_on(user: Any, office_id: int) -> bool:
@@ -234,7 +232,10 @@ def office_case_staff(office: Any) -> QuerySet[Any]:
     """Active staff who may work on ``office``'s cases (for the assign form)."""
     return (
         User.objects.filter(
-            kind=User.Kind.STAFF, is_active=True, staff_roles__office=office, staff_roles__role__in=CASE_ROLES
+            kind=User.Kind.STAFF,
+            is_active=True,
+            staff_roles__office=office,
+            staff_roles__role__in=WORKING_ROLES,
         )
         .distinct()
         .order_by("last_name", "first_name", "username")
@@ -326,7 +327,7 @@ def resubmission_recipients(*, on: datetime.date) -> list[int]:
             kind=User.Kind.STAFF,
             is_active=True,
             staff_roles__office_id__in=list(offices),
-            staff_roles__role__in=CASE_ROLES,
+            staff_roles__role__in=WORKING_ROLES,
         ).values_list("pk", flat=True)
     )
     return sorted(users)

@@ -9,12 +9,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from rathaus.accounts.models import Organisation
+from rathaus.accounts.selectors import working_offices
 from rathaus.domain.einvoice.routing import Route, candidate_prefixes, choose_route
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import NotFound
 
 from .models import InboundInvoice, LeitwegRoute, PaymentExport
-from .workflow import WORKFLOW_ROLES, may_work_on
+from .workflow import may_work_on
 
 # Workflow states in which an invoice needs nothing more from the authority.
 DONE_STATES = ("exported", "paid", "declined")
@@ -53,15 +54,7 @@ def route_for(*, leitweg_id: str, on: datetime.date) -> LeitwegRoute | None:
 
 def invoice_offices(user: Any) -> QuerySet[Any]:
     """The offices whose invoices ``user`` works on (clerks and heads of office)."""
-    from rathaus.directory.models import Office
-
-    if not getattr(user, "is_authenticated", False):
-        return Office.objects.none()
-    return (
-        Office.objects.filter(staff_roles__user=user, staff_roles__role__in=WORKFLOW_ROLES)
-        .distinct()
-        .order_by("name")
-    )
+    return working_offices(user)
 
 
 @dataclass(frozen=True)

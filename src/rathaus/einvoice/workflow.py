@@ -29,6 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from rathaus.accounts.models import StaffRole, User
+from rathaus.accounts.selectors import WORKING_ROLES
 from rathaus.directory.models import Office
 from rathaus.domain.einvoice import hkr
 from rathaus.domain.einvoice.routing import RoutePatternInvalid, check_prefix
@@ -58,7 +59,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 # Roles that work on an office's invoices (its administrators manage logins, not invoices).
-WORKFLOW_ROLES = (StaffRole.Role.SACHBEARBEITUNG, StaffRole.Role.LEITUNG)
 # File plan entry for invoices (the demo plan's "20.30 Rechnungseingang").
 DEFAULT_FILE_PLAN = ("20", "Finanzen", "20.30", "Rechnungseingang")
 
@@ -356,7 +356,7 @@ def may_work_on(user: Any, office_id: int | None) -> bool:
     """Whether ``user`` works on the invoices of office ``office_id`` (clerk or head of office)."""
     if office_id is None or not isinstance(user, User) or user.kind != User.Kind.STAFF or not user.is_active:
         return False
-    return StaffRole.objects.filter(user=user, office_id=office_id, role__in=WORKFLOW_ROLES).exists()
+    return StaffRole.objects.filter(user=user, office_id=office_id, role__in=WORKING_ROLES).exists()
 
 
 def _locked(invoice: InboundInvoice, expected_version: int | None, by: Any) -> InboundInvoice:

@@ -10,16 +10,14 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from rathaus.accounts.models import StaffRole, User
-from rathaus.accounts.selectors import staff_offices
+from rathaus.accounts.models import User
+from rathaus.accounts.selectors import working_offices
 from rathaus.domain.payments.kassenzeichen import InvalidKassenzeichen, parse
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import NotFound
 
 from . import conf
 from .models import BankCredit, Claim, FeeTariff, MapExtractOrder, Payment, Refund
-
-STAFF_ROLES = (StaffRole.Role.SACHBEARBEITUNG, StaffRole.Role.LEITUNG)
 
 
 def fee_for_service(*, service_key: str, on: datetime.date | None = None) -> FeeTariff | None:
@@ -48,7 +46,7 @@ def tariffs_current(on: datetime.date | None = None) -> list[FeeTariff]:
 
 def payment_offices(user: Any) -> QuerySet[Any]:
     """Offices whose claims ``user`` may see (case roles); the cash office sees all."""
-    return staff_offices(user).filter(staff_roles__user=user, staff_roles__role__in=STAFF_ROLES).distinct()
+    return working_offices(user)
 
 
 def is_cash_office_staff(user: Any) -> bool:
