@@ -24,6 +24,8 @@ AXE_JS = Path(__file__).resolve().parents[2] / "src/rathaus/static/vendor/axe-co
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 LOCALES = {"de": "de-DE", "en": "en-GB"}
+DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
+PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -51,16 +53,21 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """``new_page(language="de", javascript=True, bypass_csp=False)`` opens a fresh context."""
+    """``new_page(language="de", javascript=True, bypass_csp=False, phone=False)`` opens a fresh
+    context; ``phone=True`` gives a 390 × 844 viewport with touch (a current phone)."""
     contexts = []
 
-    def open_page(*, language: str = "de", javascript: bool = True, bypass_csp: bool = False):
+    def open_page(
+        *, language: str = "de", javascript: bool = True, bypass_csp: bool = False, phone: bool = False
+    ):
         context = browser.new_context(
             base_url=live_server.url,
             locale=LOCALES[language],
             java_script_enabled=javascript,
             bypass_csp=bypass_csp,
-            viewport={"width": 1280, "height": 900},
+            viewport=PHONE_VIEWPORT if phone else DESKTOP_VIEWPORT,
+            has_touch=phone,
+            is_mobile=phone,
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -135,3 +142,11 @@ def resident(transactional_db):
     )
     assert person is not None, "the demo city has no married resident with income"
     return person
+
+
+def assert_fits_width(page) -> None:
+    """Fail when the page scrolls sideways (content wider than the viewport, e.g. on a phone)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, (
+        f"{page.url} is {overflow}px wider than the {page.viewport_size['width']}px viewport"
+    )

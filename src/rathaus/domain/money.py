@@ -6,14 +6,25 @@ its rounding mode. The default is ``ROUND_HALF_UP`` ("kaufmännische Rundung", D
 which is what German fee and payment rules mean by "runden" unless they say otherwise.
 
 Public names: ``CENT``, ``eur``, ``quantize_cents``, ``round_down_to_euro``,
-``split_evenly``, ``format_eur``.
+``split_evenly``, ``format_eur``, ``parse_eur``.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["CENT", "EURO", "eur", "format_eur", "quantize_cents", "round_down_to_euro", "split_evenly"]
+__all__ = [
+    "CENT",
+    "EURO",
+    "AmountSyntaxError",
+    "eur",
+    "format_eur",
+    "parse_eur",
+    "quantize_cents",
+    "round_down_to_euro",
+    "split_evenly",
+]
 
 CENT = Decimal("0.01")
 EURO = Decimal("1")
@@ -110,3 +121,61 @@ def format_eur(value: Decimal | int | str, locale: str = "de", *, nbsp: bool = F
     if language == "en":
         return f"{sign}€{_group(whole, ',')}.{fraction}"
     raise ValueError(f"Unbekannte Sprache für Geldbeträge: {locale!r} (de oder en).")
+
+
+class AmountSyntaxError(ValueError):
+    """A typed amount that cannot be read as exactly one euro amount; the message is German."""
+
+
+# Digits with optional thousands groups, then an optional decimal part of 1 or 2 digits.
+_PLAIN = re.compile(r"\d+")
+_GROUPED = {".": re.compile(r"\d{1,3}(?:\.\d{3})+"), ",": re.compile(r"\d{1,3}(?:,\d{3})+")}
+
+
+def parse_eur(text: str) -> Decimal:
+    """Read an amount as people type it: "5,00", "5.00", "1.234,56", "1,234.56", "1234", "5 €".
+
+    The rule that keeps this unambiguous: a separator followed by exactly one or two digits
+    at the end is the decimal separator, whichever of "," and "." it is; a separator followed
+    by three digits is a thousands separator only where the grouping is consistent
+    ("1.234" is 1234, "1.234,5" is 1234.50, "1,234.56" is 1234.56). Anything else is refused
+    rather than guessed: "5,001" (a mistyped 5,00 or 5001?), "1,2,3", "1.234.5", more than
+    two decimal places ("1,234.567"), letters. A leading minus sign is kept (refunds and corrections
+    check the sign themselves). Returns the amount with exactly two decimal places.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_eur erwartet Text, nicht {type(text).__name__}.")
+    cleaned = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    for currency in ("EUR", "Euro", "€"):
+        cleaned = cleaned.removesuffix(currency).removeprefix(currency).strip()
+    cleaned = cleaned.replace(" ", "")
+    negative = cleaned.startswith(("-", "\u2212"))
+    if negative:
+        cleaned = cleaned[1:].removeprefix("€")
+    if not cleaned:
+        raise AmountSyntaxError("Bitte einen Betrag angeben, z. B. 12,50.")
+    whole, fraction = cleaned, ""
+    # The last separator is decimal when one or two digits follow it.
+    match = re.fullmatch(r"(.*?)([.,])(\d{1,2})", cleaned)
+    if match:
+        whole, decimal_sign, fraction = match.groups()
+        other = "," if decimal_sign == "." else "."
+        if decimal_sign in whole:
+            raise AmountSyntaxError(
+                f"„{text.strip()}“ ist kein eindeutiger Betrag (z. B. 1.234,56 oder 1234.56)."
+            )
+        if whole and not (_PLAIN.fullmatch(whole) or _GROUPED[other].fullmatch(whole)):
+            raise AmountSyntaxError(
+                f"„{text.strip()}“ ist kein eindeutiger Betrag (z. B. 1.234,56 oder 1234.56)."
+            )
+        whole = whole.replace(other, "") or "0"
+    elif not _PLAIN.fullmatch(whole):
+        # "1.234" is German for 1234; "5,001" could be a mistyped 5,00 or English 5001: refused.
+        if not _GROUPED["."].fullmatch(whole):
+            raise AmountSyntaxError(
+                f"„{text.strip()}“ ist kein Betrag. Bitte Euro und Cent so angeben: 12,50 "
+                "(höchstens zwei Nachkommastellen)."
+            )
+        whole = whole.replace(".", "").replace(",", "")
+    amount = Decimal(f"{whole}.{fraction.ljust(2, '0')}" if fraction else whole).quantize(CENT)
+    return -amount if negative else amount

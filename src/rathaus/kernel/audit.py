@@ -15,14 +15,18 @@ is held until the caller's transaction ends, so ``record()`` inside a service's
 
 Public API (other apps may use these names only):
 ``Actor``, ``record``, ``record_read``, ``record_denied``, ``verify``, ``VerifyResult``,
-``entries_for_target``, ``entries_for_actor``.
+``entries_for_target``, ``entries_for_actor``, ``register_action_labels``, ``action_label``.
+
+People never see the dotted action codes: each app registers a German label (marked for
+translation) for each action it records, in its ``AppConfig.ready()``, and pages show
+``action_label(entry.action)`` (template filter ``action_label``, a builtin).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +34,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
 
@@ -37,17 +42,48 @@ __all__ = [
     "Actor",
     "AuditEntry",
     "VerifyResult",
+    "action_label",
     "entries_for_actor",
     "entries_for_target",
     "record",
     "record_denied",
     "record_read",
+    "register_action_labels",
     "verify",
 ]
 
 GENESIS_HASH = "0" * 64
 # Arbitrary but fixed 64-bit key for pg_advisory_xact_lock ("rathaus audit").
 _ADVISORY_LOCK_KEY = 0x5241544841555344
+
+
+_ACTION_LABELS: dict[str, Any] = {}
+# Actions any app may record through ``record_read`` / ``record_denied``.
+_GENERIC_SUFFIX_LABELS: dict[str, Any] = {
+    "read": _("Daten eingesehen"),
+    "denied": _("Zugriff verweigert"),
+}
+_UNLABELLED = _("Bearbeitung")
+
+
+def register_action_labels(labels: Mapping[str, Any]) -> None:
+    """Register display labels (lazy translation strings) for audit actions, e.g.
+    ``{"case.created": _("Vorgang angelegt")}``. Called from an app's ``ready()``."""
+    _ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    """The label people see for an audit action; never the dotted code itself."""
+    label = _ACTION_LABELS.get(action)
+    if label is not None:
+        return str(label)
+    suffix = action.rsplit(".", 1)[-1]
+    return str(_GENERIC_SUFFIX_LABELS.get(suffix, _UNLABELLED))
+
+
+def registered_action_labels() -> dict[str, Any]:
+    """All registered labels (for the test that every recorded action has one)."""
+    return dict(_ACTION_LABELS)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
             ],
+            "builtins": ["rathaus.kernel.templatetags.rathaus_format"],
         },
     }
 ]

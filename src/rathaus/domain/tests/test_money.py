@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rathaus.domain.money import eur, format_eur, quantize_cents, round_down_to_euro, split_evenly
+from rathaus.domain.money import (
+    AmountSyntaxError,
+    eur,
+    format_eur,
+    parse_eur,
+    quantize_cents,
+    round_down_to_euro,
+    split_evenly,
+)
 
 cents = st.integers(min_value=-(10**12), max_value=10**12).map(lambda c: Decimal(c) / 100)
 
@@ -116,3 +124,42 @@ def test_german_format_round_trips(value):
     """Parsing the German display back gives the same amount."""
     text = format_eur(value, "de").removesuffix(" €").replace(".", "").replace(",", ".")
     assert Decimal(text) == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("5,00", "5.00"),
+        ("5.00", "5.00"),
+        ("5", "5.00"),
+        ("0,5", "0.50"),
+        (",50", "0.50"),
+        ("1.234", "1234.00"),
+        ("1.234,5", "1234.50"),
+        ("1.234,56", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("12.829,69 €", "12829.69"),
+        ("EUR 20.00", "20.00"),
+        ("1.000.000", "1000000.00"),
+        ("-3,10", "-3.10"),
+        ("\u00a07,30\u00a0", "7.30"),
+    ],
+)
+def test_parse_eur_reads_german_and_english_notation_alike(typed: str, expected: str) -> None:
+    """A refund of "5,00" is five euros, never 500 (the defect of a pre-filled "20.00" field)."""
+    assert parse_eur(typed) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["", "   ", "abc", "5,001", "1,2,3", "1.234.5", "1,234.567", "5,0,0", "12.34.56", "1.2.3,45", "5,123"],
+)
+def test_parse_eur_refuses_what_it_would_have_to_guess(typed: str) -> None:
+    with pytest.raises(AmountSyntaxError):
+        parse_eur(typed)
+
+
+@given(st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=2, allow_nan=False))
+def test_parse_eur_reads_back_every_displayed_amount(amount: Decimal) -> None:
+    assert parse_eur(format_eur(amount, "de")) == amount
+    assert parse_eur(format_eur(amount, "en")) == amount
