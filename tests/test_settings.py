@@ -13,7 +13,16 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "OIDC_OP_ISSUER", "DEMO_IDP_ENABLED"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "OIDC_OP_ISSUER",
+            "DEMO_IDP_ENABLED",
+            "RATHAUS_PAYMENT_PROVIDER",
+            "RATHAUS_ALLOW_SANDBOX_PAYMENTS",
+        }
     }
     clean.update(env)
     return subprocess.run(  # noqa: S603
@@ -40,6 +49,36 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "a", "DATABASE_URL": "postgres://x@h/db"},
             "OIDC_OP_ISSUER",
         ),
+        (
+            {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "*", "DATABASE_URL": "postgres://x@h/db"},
+            "without '*'",
+        ),
+        (
+            {
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": ".example.org,*.example.org",
+                "DATABASE_URL": "postgres://x@h/db",
+            },
+            "without '*'",
+        ),
+        (
+            {
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": "a",
+                "DATABASE_URL": "postgres://x@h/db",
+                "OIDC_OP_ISSUER": "http://idp.example/realms/buerger",
+            },
+            "https://",
+        ),
+        (
+            {
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": "a",
+                "DATABASE_URL": "postgres://x@h/db",
+                "OIDC_OP_ISSUER": "https://idp.example/realms/buerger",
+            },
+            "sandbox payment provider",
+        ),
     ],
 )
 def test_production_refuses_insecure_settings(env: dict[str, str], message: str) -> None:
@@ -62,6 +101,7 @@ def test_production_settings_pass_check_deploy(tmp_path) -> None:
             "RATHAUS_VAR_DIR": str(tmp_path),
             "OIDC_OP_ISSUER": "https://idp.rathaus.example/realms/buerger",
             "OIDC_RP_CLIENT_SECRET": "from-the-environment",
+            "RATHAUS_PAYMENT_PROVIDER": "rathaus.payments.providers.XBezahldiensteHttpProvider",
         }
     )
     result = subprocess.run(  # noqa: S603

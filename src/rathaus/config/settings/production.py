@@ -4,7 +4,7 @@ stop the process instead of starting it."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, DEMO_IDP_ENABLED, SECRET_KEY, env
+from .base import DATABASES, DEMO_IDP_ENABLED, OIDC_OP_ISSUER, RATHAUS_PAYMENT_PROVIDER, SECRET_KEY, env
 
 DEBUG = False
 
@@ -14,6 +14,9 @@ if env.bool("DEBUG", default=False):
     raise ImproperlyConfigured("DEBUG must not be on in production.")
 if not env.list("ALLOWED_HOSTS", default=[]):
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the host names Rathaus is served under.")
+if any("*" in host for host in env.list("ALLOWED_HOSTS", default=[])):
+    # A wildcard lets any Host header through: password-reset and mail links could point elsewhere.
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the host names exactly, without '*'.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bool(
     "RATHAUS_ALLOW_SQLITE", default=False
 ):
@@ -22,6 +25,19 @@ if DEMO_IDP_ENABLED and not env.bool("RATHAUS_ALLOW_DEMO_IDP", default=False):
     # The demo IdP lets anyone log in as any resident: only for public demo installations.
     raise ImproperlyConfigured(
         "Set OIDC_OP_ISSUER (BundID, Keycloak …): the demo identity provider must not run in production."
+    )
+
+if OIDC_OP_ISSUER and not OIDC_OP_ISSUER.startswith("https://"):
+    # Tokens and the identity of citizens would cross the network unencrypted.
+    raise ImproperlyConfigured("OIDC_OP_ISSUER must be an https:// address in production.")
+if RATHAUS_PAYMENT_PROVIDER.rsplit(".", 1)[-1] == "SandboxProvider" and not env.bool(
+    "RATHAUS_ALLOW_SANDBOX_PAYMENTS", default=False
+):
+    # The sandbox books claims as paid without moving money: only for public demo installations.
+    raise ImproperlyConfigured(
+        "Set RATHAUS_PAYMENT_PROVIDER to the real payment service "
+        "(rathaus.payments.providers.XBezahldiensteHttpProvider): "
+        "the sandbox payment provider must not run in production."
     )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
