@@ -22,6 +22,7 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "DEMO_IDP_ENABLED",
             "RATHAUS_PAYMENT_PROVIDER",
             "RATHAUS_ALLOW_SANDBOX_PAYMENTS",
+            "AUDIT_CHAIN_KEY",
         }
     }
     clean.update(env)
@@ -79,6 +80,17 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             },
             "sandbox payment provider",
         ),
+        (
+            {
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": "a",
+                "DATABASE_URL": "postgres://x@h/db",
+                "OIDC_OP_ISSUER": "https://idp.example/realms/buerger",
+                "RATHAUS_PAYMENT_PROVIDER": "rathaus.payments.providers.XBezahldiensteHttpProvider",
+                "AUDIT_CHAIN_KEY": "too-short",
+            },
+            "AUDIT_CHAIN_KEY",
+        ),
     ],
 )
 def test_production_refuses_insecure_settings(env: dict[str, str], message: str) -> None:
@@ -102,6 +114,7 @@ def test_production_settings_pass_check_deploy(tmp_path) -> None:
             "OIDC_OP_ISSUER": "https://idp.rathaus.example/realms/buerger",
             "OIDC_RP_CLIENT_SECRET": "from-the-environment",
             "RATHAUS_PAYMENT_PROVIDER": "rathaus.payments.providers.XBezahldiensteHttpProvider",
+            "AUDIT_CHAIN_KEY": "a-random-key-kept-in-the-secret-store-0123456789",
         }
     )
     result = subprocess.run(  # noqa: S603

@@ -4,9 +4,19 @@ Every state change that matters and every read of a person's data by staff or an
 authority is recorded here (Art. 5 Abs. 2 and Art. 30 DSGVO: accountability; § 76 BDSG
 for logging in police/justice processing is the model for purpose-bound read logs).
 
-Each entry's ``hash`` is SHA-256 over a canonical JSON of its fields plus ``prev_hash``
+Each entry's ``hash`` is HMAC-SHA256 over a canonical JSON of its fields plus ``prev_hash``
 (the previous entry's hash), so ``verify()`` detects a changed entry (hash mismatch), a
-removed or reordered entry (broken link) and a gap in the sequence numbers.
+removed or reordered entry (broken link) and a gap in the sequence numbers. The HMAC key
+(``settings.AUDIT_CHAIN_KEY``) is kept outside the database: whoever can change rows cannot
+recompute the chain after a change. Each entry names its key by ``key_id``; after a key
+rotation the old key stays in ``AUDIT_CHAIN_OLD_KEYS``. Entries from before keying were
+re-chained once by migration 0004 after their plain SHA-256 chain had been verified; an entry
+without a key id is refused (else rewriting the whole chain as "old" entries would pass).
+
+Removing the newest entries leaves a valid chain, so ``checkpoint()`` produces a signed
+statement of the head (seq and hash) for the operator to keep outside the database (a file
+on another system, the central log); ``verify(checkpoints=...)`` then detects rewriting and
+truncation up to the newest checkpoint.
 
 Appends are serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by
 the ``BEGIN IMMEDIATE`` write lock (settings: ``transaction_mode = IMMEDIATE``). The lock
@@ -15,7 +25,8 @@ is held until the caller's transaction ends, so ``record()`` inside a service's
 
 Public API (other apps may use these names only):
 ``Actor``, ``record``, ``record_read``, ``record_denied``, ``verify``, ``VerifyResult``,
-``entries_for_target``, ``entries_for_actor``, ``register_action_labels``, ``action_label``.
+``entries_for_target``, ``entries_for_actor``, ``register_action_labels``, ``action_label``,
+``checkpoint``, ``Checkpoint``.
 
 People never see the dotted action codes: each app registers a German label (marked for
 translation) for each action it records, in its ``AppConfig.ready()``, and pages show
@@ -25,12 +36,14 @@ translation) for each action it records, in its ``AppConfig.ready()``, and pages
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -41,8 +54,10 @@ from .models import AuditEntry
 __all__ = [
     "Actor",
     "AuditEntry",
+    "Checkpoint",
     "VerifyResult",
     "action_label",
+    "checkpoint",
     "entries_for_actor",
     "entries_for_target",
     "record",
@@ -151,8 +166,30 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def compute_hash(entry: AuditEntry) -> str:
-    """SHA-256 (hex) over the canonical JSON of the entry's content and ``prev_hash``."""
+def _chain_keys() -> dict[str, bytes]:
+    """The chain keys by key id: the current one first, then old ones kept for verification.
+
+    Without ``AUDIT_CHAIN_KEY`` (development, tests) the key is derived from ``SECRET_KEY``;
+    production refuses to start without it (settings.production).
+    """
+    current = settings.AUDIT_CHAIN_KEY or f"rathaus-audit-chain:{settings.SECRET_KEY}"
+    keys: dict[str, bytes] = {}
+    for secret in [current, *settings.AUDIT_CHAIN_OLD_KEYS]:
+        raw = secret.encode("utf-8")
+        keys.setdefault(_key_id(raw), raw)
+    return keys
+
+
+def _key_id(raw: bytes) -> str:
+    # Names a key without revealing it: a hash of a hash, shortened.
+    return hashlib.sha256(b"rathaus-audit-key-id:" + raw).hexdigest()[:16]
+
+
+def current_key_id() -> str:
+    return next(iter(_chain_keys()))
+
+
+def _canonical(entry: Any) -> bytes:
     payload = {
         "seq": entry.seq,
         "created_at": _timestamp(entry.created_at),
@@ -164,8 +201,24 @@ def compute_hash(entry: AuditEntry) -> str:
         "details": entry.details,
         "prev_hash": entry.prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+class UnknownChainKey(LookupError):
+    """An entry names a key id that is neither the current nor an old chain key."""
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    """The entry's hash (hex): HMAC-SHA256 under the key its ``key_id`` names."""
+    key = _chain_keys().get(entry.key_id)
+    if key is None:
+        raise UnknownChainKey(entry.key_id)
+    return hmac.new(key, _canonical(entry), hashlib.sha256).hexdigest()
+
+
+def legacy_hash(entry: Any) -> str:
+    """Plain SHA-256 of an entry from before keying (only migration 0004 needs it)."""
+    return hashlib.sha256(_canonical(entry)).hexdigest()
 
 
 def _lock_chain() -> None:
@@ -212,6 +265,7 @@ def record(
             legal_basis=legal_basis,
             details=safe_details,
             prev_hash=prev_hash,
+            key_id=current_key_id(),
         )
         entry.hash = compute_hash(entry)
         entry.save(force_insert=True)
@@ -268,7 +322,9 @@ def entries_for_actor(actor: ActorLike) -> models.QuerySet[AuditEntry]:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """Outcome of ``verify``: ``reason`` is "", "gap", "broken_link" or "hash_mismatch"."""
+    """Outcome of ``verify``: ``reason`` is "", "gap", "broken_link", "hash_mismatch",
+    "unknown_key", "unkeyed", "checkpoint_invalid", "checkpoint_mismatch" or
+    "truncated"."""
 
     ok: bool
     checked: int
@@ -278,30 +334,122 @@ class VerifyResult:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement "the chain had entry ``seq`` with ``hash``", kept outside the database.
+
+    One JSON line (``to_line``/``from_line``) so that operators can append checkpoints to a
+    file on another system or ship them with the central log.
+    """
+
+    seq: int
+    hash: str
+    created_at: str
+    key_id: str
+    mac: str
+
+    def _message(self) -> bytes:
+        return f"rathaus-audit-checkpoint:{self.seq}:{self.hash}:{self.created_at}".encode()
+
+    def is_authentic(self) -> bool:
+        key = _chain_keys().get(self.key_id)
+        if key is None:
+            return False
+        expected = hmac.new(key, self._message(), hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, self.mac)
+
+    def to_line(self) -> str:
+        return json.dumps(
+            {
+                "seq": self.seq,
+                "hash": self.hash,
+                "at": self.created_at,
+                "key_id": self.key_id,
+                "mac": self.mac,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_line(cls, line: str) -> Checkpoint:
+        """Read one line; ``ValueError`` with a German message for anything else."""
+        try:
+            data = json.loads(line)
+            return cls(
+                seq=int(data["seq"]),
+                hash=str(data["hash"]),
+                created_at=str(data["at"]),
+                key_id=str(data["key_id"]),
+                mac=str(data["mac"]),
+            )
+        except (ValueError, TypeError, KeyError) as error:
+            raise ValueError(f"Kein Prüfpunkt des Prüfprotokolls: {line[:80]!r}") from error
+
+
+def checkpoint() -> Checkpoint | None:
+    """Sign the current head of the chain (None while the log is empty)."""
+    head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    if head is None:
+        return None
+    key_id = current_key_id()
+    unsigned = Checkpoint(
+        seq=head[0], hash=head[1], created_at=_timestamp(timezone.now()), key_id=key_id, mac=""
+    )
+    mac = hmac.new(_chain_keys()[key_id], unsigned._message(), hashlib.sha256).hexdigest()
+    return Checkpoint(**{**unsigned.__dict__, "mac": mac})
+
+
 def _iter_entries(chunk_size: int) -> Iterator[AuditEntry]:
     return AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size)
 
 
-def verify(progress: Callable[[int], None] | None = None, *, chunk_size: int = 2000) -> VerifyResult:
+def _entry_problem(entry: AuditEntry, expected_seq: int, prev_hash: str) -> tuple[str, str]:
+    if entry.seq != expected_seq:
+        return "gap", f"Lücke: Eintrag {expected_seq} fehlt (nächster vorhandener ist {entry.seq})."
+    if entry.prev_hash != prev_hash:
+        return "broken_link", "Verkettung unterbrochen: prev_hash passt nicht zum Hash des Vorgängers."
+    if not entry.key_id:
+        return "unkeyed", "Eintrag ohne Schlüsselkennung: nicht von Rathaus geschrieben."
+    try:
+        computed = compute_hash(entry)
+    except UnknownChainKey:
+        return "unknown_key", f"Unbekannter Schlüssel {entry.key_id}: AUDIT_CHAIN_OLD_KEYS prüfen."
+    if not hmac.compare_digest(computed, entry.hash):
+        return "hash_mismatch", "Hash stimmt nicht: der Inhalt des Eintrags wurde verändert."
+    return "", ""
+
+
+def verify(
+    progress: Callable[[int], None] | None = None,
+    *,
+    chunk_size: int = 2000,
+    checkpoints: Sequence[Checkpoint] = (),
+) -> VerifyResult:
     """Walk the whole chain in order, streaming, and report the first broken entry.
 
-    ``progress`` (if given) is called with the number of entries checked so far after
-    every ``chunk_size`` entries and once at the end.
+    ``checkpoints`` (kept outside the database) are checked too: each must be authentic, the
+    entry it names must still have its hash, and the chain must reach its ``seq`` (else the
+    newest entries were removed). ``progress`` (if given) is called with the number of
+    entries checked so far after every ``chunk_size`` entries and once at the end.
     """
+    expected: dict[int, str] = {}
+    for point in checkpoints:
+        if not point.is_authentic():
+            return VerifyResult(
+                ok=False,
+                checked=0,
+                first_broken_seq=point.seq,
+                reason="checkpoint_invalid",
+                detail="Prüfpunkt nicht echt: Signatur oder Schlüssel passt nicht.",
+            )
+        expected[point.seq] = point.hash
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
     for entry in _iter_entries(chunk_size):
-        problem = ""
-        if entry.seq != expected_seq:
-            problem = "gap"
-            detail = f"Lücke: Eintrag {expected_seq} fehlt (nächster vorhandener ist {entry.seq})."
-        elif entry.prev_hash != prev_hash:
-            problem = "broken_link"
-            detail = "Verkettung unterbrochen: prev_hash passt nicht zum Hash des Vorgängers."
-        elif compute_hash(entry) != entry.hash:
-            problem = "hash_mismatch"
-            detail = "Hash stimmt nicht: der Inhalt des Eintrags wurde verändert."
+        problem, detail = _entry_problem(entry, expected_seq, prev_hash)
+        if not problem and entry.seq in expected and expected[entry.seq] != entry.hash:
+            problem, detail = "checkpoint_mismatch", "Der Eintrag weicht vom gesicherten Prüfpunkt ab."
         if problem:
             if progress:
                 progress(checked)
@@ -320,4 +468,13 @@ def verify(progress: Callable[[int], None] | None = None, *, chunk_size: int = 2
             progress(checked)
     if progress:
         progress(checked)
+    newest_checkpoint = max(expected, default=0)
+    if newest_checkpoint >= expected_seq:
+        return VerifyResult(
+            ok=False,
+            checked=checked,
+            first_broken_seq=expected_seq,
+            reason="truncated",
+            detail=f"Einträge ab {expected_seq} fehlen: ein Prüfpunkt belegt Eintrag {newest_checkpoint}.",
+        )
     return VerifyResult(ok=True, checked=checked)

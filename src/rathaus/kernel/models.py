@@ -23,8 +23,9 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One entry of the hash-chained audit log (written only by ``kernel.audit``).
 
-    ``hash`` is SHA-256 over a canonical JSON of the entry's fields including
-    ``prev_hash``, so changing, inserting or removing an entry breaks the chain.
+    ``hash`` is HMAC-SHA256, under a key kept outside the database, over a canonical JSON of
+    the entry's fields including ``prev_hash``, so changing, inserting or removing an entry
+    breaks the chain, and whoever can write the database cannot recompute it.
     """
 
     seq = models.PositiveBigIntegerField(unique=True)
@@ -40,6 +41,9 @@ class AuditEntry(models.Model):
     details = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which chain key made ``hash`` (HMAC-SHA256); empty for entries from before keying,
+    # whose hash is plain SHA-256 and which may only precede the first keyed entry.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 

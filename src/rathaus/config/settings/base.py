@@ -302,6 +302,12 @@ RATHAUS_DEMO_PARTS = [
     "rathaus.appointments.demo.load_demo",
 ]
 
+# --- Audit log (docs/decisions/0011): the key of the hash chain lives outside the database --
+# Production requires AUDIT_CHAIN_KEY; elsewhere it is derived from SECRET_KEY. Old keys stay
+# listed in AUDIT_CHAIN_OLD_KEYS (comma-separated) after a rotation, so older entries verify.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
+AUDIT_CHAIN_OLD_KEYS = env.list("AUDIT_CHAIN_OLD_KEYS", default=[])
+
 # --- Who runs this installation (imprint, contact, accessibility feedback) -------------
 RATHAUS_OPERATOR_NAME = env.str("RATHAUS_OPERATOR_NAME", default="")
 RATHAUS_OPERATOR_ADDRESS = env.str("RATHAUS_OPERATOR_ADDRESS", default="")

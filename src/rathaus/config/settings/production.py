@@ -40,6 +40,10 @@ if RATHAUS_PAYMENT_PROVIDER.rsplit(".", 1)[-1] == "SandboxProvider" and not env.
         "the sandbox payment provider must not run in production."
     )
 
+if len(env.str("AUDIT_CHAIN_KEY", default="")) < 32:
+    # Kept outside the database: whoever can write the database must not be able to re-chain it.
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be set to a random value of at least 32 characters.")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=63072000)

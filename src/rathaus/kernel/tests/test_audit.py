@@ -1,5 +1,8 @@
 """Hash-chained audit log: recording, verification, tamper detection, immutability."""
 
+import hashlib
+import hmac
+import json
 import threading
 from decimal import Decimal
 from io import StringIO
@@ -8,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import PermissionDenied
@@ -209,3 +213,171 @@ def test_concurrent_writers_keep_the_chain_intact():
     assert errors == []
     result = audit.verify()
     assert result.ok and result.checked == 60
+
+
+def _forge(seq_from: int, *, use_key: bytes | None = None) -> None:
+    """The attack of the security review: change an entry with SQL, then recompute every
+    following hash with the public function, as someone with database access but without
+    the chain key can (``use_key`` None: plain SHA-256 and the legacy marker)."""
+    entries = list(AuditEntry.objects.filter(seq__gte=seq_from).order_by("seq"))
+    prev = (
+        AuditEntry.objects.filter(seq=seq_from - 1).values_list("hash", flat=True).first()
+        or audit.GENESIS_HASH
+    )
+    with connection.cursor() as cursor:
+        for entry in entries:
+            if entry.seq == seq_from:
+                entry.purpose = "forged"
+            entry.prev_hash = prev
+            canonical = audit._canonical(entry)
+            if use_key is None:
+                entry.hash = hashlib.sha256(canonical).hexdigest()
+                key_id = ""
+            else:
+                entry.hash = hmac.new(use_key, canonical, hashlib.sha256).hexdigest()
+                key_id = entry.key_id
+            cursor.execute(
+                "UPDATE kernel_auditentry SET purpose = %s, prev_hash = %s, hash = %s, key_id = %s"
+                " WHERE seq = %s",
+                [entry.purpose, entry.prev_hash, entry.hash, key_id, entry.seq],
+            )
+            prev = entry.hash
+
+
+@pytest.mark.django_db
+def test_rechaining_after_a_change_is_detected_without_the_key():
+    """Issue 11, finding 4: recomputing the following hashes no longer makes the chain "intakt"."""
+    # given
+    _chain(5)
+    # when: rewrite entry 2 and re-chain with a guessed key and without one
+    _forge(2, use_key=b"guessed-key")
+    # then
+    result = audit.verify()
+    assert (result.ok, result.first_broken_seq, result.reason) == (False, 2, "hash_mismatch")
+
+
+@pytest.mark.django_db
+def test_rechain_as_unkeyed_entries_is_refused():
+    """Re-chaining everything with plain SHA-256, as before keying, does not pass either."""
+    _chain(4)
+    _forge(1, use_key=None)
+    result = audit.verify()
+    assert (result.ok, result.first_broken_seq, result.reason) == (False, 1, "unkeyed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_rechains_a_verified_legacy_chain_and_refuses_a_broken_one():
+    """Migration 0004 keys the entries of an upgraded installation, only if their old chain holds."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    def legacy_chain(count):
+        rows, prev = [], audit.GENESIS_HASH
+        for seq in range(1, count + 1):
+            row = AuditEntry(
+                seq=seq,
+                created_at=timezone.now(),
+                actor_type="system",
+                actor_label="alt",
+                action="old.event",
+                details={"n": seq},
+                prev_hash=prev,
+            )
+            row.hash = audit.legacy_hash(row)
+            prev = row.hash
+            rows.append(row)
+        return rows
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([("kernel", target)])
+
+    migrate("0003_auditentry_key_id")
+    try:
+        with connection.cursor() as cursor:
+            for row in legacy_chain(5):
+                cursor.execute(
+                    "INSERT INTO kernel_auditentry (seq, created_at, actor_type, actor_id, actor_label,"
+                    " action, target_type, target_id, purpose, legal_basis, details, prev_hash, hash, key_id)"
+                    " VALUES (%s, %s, 'system', '', 'alt', 'old.event', '', '', '', '', %s, %s, %s, '')",
+                    [row.seq, row.created_at, json.dumps(row.details), row.prev_hash, row.hash],
+                )
+            cursor.execute("UPDATE kernel_auditentry SET purpose = 'forged' WHERE seq = 4")
+        with pytest.raises(RuntimeError, match="broken at entry 4"):
+            migrate("0004_audit_chain_keyed")
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE kernel_auditentry SET purpose = '' WHERE seq = 4")
+        migrate("0004_audit_chain_keyed")
+        assert audit.verify() == audit.VerifyResult(ok=True, checked=5)
+        assert set(AuditEntry.objects.values_list("key_id", flat=True)) == {audit.current_key_id()}
+    finally:
+        migrate("0004_audit_chain_keyed")
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM kernel_auditentry")
+
+
+@pytest.mark.django_db
+def test_rotated_key_verifies_old_entries_and_signs_new_ones(settings):
+    _chain(2)
+    old_key = f"rathaus-audit-chain:{settings.SECRET_KEY}"
+    settings.AUDIT_CHAIN_KEY = "n" * 40
+    assert audit.verify().reason == "unknown_key"
+    settings.AUDIT_CHAIN_OLD_KEYS = [old_key]
+    _chain(2)
+    assert audit.verify() == audit.VerifyResult(ok=True, checked=4)
+    assert AuditEntry.objects.values("key_id").distinct().count() == 2
+
+
+@pytest.mark.django_db
+def test_checkpoint_detects_removed_newest_entries(tmp_path):
+    """Deleting the newest entries leaves a valid chain; a checkpoint kept elsewhere shows it."""
+    # given
+    _chain(5)
+    point = audit.checkpoint()
+    assert point is not None and point.seq == 5 and point.is_authentic()
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM kernel_auditentry WHERE seq >= 4")
+    # then
+    assert audit.verify().ok
+    result = audit.verify(checkpoints=[audit.Checkpoint.from_line(point.to_line())])
+    assert (result.ok, result.reason, result.first_broken_seq) == (False, "truncated", 4)
+
+
+@pytest.mark.django_db
+def test_checkpoint_detects_a_chain_rebuilt_with_the_key(settings):
+    """Even someone holding the key cannot rewrite history behind a checkpoint."""
+    _chain(3)
+    point = audit.checkpoint()
+    _forge(2, use_key=audit._chain_keys()[audit.current_key_id()])
+    assert audit.verify().ok
+    result = audit.verify(checkpoints=[point])
+    assert (result.ok, result.reason, result.first_broken_seq) == (False, "checkpoint_mismatch", 3)
+
+
+@pytest.mark.django_db
+def test_forged_checkpoint_is_refused():
+    _chain(2)
+    point = audit.checkpoint()
+    forged = audit.Checkpoint(**{**point.__dict__, "seq": 99})
+    assert audit.verify(checkpoints=[forged]).reason == "checkpoint_invalid"
+    with pytest.raises(ValueError, match="Kein Prüfpunkt"):
+        audit.Checkpoint.from_line("not json")
+
+
+@pytest.mark.django_db
+def test_checkpoint_command_appends_and_verify_reads_the_file(tmp_path):
+    """`rathaus audit checkpoint --append F` then `rathaus audit verify --checkpoints F`."""
+    _chain(3)
+    path = tmp_path / "audit-checkpoints.jsonl"
+    call_command("audit", "checkpoint", "--append", str(path), stdout=StringIO())
+    out = StringIO()
+    call_command("audit", "verify", "--checkpoints", str(path), stdout=out)
+    assert "3 Einträge geprüft, 1 Prüfpunkte bestätigt" in out.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM kernel_auditentry WHERE seq = 3")
+    with pytest.raises(CommandError, match="truncated"):
+        call_command("audit", "verify", "--checkpoints", str(path), stdout=StringIO())
+    path.write_text("garbage\n")
+    with pytest.raises(CommandError, match="Kein Prüfpunkt"):
+        call_command("audit", "verify", "--checkpoints", str(path), stdout=StringIO())
