@@ -177,3 +177,24 @@ class DemoIdpGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant_id} {self.acr}"
+
+
+class LoginThrottle(models.Model):
+    """Login attempts per hashed username or client address (written only by ``accounts.throttling``).
+
+    A row, not a cache entry: the count must go up atomically under parallel attempts, which
+    Django's database cache (the default) cannot do (its ``incr`` is a read and a write).
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    # Attempts not known to have succeeded: counted before the password is checked.
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.FloatField(help_text="Unix time of the last counted attempt.")
+
+    class Meta:
+        verbose_name = "Anmeldebremse"
+        verbose_name_plural = "Anmeldebremsen"
+        indexes = [models.Index(fields=["last_attempt_at"], name="accounts_throttle_last_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.attempts}"

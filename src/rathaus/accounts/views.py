@@ -158,17 +158,18 @@ def staff_login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         address = _client_address(request)
-        wait = throttling.retry_after(username=username, address=address)
+        # Counted before the password is checked, so parallel guesses cannot slip through.
+        wait = throttling.claim_attempt(username=username, address=address)
         if wait:
             form.add_error(None, _throttled_message(wait))
             status = 429
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
-                throttling.record_failure(username=username, address=address)
                 form.add_error(None, _("Benutzername oder Passwort ist falsch."))
                 status = 400
             elif any(devices_for_user(user, confirmed=True)):
+                throttling.record_success(username=username, address=address, login_complete=False)
                 request.session[STAFF_PENDING_KEY] = {
                     "user_id": user.pk,
                     "backend": user.backend,
@@ -212,14 +213,13 @@ def staff_otp(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         address = _client_address(request)
-        wait = throttling.retry_after(username=user.username, address=address)
+        wait = throttling.claim_attempt(username=user.username, address=address)
         if wait:
             form.add_error(None, _throttled_message(wait))
             status = 429
         else:
             device = match_token(user, form.cleaned_data["token"].strip())
             if device is None:
-                throttling.record_failure(username=user.username, address=address)
                 form.add_error("token", _("Der Code ist falsch oder abgelaufen."))
                 status = 400
             else:

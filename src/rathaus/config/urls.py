@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
 # Staff reach the admin only after password and TOTP, like every other staff page.
@@ -8,6 +9,13 @@ admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own login form is not throttled and tells a right password from a wrong code:
+    # staff reach the admin through the staff login (password, then TOTP, throttled) too.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:staff-login", query_string=True),
+        name="admin-login-redirect",
+    ),
     path("admin/", admin.site.urls),
     path("anmelden/", include("rathaus.accounts.urls")),
     path("api/v1/", include("rathaus.api.urls")),

@@ -6,7 +6,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.accounts import services, throttling
-from rathaus.accounts.models import LoginEvent, StaffRole, User
+from rathaus.accounts.models import LoginEvent, LoginThrottle, StaffRole, User
 
 from .factories import make_office, make_person
 
@@ -49,10 +49,10 @@ def test_staff_logs_in_with_password_and_totp_and_session_is_verified(client, st
     # when
     response = client.post(reverse("accounts:staff-otp"), {"token": _code(staff)})
     # then
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:staff-home")
+    assert response.status_code == 302 and response["Location"] == reverse("portal:account")
     assert int(client.session["_auth_user_id"]) == staff.pk
     assert client.session.session_key != key_before
-    assert client.get(reverse("accounts:staff-home")).status_code == 200
+    assert client.get(reverse("portal:account")).status_code == 200
     event = LoginEvent.objects.get(user=staff)
     assert event.method == LoginEvent.Method.PASSWORD_TOTP
     assert event.ip_network == "127.0.0.0/24"
@@ -113,18 +113,20 @@ def test_organisation_user_logs_in_with_password_alone(client):
         by=None,
     )
     response = _password_step(client, username=user.username)
-    assert response.status_code == 302
+    # … and lands on its own start page ("Mein Konto"), not on a staff page it may not see.
+    assert response.status_code == 302 and response["Location"] == reverse("portal:account")
     assert int(client.session["_auth_user_id"]) == user.pk
-    # … but is not staff: the staff pages answer 403.
-    assert client.get(reverse("accounts:staff-home")).status_code == 403
+    assert client.get(reverse("portal:account")).status_code == 200
+    # It is not staff: the staff pages answer 403.
+    assert client.get(reverse("efile:inbox")).status_code == 403
 
 
 def test_failed_logins_are_throttled_progressively_with_a_german_message(client, staff):
     """After the free attempts the answer is a wait, not a lockout: the right password waits too."""
     for _ in range(3):
         assert _password_step(client, password="falsch-falsch-falsch").status_code == 400
-    for _ in range(5):  # more failures: the wait is now 2^(8-3+1) = 64 s
-        throttling.record_failure(username="m.ahlers", address="127.0.0.1")
+    # more failures: the wait is now 2^(8-3+1) = 64 s
+    LoginThrottle.objects.filter(key__startswith="user:").update(attempts=8)
     response = _password_step(client)
     assert response.status_code == 429
     body = response.content.decode()
@@ -136,7 +138,7 @@ def test_failed_logins_are_throttled_progressively_with_a_german_message(client,
 def test_staff_pages_need_an_otp_verified_session(client, staff):
     """A session logged in without the second factor is sent to the staff login."""
     client.force_login(staff, backend="rathaus.accounts.backends.PasswordBackend")
-    response = client.get(reverse("accounts:staff-home"))
+    response = client.get(reverse("efile:inbox"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:staff-login"))
 
@@ -144,7 +146,7 @@ def test_staff_pages_need_an_otp_verified_session(client, staff):
 def test_staff_pages_refuse_citizens(client):
     citizen = services.citizen_account_for_person(person=make_person())
     client.force_login(citizen, backend="rathaus.accounts.backends.OidcBackend")
-    assert client.get(reverse("accounts:staff-home")).status_code == 403
+    assert client.get(reverse("efile:inbox")).status_code == 403
 
 
 def test_logout_only_by_post(client, staff):
@@ -154,3 +156,22 @@ def test_logout_only_by_post(client, staff):
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_successful_logins_from_one_office_address_are_never_throttled(client, staff):
+    """Attempts are counted before they are checked; successes are taken back again, so a busy
+    office behind one address does not run into the address limit."""
+    for _ in range(throttling.FREE_ATTEMPTS_PER_ADDRESS + 2):
+        client.logout()
+        assert _password_step(client).status_code == 302
+        assert client.post(reverse("accounts:staff-otp"), {"token": _code(staff)}).status_code == 302
+        TOTPDevice.objects.filter(user=staff).update(last_t=-1)  # the same code may be used again
+    assert LoginThrottle.objects.get(key="addr:127.0.0.1").attempts == 0
+
+
+def test_reentering_the_right_password_buys_no_fresh_guesses_at_the_code(client, staff):
+    for _ in range(3):
+        assert _password_step(client).status_code == 302
+        wrong = f"{(int(_code(staff)) + 1) % 1_000_000:06d}"
+        assert client.post(reverse("accounts:staff-otp"), {"token": wrong}).status_code == 400
+    assert _password_step(client).status_code == 429
