@@ -1,5 +1,7 @@
 """The NinjaAPI instance and the list of app routers mounted on it."""
 
+from typing import Any
+
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 
@@ -16,7 +18,19 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "rathaus.appointments.api.router"),
 ]
 
-api = NinjaAPI(
+
+class RathausAPI(NinjaAPI):
+    """The API whose OpenAPI schema also declares every problem+json error an operation can answer."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ):  # type: ignore[override]
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        problems.document_errors(schema)
+        return schema
+
+
+api = RathausAPI(
     title="Rathaus API",
     version="1",
     description=(

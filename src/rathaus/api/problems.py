@@ -82,6 +82,76 @@ def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "Problem Details nach RFC 9457.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "about:blank oder urn:rathaus:problem:<code>"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "Bei 422: jede ungültige Angabe mit Ort und Grund.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "in": {"type": "string"},
+                    "pointer": {"type": "string"},
+                    "parameter": {"type": "string"},
+                    "detail": {"type": "string"},
+                    "code": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _error_statuses(method: str, operation: dict[str, Any]) -> dict[int, str]:
+    """The errors every operation of this kind can answer, with the reason (German)."""
+    statuses = {
+        400: "Die Anfrage ist fehlerhaft (z. B. kein gültiges JSON, zu groß).",
+        500: "Interner Fehler; er wurde protokolliert.",
+    }
+    if operation.get("security"):
+        statuses[401] = "Kein, ein ungültiges oder ein widerrufenes API-Token."
+        statuses[403] = "Das Token hat die nötige Berechtigung (Scope) oder Zuständigkeit nicht."
+        statuses[429] = "Zu viele Anfragen mit diesem Token; Retry-After nennt die Wartezeit."
+    parameters = operation.get("parameters") or []
+    if parameters or operation.get("requestBody"):
+        statuses[422] = "Ungültige Angaben; errors[] nennt jede mit Ort und Grund."
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses[404] = "Das Objekt gibt es nicht oder es ist für dieses Token nicht sichtbar."
+    if method in {"post", "put", "patch", "delete"}:
+        statuses[409] = "Konflikt mit dem aktuellen Stand (z. B. schon erledigt, doppelt)."
+    return statuses
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare in an OpenAPI schema the problem+json errors every operation can answer, beside
+    those an operation declares itself, so clients and fuzzers see the whole contract."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Problem", PROBLEM_SCHEMA)
+    problem = {CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status, description in _error_statuses(method, operation).items():
+                # ninja keys responses by int; a schema read from JSON by str.
+                key: int | str = str(status) if str(status) in responses else status
+                declared = responses.setdefault(key, {"description": description})
+                if "content" not in declared:
+                    declared["content"] = problem
+                declared.setdefault("description", description)
+    return schema
+
+
 def install(api: NinjaAPI) -> None:
     """Answer every error of ``api`` with problem+json."""
 

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    # Only for its templates and static files: /api/v1/docs then serves Swagger UI from this
+    # site instead of a CDN, which the Content-Security-Policy would block.
+    "ninja",
     "rathaus.kernel",
     "rathaus.registers",
     "rathaus.directory",
