@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from rathaus.domain.payments import kassenzeichen as kz
 from rathaus.domain.payments import ledger
-from rathaus.domain.payments.matching import match_credit
+from rathaus.domain.payments.matching import OpenClaim, match_credit
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import Conflict, InvalidInput
 
@@ -145,7 +145,7 @@ def _book_credits(
         for chunk in _chunks(numbers, 2000):
             for claim in Claim.objects.select_for_update().filter(kassenzeichen__in=chunk):
                 claims[claim.kassenzeichen] = claim
-        open_amounts = {k: c.open_amount for k, c in claims.items()}
+        claim_facts = {k: OpenClaim(c.open_amount, c.debtor_name) for k, c in claims.items()}
         changed: dict[int, Claim] = {}
         rows: list[BankCredit] = []
         entries: list[tuple[JournalEntry, list[ledger.Posting]]] = []
@@ -161,7 +161,8 @@ def _book_credits(
                 remittance=credit.remittance,
                 amount=credit.amount,
                 currency=credit.currency,
-                open_amounts=open_amounts,
+                claims=claim_facts,
+                payer_name=credit.debtor_name,
             )
             bank_row = BankCredit(
                 statement=row,
@@ -178,7 +179,7 @@ def _book_credits(
             if outcome.matched:
                 claim = claims[outcome.kassenzeichen]
                 postings = apply_receipt(claim, credit.amount, via=ledger.BANK)
-                open_amounts[claim.kassenzeichen] = claim.open_amount
+                claim_facts[claim.kassenzeichen] = OpenClaim(claim.open_amount, claim.debtor_name)
                 changed[claim.pk] = claim
                 bank_row.claim = claim
                 bank_row.status = STATUS_BY_CHECK[outcome.amount_check]

@@ -145,37 +145,47 @@ _RUN = re.compile(r"(?<![0-9])[0-9](?:[\s\-./]?[0-9OoIl]){9,13}(?![0-9])")
 
 @dataclass(frozen=True)
 class Candidate:
-    """A digit run found in a text: ``digits`` as found, ``valid`` when its check digit holds."""
+    """A digit run found in a text: ``digits`` as found, ``valid`` when its check digit holds.
+
+    ``in_longer_run``: twelve digits cut out of a longer run. Even with a valid check digit
+    that is a guess (a doubled digit, or a number glued to another; one window in ten has a
+    valid check digit by chance), so matching treats it like a repaired typo, never as exact.
+    """
 
     digits: str
     valid: bool
+    in_longer_run: bool = False
 
 
 def candidates_in(text: str) -> list[Candidate]:
     """Every 11- to 13-digit run in ``text`` (separators ignored), valid ones first.
 
-    A 12-digit run is itself a candidate; from longer runs every 12-digit window with a
-    valid check digit is offered (a Kassenzeichen glued to another number). 11-digit runs
-    (a missing digit) are offered as invalid candidates for ``corrections``.
+    A 12-digit run is itself a candidate. From longer runs every 12-digit window with a valid
+    check digit is offered, marked ``in_longer_run``, and a 13-digit run also as itself
+    (invalid, for ``corrections`` of a doubled digit). 11-digit runs (a missing digit) are
+    offered as invalid candidates for ``corrections``.
     """
     found: list[Candidate] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, bool]] = set()
+
+    def offer(candidate: Candidate) -> None:
+        if (candidate.digits, candidate.in_longer_run) not in seen:
+            seen.add((candidate.digits, candidate.in_longer_run))
+            found.append(candidate)
+
     for match in _RUN.finditer(text):
         digits = _SEPARATORS.sub("", match.group()).translate(_LOOKALIKES)
         if not digits.isdigit():
             continue
-        windows = (
-            [digits]
-            if len(digits) <= LENGTH
-            else [digits[i : i + LENGTH] for i in range(len(digits) - LENGTH + 1)]
-        )
-        for window in windows:
-            valid = _valid(window)
-            if len(digits) > LENGTH and not valid:
-                continue
-            if window not in seen:
-                seen.add(window)
-                found.append(Candidate(window, valid))
+        if len(digits) <= LENGTH:
+            offer(Candidate(digits, _valid(digits)))
+            continue
+        if len(digits) == LENGTH + 1:
+            offer(Candidate(digits, False))
+        for i in range(len(digits) - LENGTH + 1):
+            window = digits[i : i + LENGTH]
+            if _valid(window):
+                offer(Candidate(window, True, in_longer_run=True))
     found.sort(key=lambda c: not c.valid)
     return found
 

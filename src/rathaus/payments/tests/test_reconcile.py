@@ -65,9 +65,9 @@ def test_malformed_and_wrong_type_files_are_refused():
         camt.parse(b'<Document xmlns="urn:example"/>')
 
 
-def test_import_matches_exact_typo_partial_over_and_queues_the_rest(offices):
+def test_import_matches_exact_partial_over_and_queues_what_it_would_have_to_guess(offices):
     a, b, c = claims(offices)
-    b.amount = D("13.00")  # the typo also reaches a (…12 vs …20): the amount decides
+    b.amount = D("13.00")
     b.save()
     services.book(
         kind="adjust",
@@ -80,21 +80,46 @@ def test_import_matches_exact_typo_partial_over_and_queues_the_rest(offices):
     data = statement(
         [
             camt.OutCredit(amount=D("12.00"), remittance=f"Kassenzeichen {a.display_kassenzeichen}"),
-            camt.OutCredit(amount=D("13.00"), remittance=f"kz {typo[:4]} {typo[4:]}"),
+            camt.OutCredit(
+                amount=D("13.00"), remittance=f"kz {typo[:4]} {typo[4:]}", debtor_name="Bernd Kaya"
+            ),
             camt.OutCredit(amount=D("5.00"), remittance=f"{c.kassenzeichen} Teilzahlung"),
             camt.OutCredit(amount=D("7.00"), remittance=f"{c.kassenzeichen} Rest plus Trinkgeld"),
             camt.OutCredit(amount=D("99.00"), remittance="Miete Mai"),
         ]
     )
     result = reconcile.import_camt(data=data, filename="auszug.xml")
-    assert (result.credits, result.matched, result.unmatched, result.duplicates) == (5, 4, 1, 0)
+    assert (result.credits, result.matched, result.unmatched, result.duplicates) == (5, 3, 2, 0)
     for claim in (a, b, c):
         claim.refresh_from_db()
-    assert a.status == b.status == c.status == Claim.Status.PAID
+    assert a.status == c.status == Claim.Status.PAID
+    assert b.status != Claim.Status.PAID
     assert c.held_total == D("0.00") or c.held_total == D("0")
     assert BankCredit.objects.get(remittance__contains="Teilzahlung").status == BankCredit.Status.PARTIAL
-    assert BankCredit.objects.get(match_how="corrected").claim == b
+    queued = BankCredit.objects.get(match_how="suspect")
+    assert queued.claim is None and queued.status == BankCredit.Status.UNMATCHED
+    assert b.kassenzeichen in queued.note
     assert Posting.objects.aggregate(s=Sum("amount"))["s"] == 0
+
+
+@pytest.mark.parametrize(
+    ("payer", "booked"),
+    [("MEYER, JANA", True), ("Bernd Kaya", False)],
+)
+def test_a_repaired_typo_is_booked_only_when_amount_and_payer_agree(offices, payer, booked):
+    """Issue 11, finding 11: a reference with a wrong check digit reached another citizen's claim
+    and was booked there. A repair is booked only when one open claim fits, amount and name too."""
+    (claim,) = claims(offices, 1)
+    k = claim.kassenzeichen
+    i = next(i for i in range(10, -1, -1) if k[i] != k[i + 1])
+    typo = k[:i] + k[i + 1] + k[i] + k[i + 2 :]
+    data = statement([camt.OutCredit(amount=D("12.00"), remittance=f"KZ {typo}", debtor_name=payer)])
+    result = reconcile.import_camt(data=data, filename="auszug.xml")
+    claim.refresh_from_db()
+    assert (result.matched, claim.status == Claim.Status.PAID) == (int(booked), booked)
+    credit = BankCredit.objects.get()
+    assert credit.match_how == ("corrected" if booked else "suspect")
+    assert (credit.claim_id == claim.pk) is booked
 
 
 def test_overpayment_is_held_and_a_paid_claim_gets_its_money_held(offices):
