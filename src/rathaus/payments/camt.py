@@ -52,6 +52,8 @@ class Credit:
     debtor_name: str
     debtor_iban: str
     remittance: str
+    # "<IBAN>:<AcctSvcrRef of the entry>", shared by all credits of one entry; "" without one.
+    entry_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ def _entry_credits(entry, n: str, iban: str, statement_id: str, index: int) -> I
             debtor.strip()[:140],
             debtor_iban.strip(),
             remittance[:500],
+            f"{iban}:{entry_ref}"[:120] if entry_ref else "",
         )
 
 

@@ -321,6 +321,10 @@ class BankCredit(models.Model):
     statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="credit_rows")
     # Entry reference of the bank (AcctSvcrRef) or a hash of the entry: one credit is booked once.
     dedup_key = models.CharField(max_length=120, unique=True)
+    # The bank's entry (IBAN and AcctSvcrRef) this credit belongs to: a batch entry
+    # ("Sammler") in camt.053 and its breakdown in camt.054 carry the same one, and the
+    # money of one entry is booked from one file only. Empty when the bank gave no reference.
+    entry_key = models.CharField(max_length=120, blank=True, db_index=True)
     amount = money_field()
     currency = models.CharField(max_length=3)
     booked_on = models.DateField(db_index=True)

@@ -140,6 +140,14 @@ def _book_credits(
     for batch in _chunks(credits, BATCH):
         keys = [c.dedup_key for c in batch]
         known = set(BankCredit.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+        # Entries already booked from another file: a camt.053 batch entry and its camt.054
+        # breakdown (or the other way round) are one bank transaction, booked once.
+        entry_keys = {c.entry_key for c in batch if c.entry_key}
+        booked_entries = set(
+            BankCredit.objects.filter(entry_key__in=entry_keys)
+            .exclude(statement=row)
+            .values_list("entry_key", flat=True)
+        )
         numbers = list(_candidate_numbers(c.remittance for c in batch))
         claims: dict[str, Claim] = {}
         for chunk in _chunks(numbers, 2000):
@@ -151,7 +159,7 @@ def _book_credits(
         entries: list[tuple[JournalEntry, list[ledger.Posting]]] = []
         payments: list[tuple[int, Payment]] = []
         for credit in batch:
-            if credit.dedup_key in known or credit.dedup_key in seen:
+            if credit.dedup_key in known or credit.dedup_key in seen or credit.entry_key in booked_entries:
                 duplicates += 1
                 continue
             seen.add(credit.dedup_key)
@@ -167,6 +175,7 @@ def _book_credits(
             bank_row = BankCredit(
                 statement=row,
                 dedup_key=credit.dedup_key,
+                entry_key=credit.entry_key,
                 amount=credit.amount,
                 currency=credit.currency[:3],
                 booked_on=credit.booked_on,
@@ -373,3 +382,65 @@ def hkr_export(*, start: datetime.date, end: datetime.date) -> str:
 
 def total(values: Iterable[Decimal]) -> Decimal:
     return sum(values, Decimal("0.00"))
+
+
+def verify() -> list[str]:
+    """Check the books against the bank and the claims; one German sentence per problem.
+
+    - Every journal entry balances (sums to zero).
+    - The money booked into the ledger's bank account equals the euro credits the bank
+      reported, and each bank transaction was booked from one file only (a camt.053 batch
+      entry and its camt.054 breakdown are one transaction).
+    - Each claim's receivable equals its open amount (amount less what was settled).
+    ``rathaus payments verify`` runs this and exits 1 on any problem.
+    """
+    from django.db.models import Count, Q, Sum
+
+    problems: list[str] = []
+    unbalanced = (
+        JournalEntry.objects.annotate(total=Sum("postings__amount"))
+        .exclude(total=0)
+        .values_list("pk", flat=True)
+    )
+    for pk in unbalanced[:10]:
+        problems.append(f"Buchung {pk} ist nicht ausgeglichen.")
+    into_bank = Posting.objects.filter(account=ledger.BANK, amount__gt=0).aggregate(s=Sum("amount"))["s"]
+    received = BankCredit.objects.filter(currency="EUR", amount__gt=0).aggregate(s=Sum("amount"))["s"]
+    into_bank, received = into_bank or Decimal("0.00"), received or Decimal("0.00")
+    if into_bank != received:
+        problems.append(
+            f"Bankkonto: {into_bank} EUR eingebucht, laut Kontoauszügen {received} EUR eingegangen "
+            f"(Differenz {into_bank - received} EUR)."
+        )
+    twice = (
+        BankCredit.objects.exclude(entry_key="")
+        .values("entry_key")
+        .annotate(files=Count("statement", distinct=True))
+        .filter(files__gt=1)
+        .values_list("entry_key", flat=True)
+    )
+    for entry_key in twice[:10]:
+        problems.append(f"Bankbuchung {entry_key.split(':', 1)[-1]} ist aus mehreren Dateien gebucht.")
+    receivables = dict(
+        Posting.objects.filter(account=ledger.RECEIVABLE, claim__isnull=False)
+        .values_list("claim_id")
+        .annotate(s=Sum("amount"))
+        .values_list("claim_id", "s")
+    )
+    mismatched = 0
+    for claim in (
+        Claim.objects.filter(Q(pk__in=receivables.keys()) | ~Q(status=Claim.Status.CANCELLED))
+        .only("pk", "kassenzeichen", "amount", "settled_total", "status")
+        .iterator(chunk_size=5000)
+    ):
+        booked = receivables.get(claim.pk) or Decimal("0.00")
+        if booked != claim.open_amount:
+            mismatched += 1
+            if mismatched <= 10:
+                problems.append(
+                    f"Forderung {claim.display_kassenzeichen}: offen {claim.open_amount} EUR, "
+                    f"im Hauptbuch {booked} EUR."
+                )
+    if mismatched > 10:
+        problems.append(f"… und {mismatched - 10} weitere Forderungen, deren Hauptbuch nicht stimmt.")
+    return problems

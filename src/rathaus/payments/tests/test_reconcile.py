@@ -1,4 +1,5 @@
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,91 @@ def test_import_command(offices, tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("payments", "import-camt", str(bad), "--no-progress")
     make_staff(offices["cash"])
+
+
+def notification054(entry_ref, parts, message_id="N1"):
+    """A camt.054.001.08 notification: one batch entry ``entry_ref`` broken down into ``parts``
+    (amount, remittance, debtor) without references of their own, as banks send a "Sammler"."""
+    total = sum(D(a) for a, _, _ in parts)
+    details = "".join(
+        f'<TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs><Amt Ccy="EUR">{a}</Amt>'
+        f"<CdtDbtInd>CRDT</CdtDbtInd><RltdPties><Dbtr><Pty><Nm>{who}</Nm></Pty></Dbtr></RltdPties>"
+        f"<RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls>"
+        for a, text, who in parts
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn>'
+        f"<GrpHdr><MsgId>{message_id}</MsgId><CreDtTm>2026-11-28T08:00:00+01:00</CreDtTm></GrpHdr>"
+        f"<Ntfctn><Id>{message_id}-1</Id><CreDtTm>2026-11-28T08:00:00+01:00</CreDtTm>"
+        f"<Acct><Id><IBAN>{conf.payee_iban()}</IBAN></Id><Ccy>EUR</Ccy></Acct>"
+        f'<Ntry><Amt Ccy="EUR">{total:.2f}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>'
+        "<BookgDt><Dt>2026-11-27</Dt></BookgDt><ValDt><Dt>2026-11-27</Dt></ValDt>"
+        f"<AcctSvcrRef>{entry_ref}</AcctSvcrRef>"
+        "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>"
+        f"<NtryDtls>{details}</NtryDtls></Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
+    ).encode()
+
+
+@pytest.mark.parametrize("breakdown_first", [False, True])
+def test_batch_entry_and_its_breakdown_are_booked_once(offices, breakdown_first):
+    """Issue 11, finding 12: a camt.053 batch entry ("Sammler") of 207.50 € followed by its
+    camt.054 breakdown with the same bank reference was booked as 402.50 €. One bank
+    transaction is booked once, whichever file brings it first; the ledger's bank account
+    then holds exactly what the bank received."""
+    a, b = claims(offices, 2)
+    batch = statement(
+        [camt.OutCredit(amount=D("207.50"), remittance="Sammelgutschrift 3 Posten", reference="SAMMLER-1")]
+    )
+    breakdown = notification054(
+        "SAMMLER-1",
+        [
+            ("12.00", f"KZ {a.kassenzeichen}", "Jana Meyer"),
+            ("12.00", f"KZ {b.kassenzeichen}", "Jana Meyer"),
+            ("183.50", "Miete Mai", "Hausverwaltung Nord"),
+        ],
+    )
+    assert camt.validate(breakdown) == []
+    files = (
+        [(breakdown, "054.xml"), (batch, "053.xml")]
+        if breakdown_first
+        else [(batch, "053.xml"), (breakdown, "054.xml")]
+    )
+    results = [reconcile.import_camt(data=data, filename=name) for data, name in files]
+    assert sum(r.credits - r.duplicates for r in results) == (3 if breakdown_first else 1)
+    bank = Posting.objects.filter(account="bank").aggregate(s=Sum("amount"))["s"]
+    assert bank == D("207.50")
+    assert sum(BankCredit.objects.values_list("amount", flat=True)) == D("207.50")
+    assert reconcile.verify() == []
+
+
+def test_verify_reports_a_bank_account_that_differs_from_the_money_received(offices):
+    (claim,) = claims(offices, 1)
+    reconcile.import_camt(
+        data=statement([camt.OutCredit(amount=D("12.00"), remittance=claim.kassenzeichen)]), filename="1.xml"
+    )
+    assert reconcile.verify() == []
+    # a second booking of the same money, as the double count did
+    services.book(
+        kind="bank_unmatched",
+        postings=[ledger.Posting("bank", D("12.00")), ledger.Posting("suspense", D("-12.00"))],
+    )
+    problems = reconcile.verify()
+    assert len(problems) == 1 and "Bankkonto" in problems[0]
+    with pytest.raises(CommandError, match="Bankkonto"):
+        call_command("payments", "verify", stdout=StringIO())
+
+
+def test_verify_names_a_bank_transaction_booked_from_two_files(offices):
+    """What the double count left behind (rows of one entry from two files) is reported."""
+    reconcile.import_camt(
+        data=statement([camt.OutCredit(amount=D("20.00"), remittance="Sammler", reference="S-9")]),
+        filename="1.xml",
+    )
+    first = BankCredit.objects.get()
+    second = reconcile.import_camt(
+        data=statement([camt.OutCredit(amount=D("5.00"), remittance="x", reference="other")], "M2"),
+        filename="2.xml",
+    )
+    BankCredit.objects.filter(statement=second.statement).update(entry_key=first.entry_key)
+    assert any("S-9 ist aus mehreren Dateien gebucht" in p for p in reconcile.verify())

@@ -1,5 +1,6 @@
 """``rathaus payments import-camt FILE...`` imports bank statements; ``rathaus payments
-hkr-export`` writes the CSV for the budget and cash accounting system."""
+hkr-export`` writes the CSV for the budget and cash accounting system; ``rathaus payments
+verify`` checks the books against the bank and the claims."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{import-camt,hkr-export}")
+        sub = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="{import-camt,hkr-export,verify}"
+        )
         imp = sub.add_parser(
             "import-camt",
             help="Kontoauszüge einlesen und abgleichen (import camt files, match credits).",
@@ -44,9 +47,21 @@ class Command(BaseCommand):
         hkr.add_argument("--von", required=True, help="Erster Tag, JJJJ-MM-TT (first day).")
         hkr.add_argument("--bis", required=True, help="Letzter Tag, JJJJ-MM-TT (last day).")
         hkr.add_argument("--output", "-o", help="Datei statt Standardausgabe (file instead of stdout).")
+        sub.add_parser(
+            "verify",
+            help="Hauptbuch prüfen: Buchungen ausgeglichen, Bankkonto = Eingänge laut Kontoauszug, "
+            "Forderungen = offene Beträge; Exit-Code 1 bei Abweichung "
+            "(check the ledger against bank and claims).",
+        )
 
     def handle(self, *args, subcommand, **options):
         console = Console(file=self.stdout, highlight=False, soft_wrap=True)
+        if subcommand == "verify":
+            problems = reconcile.verify()
+            if problems:
+                raise CommandError("\n".join(["Hauptbuch stimmt nicht:", *problems]), returncode=1)
+            console.print("Hauptbuch stimmt: Buchungen ausgeglichen, Bankkonto und Forderungen passen.")
+            return
         if subcommand == "hkr-export":
             try:
                 text = reconcile.hkr_export(
