@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 RATHAUS := $(BIN)/rathaus
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address the demo prints and puts into e-mails; follows HOST and PORT unless set.
+BASE_URL ?= http://$(HOST):$(PORT)
 DEMO_RESIDENTS ?= 2000
 DEMO_SEED ?= 1
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k audit -x"`.
@@ -35,17 +37,18 @@ install: $(BIN)/rathaus node_modules/.installed ## Create .venv and install Pyth
 .PHONY: migrate
 migrate: install ## Apply database migrations (embedded SQLite unless DATABASE_URL is set)
 	$(RATHAUS) migrate --no-input
-	$(RATHAUS) createcachetable
 
 .PHONY: demo
 demo: migrate ## Load the demo city once (DEMO_RESIDENTS=2000, DEMO_SEED=1); keeps existing data
-	$(RATHAUS) demo --residents $(DEMO_RESIDENTS) --seed $(DEMO_SEED) --if-empty
+	RATHAUS_BASE_URL=$(BASE_URL) $(RATHAUS) demo --residents $(DEMO_RESIDENTS) --seed $(DEMO_SEED) --if-empty
 
 .PHONY: run
-run: demo ## Set everything up and serve http://127.0.0.1:8000 with a background worker (prints the demo logins)
-	$(RATHAUS) demo_logins
-	@# A background worker beside the dev server, so tasks (OCR of scans, e-mails) run too.
-	$(RATHAUS) worker --interval 2 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+run: demo ## Set everything up and serve http://HOST:PORT (127.0.0.1:8000) with a background worker; prints the demo logins
+	RATHAUS_BASE_URL=$(BASE_URL) $(RATHAUS) demo_logins
+	@# A background worker beside the dev server, so tasks (OCR of scans, e-mails) run too; both
+	@# put $(BASE_URL) into the links they make.
+	export RATHAUS_BASE_URL=$(BASE_URL); \
+	  $(RATHAUS) worker --interval 2 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(RATHAUS) runserver $(HOST):$(PORT)
 
 .PHONY: worker

@@ -18,7 +18,7 @@ takes the documents matching most words; it returns facets (hits per kind).
 
 Search sources: each part that puts documents into the index registers a ``SearchSource``
 (kind, label for the facet, how to rebuild its documents, its synonym file) with
-``register_source`` in its ``AppConfig.ready``; ``rathaus search reindex`` rebuilds all.
+``register_source`` in its ``AppConfig.ready``; ``rathaus directory reindex`` rebuilds all.
 
 Public API: ``index_document``, ``remove_document``, ``search``, ``SearchResults``, ``Hit``,
 ``find``, ``FindResults``, ``Facet``, ``SearchSource``, ``register_source``, ``sources``,

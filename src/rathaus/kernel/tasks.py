@@ -16,26 +16,42 @@ admin, where it can be retried). Successful runs are never executed twice for a 
 Enqueue inside a service's transaction: with the database backend the queue row commits
 (or rolls back) with the service's data.
 
-Public API: ``rathaus_task``, ``enqueue_once``, ``retry_run``, ``TaskRun``.
+``task_lines`` lists the open and failed runs with their errors (``rathaus tasks``);
+``queue_state`` says what is due now, which retries are waiting and what is planned for
+later (``rathaus worker --until-empty`` waits for the retries, not for the planned tasks).
+
+Public API: ``rathaus_task``, ``enqueue_once``, ``retry_run``, ``TaskRun``, ``task_lines``,
+``TaskLine``, ``queue_state``, ``QueueState``.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskContext, task
-from django_tasks.base import Task
+from django_tasks.base import Task, TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from .logging import redact
 from .models import TaskRun
 
-__all__ = ["TaskRun", "enqueue_once", "rathaus_task", "retry_run"]
+__all__ = [
+    "QueueState",
+    "TaskLine",
+    "TaskRun",
+    "enqueue_once",
+    "queue_state",
+    "rathaus_task",
+    "retry_run",
+    "task_lines",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -182,3 +198,140 @@ def retry_run(run: TaskRun) -> TaskRun:
         _enqueue(task_object, run, dict(run.kwargs), delay=None)
     run.refresh_from_db()
     return run
+
+
+# --- What is in the queue (``rathaus tasks``, ``rathaus worker --until-empty``) -------------
+
+OPEN_STATUSES = (TaskRun.Status.PENDING, TaskRun.Status.RUNNING, TaskRun.Status.RETRYING)
+SCHEDULED = "scheduled"
+_STATUS_LABELS = {**dict(TaskRun.Status.choices), SCHEDULED: "Geplant"}
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """One background job as an operator sees it: a run (``number``) or a queued task that has
+    not started yet and so has no run (``number`` None, e.g. a reminder planned for tomorrow)."""
+
+    number: int | None
+    task: str
+    status: str
+    attempts: int
+    max_attempts: int | None
+    due: datetime | None
+    error: str
+    key: str
+
+    @property
+    def status_label(self) -> str:
+        return str(_STATUS_LABELS.get(self.status, self.status))
+
+
+def _short_path(path: str) -> str:
+    return path.removeprefix("rathaus.")
+
+
+def _queued(statuses: Collection[str]) -> Any:
+    return DBTaskResult.objects.filter(status__in=statuses)
+
+
+def _due(run_after: datetime) -> datetime | None:
+    return None if run_after == get_date_max() else run_after
+
+
+def task_lines(*, statuses: Collection[str] | None = None, task: str = "", limit: int = 50) -> list[TaskLine]:
+    """Open, scheduled and failed jobs, newest change first (``statuses``: TaskRun statuses
+    and "scheduled"; default all but succeeded). ``task`` filters by a part of the task path."""
+    wanted = set(statuses) if statuses is not None else {*OPEN_STATUSES, TaskRun.Status.FAILED, SCHEDULED}
+    runs = TaskRun.objects.filter(status__in=wanted - {SCHEDULED}).order_by("-updated_at", "-pk")
+    if task:
+        runs = runs.filter(task_path__icontains=task)
+    found = list(runs[:limit])
+    queue_rows = _queued([TaskResultStatus.READY, TaskResultStatus.RUNNING])
+    # The queue's ids come back as UUIDs, runs keep them as text: match them as text.
+    ids = [run.result_id for run in found if run.result_id]
+    due = {str(key): when for key, when in queue_rows.filter(id__in=ids).values_list("id", "run_after")}
+    lines = [
+        TaskLine(
+            number=run.pk,
+            task=_short_path(run.task_path),
+            status=run.status,
+            attempts=run.attempts,
+            max_attempts=run.max_attempts,
+            due=_due(due[run.result_id]) if run.result_id in due else None,
+            error=run.last_error,
+            key=run.key,
+        )
+        for run in found
+    ]
+    if wanted & {SCHEDULED, TaskRun.Status.PENDING}:
+        # Tasks enqueued without enqueue_once get their run when they start; until then only
+        # the queue knows them (e.g. a reminder planned for the day before an appointment).
+        known = set(TaskRun.objects.filter(status__in=OPEN_STATUSES).values_list("result_id", flat=True))
+        waiting = queue_rows.filter(status=TaskResultStatus.READY).order_by("run_after")
+        if task:
+            waiting = waiting.filter(task_path__icontains=task)
+        now = timezone.now()
+        for row in waiting.iterator():
+            if len(lines) >= limit:
+                break
+            due_at = _due(row.run_after)
+            status = SCHEDULED if due_at is not None and due_at > now else TaskRun.Status.PENDING
+            if str(row.id) in known or status not in wanted:
+                continue
+            lines.append(
+                TaskLine(
+                    number=None,
+                    task=_short_path(row.task_path),
+                    status=status,
+                    attempts=0,
+                    max_attempts=None,
+                    due=due_at,
+                    error="",
+                    key=str(row.id),
+                )
+            )
+    return lines
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """The queue at one moment: ``ready`` tasks are due now, ``retries`` are later attempts
+    of failed runs (``next_retry`` the first), ``planned`` tasks wait for a time on purpose."""
+
+    ready: int
+    retries: int
+    next_retry: datetime | None
+    planned: int
+    next_planned: datetime | None
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to do now and no retry outstanding (planned tasks do not count)."""
+        return not self.ready and not self.retries
+
+
+def queue_state(*, backend: str = "default", queue_names: Collection[str] | None = None) -> QueueState:
+    """Count the database queue's waiting tasks for ``backend`` (and ``queue_names``)."""
+    rows = _queued([TaskResultStatus.READY]).filter(backend_name=backend)
+    if queue_names is not None and "*" not in queue_names:
+        rows = rows.filter(queue_name__in=list(queue_names))
+    ready = rows.ready().count()
+    later = list(
+        rows.filter(run_after__gt=timezone.now())
+        .exclude(run_after=get_date_max())  # "as soon as possible": counted as ready
+        .values_list("id", "run_after")
+    )
+    retrying = set(
+        TaskRun.objects.filter(status=TaskRun.Status.RETRYING)
+        .exclude(result_id="")
+        .values_list("result_id", flat=True)
+    )
+    retries = sorted(when for key, when in later if str(key) in retrying)
+    planned = sorted(when for key, when in later if str(key) not in retrying)
+    return QueueState(
+        ready=ready,
+        retries=len(retries),
+        next_retry=retries[0] if retries else None,
+        planned=len(planned),
+        next_planned=planned[0] if planned else None,
+    )

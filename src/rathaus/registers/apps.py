@@ -5,3 +5,11 @@ class RegistersConfig(AppConfig):
     name = "rathaus.registers"
     label = "registers"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from rathaus.kernel import audit
+
+        # Reads of a person's register data are recorded by audit.record_read as "person.read".
+        audit.register_action_labels({"person.read": _("Meldedaten eingesehen")})

@@ -293,7 +293,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# The address people reach this installation at, e.g. "https://service.bremen.de": absolute
+# links in e-mails sent by background tasks (which have no request) and in the demo's output.
+RATHAUS_BASE_URL = env.str("RATHAUS_BASE_URL", default="").rstrip("/")
+
 RATHAUS_DEMO_RESIDENTS = env.int("RATHAUS_DEMO_RESIDENTS", default=2000)
+# Whether `rathaus demo` creates the demo staff logins (known password and TOTP key) by default.
+RATHAUS_DEMO_STAFF_LOGINS = env.bool("RATHAUS_DEMO_STAFF_LOGINS", default=False)
 # Demo data of the parts, loaded by `rathaus demo` after the city (rathaus.kernel.demo).
 RATHAUS_DEMO_PARTS = [
     "rathaus.directory.demo.load_demo",

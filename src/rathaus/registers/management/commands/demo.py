@@ -74,7 +74,7 @@ class Command(BaseCommand):
             "--staff-logins",
             action="store_true",
             default=None,
-            help="Demo-Logins für Beschäftigte anlegen (Standard: nur mit DEBUG=True).",
+            help="Demo-Logins für Beschäftigte anlegen (Standard: RATHAUS_DEMO_STAFF_LOGINS).",
         )
         parser.add_argument(
             "--no-staff-logins", dest="staff_logins", action="store_false", help="Keine Demo-Logins anlegen."
@@ -110,7 +110,11 @@ class Command(BaseCommand):
     def _build_city(self, console: Console, options: dict[str, object]) -> None:
         residents = int(options["residents"])  # type: ignore[call-overload]
         reference_date = options["reference_date"] or date.today().replace(month=1, day=1)  # noqa: DTZ011
-        with_staff = settings.DEBUG if options["staff_logins"] is None else bool(options["staff_logins"])
+        with_staff = (
+            settings.RATHAUS_DEMO_STAFF_LOGINS
+            if options["staff_logins"] is None
+            else bool(options["staff_logins"])
+        )
         started = time.perf_counter()
         progress = Progress(
             TextColumn("[bold]{task.description}"),

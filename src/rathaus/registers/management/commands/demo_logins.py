@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_otp.oath import TOTP
 from rich.console import Console
@@ -13,7 +14,12 @@ from rich.table import Table
 from rathaus.registers.demo.city import DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET
 from rathaus.registers.models import BirthRecord, IncomeNotification, PensionNotification, Person
 
-URL = "http://127.0.0.1:8000/"
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def demo_url() -> str:
+    """Where the demo is served: ``RATHAUS_BASE_URL`` (``make run`` sets it from HOST and PORT)."""
+    return f"{settings.RATHAUS_BASE_URL or DEFAULT_URL}/"
 
 
 def current_totp(secret: str = DEMO_TOTP_SECRET, *, at: float | None = None) -> str:
@@ -60,7 +66,7 @@ class Command(BaseCommand):
         from rathaus.accounts.models import User
 
         console = Console(file=self.stdout._out, width=120)  # type: ignore[attr-defined]
-        console.print(f"[bold]Rathaus-Demo:[/bold] {URL}\n")
+        console.print(f"[bold]Rathaus-Demo:[/bold] {demo_url()}\n")
         code = current_totp()
         staff = Table(title="Beschäftigte (Passwort + TOTP)")
         for column in ("Benutzername", "Name", "Dienststelle", "Passwort", "TOTP-Code jetzt"):
