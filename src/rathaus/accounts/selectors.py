@@ -26,6 +26,11 @@ def working_offices(user: User) -> QuerySet[Any]:
     return staff_offices(user).filter(staff_roles__user=user, staff_roles__role__in=WORKING_ROLES).distinct()
 
 
+def roles_of(user: User) -> QuerySet[StaffRole]:
+    """``user``'s staff roles with their offices, by office name and role."""
+    return StaffRole.objects.filter(user=user).select_related("office").order_by("office__name", "role")
+
+
 def user_has_role(user: User, office: Any, role: str) -> bool:
     """Whether ``user`` holds exactly ``role`` in ``office``. Roles do not imply each other: an
     office's administrators manage logins, they do not read its cases."""
@@ -36,6 +41,25 @@ def user_has_role(user: User, office: Any, role: str) -> bool:
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(owner=user).order_by("-created_at")
+
+
+def api_tokens(*, username: str | None = None, include_unusable: bool = False) -> list[ApiToken]:
+    """Tokens for the operator's list, newest first; usable ones only unless asked."""
+    tokens = ApiToken.objects.select_related("owner").order_by("-created_at")
+    if username:
+        tokens = tokens.filter(owner__username=username)
+    if not include_unusable:
+        tokens = tokens.filter(revoked_at__isnull=True).exclude(expires_at__lte=timezone.now())
+    return list(tokens)
+
+
+def api_tokens_by_prefix(prefix: str) -> list[ApiToken]:
+    """Tokens whose first eight characters are ``prefix`` (revoked ones included)."""
+    return list(ApiToken.objects.select_related("owner").filter(prefix=prefix[:8])[:2])
+
+
+def user_by_username(username: str) -> User | None:
+    return User.objects.filter(username=username, is_active=True).first()
 
 
 def usable_api_tokens_with_prefix(prefix: str) -> QuerySet[ApiToken]:

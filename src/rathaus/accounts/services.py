@@ -229,7 +229,7 @@ def api_token_issue(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, by: User | audit.Actor) -> ApiToken:
     """Revoke a token at once; revoking twice keeps the first time."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:

@@ -1,0 +1,129 @@
+"""``rathaus token issue|list|revoke``: API tokens for operators (issue 11, finding 13).
+
+The plaintext of a new token is printed once and never stored; only its SHA-256 is kept.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from rich.console import Console
+from rich.table import Table
+
+from rathaus.accounts import selectors, services
+from rathaus.kernel.audit import Actor
+
+CLI_ACTOR = Actor.system("rathaus token (Kommandozeile)")
+
+
+class Command(BaseCommand):
+    help = (
+        "API-Tokens ausgeben (issue), auflisten (list) und widerrufen (revoke). "
+        "(Issue, list and revoke API tokens.)"
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{issue,list,revoke}")
+        issue = sub.add_parser(
+            "issue", help="Ein Token für ein Konto ausgeben; der Klartext erscheint einmal."
+        )
+        issue.add_argument("--user", required=True, help="Benutzername des Kontos, dem das Token gehört.")
+        issue.add_argument("--name", required=True, help="Wofür das Token ist, z. B. „Fachverfahren Kasse“.")
+        issue.add_argument(
+            "--scope",
+            action="append",
+            required=True,
+            dest="scopes",
+            metavar="SCOPE",
+            help="Berechtigung, mehrfach möglich: efile:read, efile:write, einvoice:submit, "
+            "payments:read, payments:write, appointments:book.",
+        )
+        issue.add_argument(
+            "--expires", metavar="JJJJ-MM-TT", help="Letzter Gültigkeitstag (Standard: unbefristet)."
+        )
+        listing = sub.add_parser("list", help="Tokens auflisten (ohne Klartext).")
+        listing.add_argument("--user", help="Nur die Tokens dieses Kontos.")
+        listing.add_argument("--all", action="store_true", help="Auch widerrufene und abgelaufene zeigen.")
+        revoke = sub.add_parser("revoke", help="Ein Token sofort widerrufen.")
+        revoke.add_argument("prefix", help="Die ersten 8 Zeichen des Tokens (aus 'list').")
+
+    def handle(self, *args, subcommand, **options):
+        # Wide enough that a table piped into a file or a pager is not cut to 80 columns.
+        console = Console(file=self.stdout, highlight=False, soft_wrap=True, width=160)
+        if subcommand == "issue":
+            return self._issue(console, options)
+        if subcommand == "list":
+            return self._list(console, options)
+        return self._revoke(console, options["prefix"])
+
+    def _issue(self, console, options):
+        owner = selectors.user_by_username(options["user"])
+        if owner is None:
+            raise CommandError(f"Kein aktives Konto „{options['user']}“.")
+        expires_at = None
+        if options["expires"]:
+            try:
+                day = datetime.date.fromisoformat(options["expires"])
+            except ValueError:
+                raise CommandError(f"„{options['expires']}“ ist kein Datum (JJJJ-MM-TT).") from None
+            end_of_day = datetime.datetime.combine(day, datetime.time.max)
+            expires_at = timezone.make_aware(end_of_day)
+        try:
+            token, plaintext = services.api_token_issue(
+                owner=owner, name=options["name"], scopes=options["scopes"], expires_at=expires_at
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        console.print(f"Token „{token.name}“ für {owner.username} ({', '.join(token.scopes)}):")
+        console.print(plaintext)
+        console.print("Der Klartext wird nicht gespeichert und nie wieder angezeigt.")
+
+    def _list(self, console, options):
+        tokens = selectors.api_tokens(username=options["user"], include_unusable=options["all"])
+        if not tokens:
+            console.print("Keine Tokens.")
+            return
+        table = Table(
+            "Präfix",
+            "Name",
+            "Konto",
+            "Berechtigungen",
+            "Ausgestellt",
+            "Gültig bis",
+            "Zuletzt benutzt",
+            "Status",
+        )
+        now = timezone.now()
+        for token in tokens:
+            status = (
+                "widerrufen"
+                if token.revoked_at
+                else "abgelaufen"
+                if not token.is_usable(now=now)
+                else "gültig"
+            )
+            table.add_row(
+                token.prefix,
+                token.name,
+                token.owner.username,
+                ", ".join(token.scopes),
+                f"{timezone.localtime(token.created_at):%d.%m.%Y}",
+                f"{timezone.localtime(token.expires_at):%d.%m.%Y}" if token.expires_at else "unbefristet",
+                f"{timezone.localtime(token.last_used_at):%d.%m.%Y %H:%M}" if token.last_used_at else "–",
+                status,
+            )
+        console.print(table)
+
+    def _revoke(self, console, prefix):
+        matches = selectors.api_tokens_by_prefix(prefix)
+        if len(matches) != 1:
+            raise CommandError(
+                f"Kein Token mit dem Präfix „{prefix}“."
+                if not matches
+                else f"Präfix „{prefix}“ ist nicht eindeutig."
+            )
+        token = services.api_token_revoke(token=matches[0], by=CLI_ACTOR)
+        console.print(f"Token {token.prefix}… „{token.name}“ ist widerrufen.")

@@ -1,0 +1,84 @@
+"""``rathaus token issue|list|revoke``: API tokens without a Python shell (issue 11, finding 13)."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from rathaus.accounts import services
+from rathaus.accounts.models import ApiToken, StaffRole
+from rathaus.kernel.models import AuditEntry
+
+from .factories import make_office
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerk():
+    return services.staff_user_create(
+        username="k.lange",
+        full_name="Kai Lange",
+        password="Weserpromenade-1827",
+        office=make_office(),
+        role=StaffRole.Role.SACHBEARBEITUNG,
+        totp_secret="JBSWY3DPEHPK3PXPJBSWY3DP",
+    )
+
+
+def run(*args):
+    out = StringIO()
+    call_command("token", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_issued_token_is_printed_once_and_works_for_the_api(client, clerk):
+    # when
+    out = run("issue", "--user", "k.lange", "--name", "Fachverfahren", "--scope", "efile:read")
+    # then: the plaintext is on the second line; only its hash is stored
+    plaintext = out.splitlines()[1].strip()
+    token = ApiToken.objects.get()
+    assert token.scopes == ["efile:read"] and plaintext.startswith(token.prefix)
+    assert plaintext not in str(ApiToken.objects.values_list().get())
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {plaintext}"}).status_code == 200
+    assert plaintext not in run("list")
+
+
+def test_revoke_by_prefix_is_audited_and_stops_the_token(client, clerk):
+    out = run(
+        "issue", "--user", "k.lange", "--name", "Skript", "--scope", "efile:read", "--expires", "2099-12-31"
+    )
+    plaintext = out.splitlines()[1].strip()
+    listing = run("list")
+    assert plaintext[:8] in listing and "31.12.2099" in listing and "gültig" in listing
+    # when
+    assert "widerrufen" in run("revoke", plaintext[:8])
+    # then
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {plaintext}"}).status_code == 401
+    assert plaintext[:8] not in run("list")
+    assert "widerrufen" in run("list", "--all")
+    entry = AuditEntry.objects.get(action="accounts.api_token_revoked")
+    assert entry.actor_label == "rathaus token (Kommandozeile)"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["issue", "--user", "nobody", "--name", "x", "--scope", "efile:read"], "Kein aktives Konto"),
+        (["issue", "--user", "k.lange", "--name", "x", "--scope", "Bad Scope!"], "Ungültige Berechtigungen"),
+        (
+            ["issue", "--user", "k.lange", "--name", "x", "--scope", "efile:read", "--expires", "morgen"],
+            "kein Datum",
+        ),
+        (
+            ["issue", "--user", "k.lange", "--name", "x", "--scope", "efile:read", "--expires", "2001-01-01"],
+            "Zukunft",
+        ),
+        (["revoke", "zzzzzzzz"], "Kein Token"),
+    ],
+)
+def test_bad_input_gets_one_clear_line(clerk, args, message):
+    with pytest.raises(CommandError, match=message):
+        run(*args)
+    assert not ApiToken.objects.exists()
