@@ -4,8 +4,12 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -25,6 +29,7 @@ def _titles() -> dict[int, str]:
         404: _("Nicht gefunden"),
         405: _("Methode nicht erlaubt"),
         409: _("Konflikt"),
+        413: _("Anfrage zu groß"),
         422: _("Ungültige Eingaben"),
         429: _("Zu viele Anfragen"),
         500: _("Interner Fehler"),
@@ -63,6 +68,16 @@ def problem_response(
         body.setdefault(key, value)
     return JsonResponse(
         body, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    """413 for a request body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (file uploads have their own limit)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return problem_response(
+        request,
+        413,
+        _("Die Anfrage ist zu groß: höchstens %(mb)s MB sind erlaubt.") % {"mb": f"{limit / 1_000_000:.1f}"},
     )
 
 
@@ -208,6 +223,35 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DjangoPermissionDenied)
     def forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
         return problem_response(request, 403, _("Sie dürfen diese Aktion nicht ausführen."))
+
+    @api.exception_handler(RequestDataTooBig)
+    def request_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return too_large(request)
+
+    @api.exception_handler(MultiPartParserError)
+    def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return problem_response(
+            request,
+            400,
+            _("Die mehrteilige Anfrage (multipart/form-data) ist fehlerhaft: %(why)s") % {"why": exc},
+        )
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return problem_response(request, 400, _("Die Anfrage ist fehlerhaft und wurde nicht bearbeitet."))
+
+    @api.exception_handler(DataError)
+    def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # The last line of defence (the edge types in rathaus.api.types come first): the
+        # database refused a value (too long, too large); the transaction was rolled back.
+        logger.warning("API request refused by the database: %s %s: %s", request.method, request.path, exc)
+        return problem_response(
+            request, 422, _("Eine Angabe ist zu lang oder zu groß; es wurde nichts gespeichert.")
+        )
+
+    @api.exception_handler(OverflowError)
+    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        return problem_response(request, 422, _("Eine Zahl ist zu groß; es wurde nichts gespeichert."))
 
     @api.exception_handler(Exception)
     def crash(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -12,7 +12,7 @@ search for "Strasse", "Strassen" or "straße" finds "Straße", "Mueller" and "Mu
    transliterations "ae", "oe", "ue" to the plain vowel.
 
 Public names: ``fold``, ``tokenize``, ``stem``, ``index_terms``, ``QueryTerms``,
-``query_terms``, ``highlight``.
+``query_terms``, ``highlight``, ``has_visible_characters``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,17 @@ from typing import Any
 
 import snowballstemmer
 
-__all__ = ["QueryTerms", "STOP_WORDS", "fold", "highlight", "index_terms", "query_terms", "stem", "tokenize"]
+__all__ = [
+    "QueryTerms",
+    "STOP_WORDS",
+    "fold",
+    "has_visible_characters",
+    "highlight",
+    "index_terms",
+    "query_terms",
+    "stem",
+    "tokenize",
+]
 
 MAX_QUERY_CHARS = 500
 MAX_QUERY_TERMS = 32
@@ -176,3 +186,13 @@ def _merge(segments: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
         else:
             merged.append((segment, is_match))
     return merged
+
+
+# Unicode categories that draw nothing: controls, format characters (zero-width space and
+# joiners, bidi marks), separators (spaces), unassigned and private-use code points.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Zs", "Zl", "Zp"})
+
+
+def has_visible_characters(text: str) -> bool:
+    """Whether ``text`` shows anything: a name of only zero-width characters or spaces does not."""
+    return any(unicodedata.category(char) not in _INVISIBLE_CATEGORIES for char in text)

@@ -19,6 +19,7 @@ from ninja.security import HttpBearer
 
 from rathaus.api.auth import require_scope
 from rathaus.api.problems import Problem
+from rathaus.api.types import Count, Money, Text100, Text200, Text500
 from rathaus.directory.selectors import office_by_slug
 from rathaus.domain.payments import xbezahldienste as xb
 from rathaus.kernel.exceptions import NotFound
@@ -47,18 +48,18 @@ class ClaimOut(Schema):
 
 
 class ClaimIn(Schema):
-    office: str
-    purpose: str
-    debtor_name: str
-    tariff_key: str = ""
-    amount: Decimal | None = None
-    quantity: int = 1
-    reductions: list[str] = []
+    office: Text100
+    purpose: Text200
+    debtor_name: Text200
+    tariff_key: Text100 = ""
+    amount: Money | None = None
+    quantity: Count = 1
+    reductions: list[Text100] = []
 
 
 class RefundIn(Schema):
-    amount: Decimal
-    reason: str
+    amount: Money
+    reason: Text500
 
 
 def _out(claim: Claim) -> dict[str, Any]:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rathaus.domain.text import fold, highlight, index_terms, query_terms, tokenize
+from rathaus.domain.text import fold, has_visible_characters, highlight, index_terms, query_terms, tokenize
 
 
 @pytest.mark.parametrize(
@@ -92,3 +92,20 @@ def test_any_text_parses(text):
     assert all(term and all(part.isalnum() for part in term) for term in parsed.terms)
     assert tokenize(text) is not None
     highlight(text, parsed)
+
+
+@pytest.mark.parametrize(
+    ("text", "visible"),
+    [
+        ("Anna", True),
+        (" Ä ", True),
+        ("\u200b\u200c\u200d", False),
+        ("\u2060\ufeff ", False),
+        ("\u00a0\u3000", False),
+        ("", False),
+        ("\u202e", False),
+    ],
+)
+def test_has_visible_characters(text: str, visible: bool) -> None:
+    """Issue 11, finding 13: names and subjects of only zero-width characters were accepted."""
+    assert has_visible_characters(text) is visible
