@@ -27,7 +27,7 @@ def _search(page, planned):
 
 def test_booking_journey_without_javascript(new_page, planned, settings):
     """Search → reserve with the waiting ticket → name and e-mail → link from the e-mail → confirmed,
-    then cancel through the personal link; every step a plain form."""
+    then cancel through the personal link (after a question); every step a plain form."""
     settings.APPOINTMENTS_WAIT_SECONDS = 0
     page = new_page(javascript=False)
     _search(page, planned)
@@ -46,7 +46,8 @@ def test_booking_journey_without_javascript(new_page, planned, settings):
     assert page.get_by_text("Ihr Termin ist gebucht").is_visible()
     code = page.locator(".app-appt-code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
-    page.get_by_role("button", name="Termin stornieren").click()
+    page.get_by_role("link", name="Termin stornieren").click()
+    page.get_by_role("button", name="Ja, Termin stornieren").click()
     assert page.get_by_text("Dieser Termin wurde storniert.").is_visible()
 
 

@@ -1,8 +1,11 @@
-"""Demo part of ``rathaus demo``: planning for three offices, their slots, a few bookings and
-walk-ins waiting today (so the desk and the call display have something to show).
+"""Demo part of ``rathaus demo``: planning for the three Bürgerämter and two Standesämter, their
+slots, a few bookings and walk-ins waiting today (so the desk and the call display have
+something to show).
 
 Services are looked up by LeiKa key in the directory and created with just key and name
-where the directory's catalogue is not loaded.
+where the directory's catalogue is not loaded. Besides the offers listed here, a planned office
+offers online every service the directory names it responsible for and marks "mit Termin", so
+that every "Termin online buchen" link of the portal leads to free times.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.utils import timezone
 from rathaus.directory.models import Office, Service
 
 from . import selectors, services, tokens
-from .models import Appointment, OfficePlan
+from .models import Appointment, OfferedService, OfficePlan
 
 T = datetime.time
 SERVICES = {
@@ -27,21 +30,43 @@ SERVICES = {
 }
 CERTIFY = ("99012001000000", "Kopien und Unterschriften amtlich beglaubigen lassen")
 
+BUERGERAMT_OFFERS = [
+    ("99102013000000", 15, 5),
+    ("99102019000000", 15, 5),
+    ("99102023000000", 10, 0),
+    ("99144001000000", 10, 0),
+    (CERTIFY[0], 10, 0),
+]
 # office slug: (counters, weekly hours, offers as (leika key, minutes, buffer))
 PLANS: dict[str, tuple[int, list[tuple[int, T, T]], list[tuple[str, int, int]]]] = {
     "buergeramt-mitte": (
         3,
         [(d, T(8, 0), T(12, 0)) for d in range(5)] + [(1, T(14, 0), T(18, 0)), (3, T(14, 0), T(18, 0))],
-        [
-            ("99102013000000", 15, 5),
-            ("99102019000000", 15, 5),
-            ("99102023000000", 10, 0),
-            ("99144001000000", 10, 0),
-            (CERTIFY[0], 10, 0),
-        ],
+        BUERGERAMT_OFFERS,
+    ),
+    "buergeramt-nord": (
+        2,
+        [(d, T(8, 0), T(12, 0)) for d in range(5)] + [(3, T(14, 0), T(18, 0))],
+        BUERGERAMT_OFFERS,
+    ),
+    "buergeramt-ost": (
+        2,
+        [(d, T(8, 0), T(12, 0)) for d in range(5)] + [(1, T(14, 0), T(18, 0))],
+        BUERGERAMT_OFFERS,
     ),
     "standesamt-mitte": (2, [(d, T(9, 0), T(12, 0)) for d in (0, 2, 4)], [(CERTIFY[0], 10, 0)]),
     "standesamt-nord": (1, [(d, T(8, 0), T(12, 0)) for d in (1, 3)], [(CERTIFY[0], 10, 0)]),
+}
+# Time at the counter of the directory's services "mit Termin" (LeiKa key: minutes); others 15.
+DIRECTORY_MINUTES = {
+    "99105003000000": 30,  # Vaterschaft anerkennen
+    "99105005000000": 30,  # Namen des Kindes bestimmen
+    "99105014000000": 45,  # Eheschließung anmelden
+    "99105015000000": 30,  # Trautermin vereinbaren
+    "99105017000000": 30,  # Ehenamen bestimmen oder ändern
+    "99115002000000": 10,  # Wohnsitz abmelden
+    "99144002000000": 10,  # Erweitertes Führungszeugnis beantragen
+    "99050019000000": 10,  # Auskunft aus dem Gewerbezentralregister
 }
 DEMO_BOOKINGS = 6
 DEMO_WALK_INS = 3
@@ -77,6 +102,7 @@ def load_demo(*, seed: int, step: Any) -> str:
                         buffer_minutes=buffer,
                     )
             created_plans += 1
+        _offer_directory_services(office)
         slots += services.slots_generate(office=office)
         advance(1)
     booked = _demo_bookings(offices.get("buergeramt-mitte"))
@@ -84,6 +110,15 @@ def load_demo(*, seed: int, step: Any) -> str:
         f"Terminvergabe: {created_plans} Dienststellen neu geplant, {slots} Zeiteinheiten geprüft, "
         f"{booked} Demo-Termine gebucht."
     )
+
+
+def _offer_directory_services(office: Office) -> None:
+    """Offer online what the directory says this office does by appointment (where not yet offered)."""
+    offered = set(OfferedService.objects.filter(office=office).values_list("service_id", flat=True))
+    for service in Service.objects.filter(offices=office, by_appointment=True).exclude(pk__in=offered):
+        services.offer_upsert(
+            office=office, service=service, duration_minutes=DIRECTORY_MINUTES.get(service.leika_key, 15)
+        )
 
 
 def _demo_bookings(office: Office | None) -> int:
@@ -94,7 +129,7 @@ def _demo_bookings(office: Office | None) -> int:
     booked = 0
     for index, slot in enumerate(free[::3][:DEMO_BOOKINGS]):
         appointment, _token = services.appointment_reserve(
-            office=office, services=[personalausweis], start=slot.start, origin="http://127.0.0.1:8000"
+            office=office, services=[personalausweis], start=slot.start, origin=""
         )
         services.appointment_preconfirm(
             appointment=appointment, name=f"Demo Person {index + 1}", email=f"demo{index + 1}@example.org"

@@ -19,7 +19,13 @@ def _no_line_breaks(value: str) -> None:
 
 class SearchForm(forms.Form):
     service = forms.ModelChoiceField(
-        label=_("Leistung"), queryset=Service.objects.none(), empty_label=_("Bitte wählen")
+        label=_("Leistung"),
+        queryset=Service.objects.none(),
+        empty_label=_("Bitte wählen"),
+        error_messages={
+            "invalid_choice": _("Diese Leistung kann derzeit nicht online gebucht werden."),
+            "required": _("Bitte wählen Sie eine Leistung."),
+        },
     )
     service2 = forms.ModelChoiceField(
         label=_("Weitere Leistung beim selben Besuch"),

@@ -1,4 +1,5 @@
-"""E-mails of the booking and the iCalendar file (RFC 5545) that goes with them.
+"""E-mails of the booking, the iCalendar file (RFC 5545) that goes with them, and the copies of
+confirmation, move and cancellation in a logged-in citizen's postbox.
 
 The appointment's time and place are not administrative content, so they may travel by
 e-mail; the personal link gives access only to the appointment itself. Subjects are fixed
@@ -17,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from rathaus.kernel import notify
 from rathaus.kernel.tasks import rathaus_task
 
 from . import selectors, tokens
@@ -52,7 +54,9 @@ def ics_for(appointment: Appointment, *, cancelled: bool = False) -> bytes:
 
 
 def _absolute(appointment: Appointment, path: str) -> str:
-    return f"{appointment.origin.rstrip('/')}{path}" if appointment.origin else path
+    # Bookings made without a request (the demo) link to RATHAUS_BASE_URL as it is when sent.
+    origin = appointment.origin or settings.RATHAUS_BASE_URL
+    return f"{origin.rstrip('/')}{path}" if origin else path
 
 
 def _send(
@@ -91,6 +95,45 @@ def send_verification(*, appointment_id: int) -> None:
     )
 
 
+def has_postbox(appointment: Appointment) -> bool:
+    """Whether the booking belongs to a citizen's account, whose postbox gets a copy of each notice."""
+    return appointment.user is not None and getattr(appointment.user, "kind", "") == "citizen"
+
+
+POSTBOX_NOTICES = {
+    "confirmed": ("Ihr Termin ist bestätigt", "appointments/mail/confirmed.txt"),
+    "moved": ("Ihr Termin wurde verschoben", "appointments/mail/confirmed.txt"),
+    "cancelled": ("Ihr Termin wurde storniert", "appointments/mail/cancelled.txt"),
+}
+
+
+def postbox_deliver(appointment: Appointment, *, notice: str) -> bool:
+    """Put ``notice`` ("confirmed", "moved", "cancelled") into the citizen's postbox, inside the
+    caller's transaction; False when the booking has no citizen account. No e-mail notice: where
+    the account has an address, the booking's own e-mail goes there anyway."""
+    if not has_postbox(appointment):
+        return False
+    subject, template = POSTBOX_NOTICES[notice]
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(
+            template,
+            {
+                "appointment": appointment,
+                "postbox": True,
+                "moved": notice == "moved",
+                "manage_url": _link(appointment),
+            },
+        )
+    notify.postbox_send(
+        recipient=appointment.user,
+        subject=subject,
+        body=body,
+        sender_label=appointment.office.name,
+        notify_by_email=False,
+    )
+    return True
+
+
 @rathaus_task(retries=5, backoff_seconds=60)
 def send_confirmation(*, appointment_id: int, moved: bool = False) -> None:
     appointment = selectors.appointment_for_mail(appointment_id)
@@ -103,6 +146,10 @@ def send_confirmation(*, appointment_id: int, moved: bool = False) -> None:
         subject=subject,
         context={"manage_url": _link(appointment), "moved": moved},
         ics=ics_for(appointment),
+    )
+    # Only now may a reminder follow (``remind``); the same start, so a move in between does not count.
+    Appointment.objects.filter(pk=appointment.pk, start=appointment.start).update(
+        confirmation_sent_at=timezone.now()
     )
 
 
@@ -126,8 +173,19 @@ def send_reminder(*, appointment_id: int, start: str) -> None:
     remind(appointment_id=appointment_id, start=start)
 
 
+def reminder_wanted(appointment: Appointment) -> bool:
+    """A reminder only after the confirmation went out, and only when that was at least
+    ``REMINDER_MIN_GAP`` before the reminder is due: a booking made shortly before has just had
+    its confirmation, and a reminder then (or, worse, before it) only confuses."""
+    sent = appointment.confirmation_sent_at
+    if sent is None or appointment.start is None:
+        return False
+    return reminder_due_at(appointment.start) - sent >= REMINDER_MIN_GAP
+
+
 def remind(*, appointment_id: int, start: str) -> bool:
-    """Send the reminder unless the appointment moved, was cancelled or was reminded already."""
+    """Send the reminder unless the appointment moved, was cancelled or was reminded already, or
+    its confirmation has not gone out (long enough) before (``reminder_wanted``)."""
     appointment = selectors.appointment_for_mail(appointment_id)
     if (
         appointment is None
@@ -135,6 +193,7 @@ def remind(*, appointment_id: int, start: str) -> bool:
         or appointment.reminder_sent_at is not None
         or appointment.start is None
         or appointment.start.isoformat() != start
+        or not reminder_wanted(appointment)
     ):
         return False
     _send(
@@ -146,6 +205,11 @@ def remind(*, appointment_id: int, start: str) -> bool:
     )
     Appointment.objects.filter(pk=appointment.pk).update(reminder_sent_at=timezone.now())
     return True
+
+
+# The reminder goes at 10:00 the day before; a confirmation sent less than this before then is
+# reminder enough.
+REMINDER_MIN_GAP = datetime.timedelta(hours=12)
 
 
 def reminder_due_at(start: datetime.datetime) -> datetime.datetime:

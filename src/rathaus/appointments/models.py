@@ -214,6 +214,9 @@ class Appointment(models.Model):
     called_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the confirmation of the current time went out (None again after a move until the new
+    # one has): a reminder never goes before it (see ``mails.remind``).
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["start", "pk"]

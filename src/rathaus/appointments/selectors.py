@@ -1,7 +1,8 @@
 """Reads of the Terminvergabe.
 
 Public: ``domain_plan``, ``holidays_for``, ``bookable_services``, ``offices_for_services``,
-``offered_for``, ``availability``, ``earliest_across_offices``, ``appointment_for_mail``,
+``service_ids_bookable_at``, ``citizen_appointments``, ``offered_for``, ``availability``,
+``earliest_across_offices``, ``appointment_for_mail``,
 ``day_list``, ``waiting_queue``, ``call_display``, ``office_statistics``, ``staff_offices``.
 """
 
@@ -121,6 +122,36 @@ def offices_for_services(services: Sequence[Service]) -> list[Office]:
         .values_list("office", flat=True)
     )
     return list(Office.objects.filter(pk__in=list(counts)).order_by("name"))
+
+
+def service_ids_bookable_at(office: Office) -> set[int]:
+    """Ids of the services ``office`` offers online now (active offer, active planning)."""
+    return set(
+        OfferedService.objects.filter(
+            office=office, active=True, office__appointment_plan__active=True
+        ).values_list("service_id", flat=True)
+    )
+
+
+def citizen_appointments(*, user: Any, now: datetime.datetime | None = None) -> list[Appointment]:
+    """The citizen's booked appointments that are still ahead (or under way today), soonest first."""
+    now = now or timezone.now()
+    today = aware(datetime.datetime.combine(timezone.localdate(now), datetime.time()))
+    return list(
+        Appointment.objects.filter(
+            user=user,
+            kind=Appointment.Kind.ONLINE,
+            status__in=[
+                Appointment.Status.CONFIRMED,
+                Appointment.Status.CHECKED_IN,
+                Appointment.Status.CALLED,
+            ],
+            end__gte=today,
+        )
+        .select_related("office")
+        .prefetch_related("services")
+        .order_by("start", "pk")
+    )
 
 
 def units_for(offered: Sequence[OfferedService], slot_minutes: int) -> int:

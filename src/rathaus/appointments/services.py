@@ -399,19 +399,24 @@ def _finalise_in_transaction(appointment: Appointment, now: datetime.datetime, *
         target=appointment,
         details={"office": appointment.office_id, "start": str(appointment.start)},
     )
+    mails.postbox_deliver(appointment, notice="confirmed")
     pk = appointment.pk
     transaction.on_commit(lambda: mails.send_confirmation.enqueue(appointment_id=pk))
     transaction.on_commit(lambda: _schedule_reminder(pk))
 
 
 def _schedule_reminder(appointment_id: int) -> None:
+    """Defer the reminder to its due time; none when that is too close (the confirmation, sent now,
+    is reminder enough; ``mails.reminder_wanted`` checks again when it is due)."""
     appointment = Appointment.objects.filter(pk=appointment_id).first()
     if appointment is None or appointment.start is None:
         return
     backend = mails.send_reminder.get_backend()
     if not backend.supports_defer:
         return  # e.g. the immediate backend in tests: ``reminders_send_due`` (cron) sends them
-    due = max(mails.reminder_due_at(appointment.start), timezone.now())
+    due = mails.reminder_due_at(appointment.start)
+    if due - timezone.now() < mails.REMINDER_MIN_GAP:
+        return
     mails.send_reminder.using(run_after=due).enqueue(
         appointment_id=appointment.pk, start=appointment.start.isoformat()
     )
@@ -543,6 +548,7 @@ def appointment_cancel(
         target=appointment,
     )
     if was_confirmed:
+        mails.postbox_deliver(appointment, notice="cancelled")
         pk = appointment.pk
         transaction.on_commit(lambda: mails.send_cancellation.enqueue(appointment_id=pk))
     return appointment
@@ -569,13 +575,25 @@ def appointment_move(
         current.start, current.end, current.units, current.counter_id = start, end, units, counter_id
         current.revision += 1
         current.reminder_sent_at = None
-        current.save(update_fields=["start", "end", "units", "counter", "revision", "reminder_sent_at"])
+        current.confirmation_sent_at = None
+        current.save(
+            update_fields=[
+                "start",
+                "end",
+                "units",
+                "counter",
+                "revision",
+                "reminder_sent_at",
+                "confirmation_sent_at",
+            ]
+        )
         audit.record(
             actor=audit.Actor(type="citizen", label="persönlicher Link"),
             action="appointment.moved",
             target=current,
             details={"from": old.isoformat() if old else "", "to": start.isoformat()},
         )
+        mails.postbox_deliver(current, notice="moved")
         pk = current.pk
         transaction.on_commit(lambda: mails.send_confirmation.enqueue(appointment_id=pk, moved=True))
         transaction.on_commit(lambda: _schedule_reminder(pk))

@@ -165,7 +165,12 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 def call_display(request: HttpRequest, slug: str) -> HttpResponse:
     office = get_object_or_404(Office, slug=slug, appointment_plan__isnull=False)
-    context = {"office": office, "calls": selectors.call_display(office=office)}
+    context = {
+        "office": office,
+        "calls": selectors.call_display(office=office),
+        "waiting": len(selectors.waiting_queue(office=office)),
+        "now": timezone.now(),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "appointments/_call_list.html", context)
     return render(request, "appointments/call_display.html", context)

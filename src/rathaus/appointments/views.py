@@ -9,6 +9,7 @@ appointment exists or not.
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rathaus.directory.models import Office
 from rathaus.kernel.exceptions import RathausError
 
 from . import mails, protection, selectors, services, tokens
@@ -44,24 +46,38 @@ def _by_link(request: HttpRequest, token: str) -> Appointment:
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     results = None
+    offering: list[Office] | None = None
     if form.is_bound and form.is_valid():
         wait = protection.rate_limit("lookup", protection.client_address(request))
         if wait:
             return _throttled(request, wait)
         office, day = form.cleaned_data.get("office"), form.cleaned_data.get("day")
-        if office:
+        offices = selectors.offices_for_services(form.services())
+        if office and office not in offices:
+            # Not "no times free": this office does not do it at all; name those that do.
+            offering = offices
+        elif office:
             results = selectors.availability(office=office, services=form.services(), day=day, limit=40)
         else:
             results = selectors.earliest_across_offices(services=form.services())
     context = {
         "form": form,
         "results": results,
+        "offering": None if offering is None else [(o, _search_url(form, o)) for o in offering],
         "service_ids": ",".join(str(s.pk) for s in form.services()) if results else "",
         "challenge": protection.pow_challenge() if results else None,
         "ticket": protection.wait_ticket() if results else "",
         "wait_seconds": protection.WAIT_SECONDS,
     }
     return render(request, "appointments/search.html", context, status=400 if form.errors else 200)
+
+
+def _search_url(form: SearchForm, office: Office) -> str:
+    """The search for the form's services at ``office``."""
+    query = {"service": form.cleaned_data["service"].pk, "office": office.pk}
+    if form.cleaned_data.get("service2"):
+        query["service2"] = form.cleaned_data["service2"].pk
+    return f"{reverse('appointments:search')}?{urlencode(query)}"
 
 
 @require_POST
@@ -123,6 +139,8 @@ def _manage_page(
         expired = False
     is_citizen = request.user.is_authenticated and getattr(request.user, "kind", "") == "citizen"
     context = {
+        # What really happened to the confirmation: postbox (citizen account) and/or e-mail.
+        "in_postbox": mails.has_postbox(appointment),
         "appointment": appointment,
         "token": token,
         "services": list(appointment.services.all()),
@@ -189,9 +207,23 @@ def ics(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """GET (or a POST without ``confirm``) asks first; only the confirming POST cancels."""
+    wait = protection.rate_limit("lookup", protection.client_address(request))
+    if wait:
+        return _throttled(request, wait)
     appointment = _by_link(request, token)
+    if appointment.status not in (*Appointment.HOLDING, Appointment.Status.CONFIRMED):
+        return redirect("appointments:manage", token=token)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        context = {
+            "appointment": appointment,
+            "token": token,
+            "services": list(appointment.services.all()),
+            "Status": Appointment.Status,
+        }
+        return render(request, "appointments/cancel.html", context)
     try:
         services.appointment_cancel(appointment=appointment)
     except RathausError as exc:

@@ -3,7 +3,7 @@
 Public: ``office_list``, ``office_by_slug``, ``office_by_leitweg_id``, ``published_offices``,
 ``published_office``, ``published_services``, ``published_service``, ``most_used_services``,
 ``published_life_situations``, ``published_life_situation``, ``life_situation_steps``,
-``office_hours_on``, ``office_week``, ``bremen_holidays``.
+``office_hours_on``, ``office_today``, ``office_week``, ``bremen_holidays``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import holidays
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from rathaus.domain.directory.opening_hours import DayHours, Slot, hours_on
 
@@ -115,6 +116,38 @@ def office_hours_on(*, office: Office, day: dt.date) -> DayHours:
     """The office's hours on ``day``: exceptions, then Bremen's public holidays, then the week."""
     holidays_map = {**bremen_holidays(day.year)}
     return hours_on(day, weekly=_weekly(office), exceptions=_exceptions(office), holidays=holidays_map)
+
+
+@dataclass(frozen=True)
+class OfficeToday:
+    """Whether the office is open at a moment, in Bremen's local time.
+
+    ``state``: "open" (until ``change``), "opens_later" (today at ``change``, before opening or
+    in a break), "closed_for_today" (after the last closing), "closed" (not open today at all).
+    """
+
+    today: DayHours
+    state: str
+    change: dt.time | None = None
+
+    @property
+    def open_now(self) -> bool:
+        return self.state == "open"
+
+
+def office_today(*, office: Office, now: dt.datetime) -> OfficeToday:
+    """The office's state at ``now`` (any time zone; judged in Europe/Berlin, the office's own)."""
+    local = timezone.localtime(now) if timezone.is_aware(now) else now
+    moment = local.time().replace(tzinfo=None)
+    hours = office_hours_on(office=office, day=local.date())
+    if not hours.is_open_day:
+        return OfficeToday(today=hours, state="closed")
+    for slot in sorted(hours.slots):
+        if slot.opens <= moment < slot.closes:
+            return OfficeToday(today=hours, state="open", change=slot.closes)
+        if moment < slot.opens:
+            return OfficeToday(today=hours, state="opens_later", change=slot.opens)
+    return OfficeToday(today=hours, state="closed_for_today")
 
 
 @dataclass(frozen=True)

@@ -116,3 +116,27 @@ def login_staff(client, user):
     session["otp_device_id"] = device.persistent_id
     session.save()
     return client
+
+
+def make_citizen(*, email: str = ""):
+    """A citizen account with its register person (as after an eID login)."""
+    from rathaus.accounts.models import User
+    from rathaus.registers.models import Person
+
+    n = next(_numbers)
+    person = Person.objects.create(
+        register_number=f"HBT{n:09d}",
+        family_name="Becker",
+        given_names="Anna",
+        date_of_birth=datetime.date(1984, 3, 7),
+        place_of_birth="Bremen",
+        sex="w",
+    )
+    return User.objects.create_user(
+        username=f"buergerin-{n}",
+        kind=User.Kind.CITIZEN,
+        person=person,
+        email=email,
+        first_name="Anna",
+        last_name="Becker",
+    )

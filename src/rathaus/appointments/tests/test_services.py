@@ -307,13 +307,57 @@ def test_forged_or_foreign_tokens_find_nothing(planned):
         assert tokens.appointment_by_link(token) is None
 
 
-def test_reminder_is_sent_once_the_day_before(planned):
-    appointment = confirmed(planned, local(2026, 12, 2, 9))
-    mail.outbox.clear()
-    assert services.reminders_send_due(now=NOW) == 1
-    assert mail.outbox[0].subject == "Erinnerung an Ihren Termin morgen"
-    assert appointment.code in mail.outbox[0].body
+def _confirmation_sent(appointment, at):
+    """Given: the confirmation e-mail went out at ``at`` (the task stamps the real clock)."""
+    Appointment.objects.filter(pk=appointment.pk).update(confirmation_sent_at=at)
+
+
+def test_reminder_is_sent_once_the_day_before_after_the_confirmation(
+    planned, django_capture_on_commit_callbacks
+):
+    """Booked on Tuesday for Thursday: the confirmation first, the reminder on Wednesday, once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = confirmed(planned, local(2026, 12, 3, 9))
+    assert [m.subject for m in mail.outbox] == ["Ihr Termin ist bestätigt"]
+    _confirmation_sent(appointment, NOW)
+    wednesday = local(2026, 12, 2, 10)
+    assert services.reminders_send_due(now=wednesday) == 1
+    assert [m.subject for m in mail.outbox] == [
+        "Ihr Termin ist bestätigt",
+        "Erinnerung an Ihren Termin morgen",
+    ]
+    assert appointment.code in mail.outbox[1].body
+    assert services.reminders_send_due(now=wednesday) == 0
+
+
+def test_no_reminder_for_a_booking_made_within_the_reminder_lead_time(
+    planned, django_capture_on_commit_callbacks
+):
+    """Booked on Tuesday 09:00 for Wednesday: the confirmation is reminder enough (it used to be
+    followed, or even preceded, by the day-before reminder)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = confirmed(planned, local(2026, 12, 2, 9))
+    _confirmation_sent(appointment, NOW)
     assert services.reminders_send_due(now=NOW) == 0
+    assert services.reminders_send_due(now=local(2026, 12, 1, 10)) == 0
+    assert [m.subject for m in mail.outbox] == ["Ihr Termin ist bestätigt"]
+
+
+def test_no_reminder_before_the_confirmation_went_out(planned):
+    """The confirmation task has not run (yet): the reminder waits for it, never overtakes it."""
+    appointment = confirmed(planned, local(2026, 12, 3, 9))
+    assert Appointment.objects.get(pk=appointment.pk).confirmation_sent_at is None
+    assert services.reminders_send_due(now=local(2026, 12, 2, 10)) == 0
+    assert mail.outbox == []
+
+
+def test_a_move_needs_a_new_confirmation_before_a_reminder(planned, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = confirmed(planned, local(2026, 12, 3, 9))
+    _confirmation_sent(appointment, NOW)
+    services.appointment_move(appointment=appointment, start=local(2026, 12, 3, 10), now=NOW)
+    assert Appointment.objects.get(pk=appointment.pk).confirmation_sent_at is None
+    assert services.reminders_send_due(now=local(2026, 12, 2, 10)) == 0
 
 
 def test_check_in_walk_in_and_call_up_share_one_queue(planned):
@@ -399,3 +443,19 @@ def test_earliest_across_offices_puts_the_earliest_office_first():
     results = selectors.earliest_across_offices(services=[early.certify], now=NOW)
     assert results[0].office == early.office
     assert results[0].start == local(2026, 12, 1, 10, 0)
+
+
+def test_every_audit_action_of_the_terminvergabe_has_a_german_label():
+    """History pages show labels, never codes such as ``appointment.no_show``."""
+    import pathlib
+    import re
+
+    from rathaus.kernel import audit
+
+    source = "".join(path.read_text() for path in pathlib.Path(services.__file__).parent.glob("*.py"))
+    recorded = set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source))
+    assert len(recorded) >= 12
+    labels = audit.registered_action_labels()
+    for action in recorded:
+        assert action in labels, action
+        assert audit.action_label(action) != action

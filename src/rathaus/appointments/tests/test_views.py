@@ -187,7 +187,7 @@ def test_foreign_or_forged_cancel_link_reveals_nothing(client, planned):
     assert client.get(reverse("appointments:manage", args=[forged])).status_code == 404
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.RESERVED
-    assert client.post(reverse("appointments:cancel", args=[token])).status_code == 302
+    assert client.post(reverse("appointments:cancel", args=[token]), {"confirm": "yes"}).status_code == 302
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED
 
@@ -297,3 +297,63 @@ def test_staff_check_in_by_code(client):
 def test_staff_pages_need_a_staff_login(client, planned):
     response = client.get(reverse("appointments:staff"))
     assert response.status_code == 302 and "/anmelden/" in response["Location"]
+
+
+def test_search_at_an_office_that_does_not_offer_the_service_says_so_and_links_offices_that_do(client):
+    """Not "no times free, released every morning": the office does not do it at all."""
+    from rathaus.appointments import services
+
+    offering = planned_office(every_day=True, now=None)
+    other = planned_office(every_day=True, now=None)
+    services.offer_upsert(office=other.office, service=other.certify, duration_minutes=10, active=False)
+    response = client.get(
+        reverse("appointments:search"), {"service": offering.certify.pk, "office": other.office.pk}
+    )
+    assert response.status_code == 200
+    html = _main(response)
+    assert "Diese Leistung wird hier nicht angeboten" in html
+    assert "jeden Morgen" not in html
+    assert 'name="choice"' not in html
+    link = f"?service={offering.certify.pk}&amp;office={offering.office.pk}"
+    assert link in html
+    assert (
+        client.get(link.replace("&amp;", "&").join([reverse("appointments:search"), ""])).status_code == 200
+    )
+
+
+def test_search_for_a_service_nobody_books_online_explains_instead_of_a_bare_choice_error(client, planned):
+    from rathaus.directory.models import Service
+
+    walk_in_only = Service.objects.create(leika_key="99115004000000", name="Meldebescheinigung beantragen")
+    response = client.get(reverse("appointments:search"), {"service": walk_in_only.pk})
+    assert response.status_code == 400
+    html = _main(response)
+    assert "Diese Leistung kann derzeit nicht online gebucht werden." in html
+    assert "gültige Auswahl" not in html
+
+
+def test_call_display_is_a_full_screen_board_without_site_header_staff_controls_or_names(client, planned):
+    """Seen in a clerk's logged-in browser on the waiting room's screen: still no header, no logout."""
+    from rathaus.appointments import services
+
+    clerk = make_staff(planned.office)
+    login_staff(client, clerk)
+    services.walk_in_create(office=planned.office, services=[planned.certify], by=clerk)
+    services.walk_in_create(office=planned.office, services=[planned.certify], by=clerk)
+    counters = list(planned.office.counters.order_by("name"))
+    services.call_next(office=planned.office, counter=counters[0], by=clerk)
+    services.call_next(office=planned.office, counter=counters[1], by=clerk)
+    services.walk_in_create(office=planned.office, services=[planned.certify], by=clerk)
+    html = client.get(reverse("appointments:call-display", args=[planned.office.slug])).content.decode()
+    # The latest call large, the one before in the list, and how many still wait.
+    assert '<p class="app-call-latest__number">W002</p>' in html
+    assert f"bitte zu {counters[1].name}" in html
+    assert "W001" in html and "1 Person wartet" in html
+    # A page of its own: no site header, navigation, logout or staff forms; no names.
+    assert 'class="app-header"' not in html
+    assert "Abmelden" not in html and "<form" not in html and "<nav" not in html
+    assert clerk.full_name not in html and planned.certify.name not in html
+    # Live: htmx polls; without JavaScript the page reloads itself.
+    assert 'hx-trigger="every 5s"' in html
+    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in html
+    assert "appointments/call_display.css" in html
