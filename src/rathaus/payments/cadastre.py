@@ -20,6 +20,7 @@ from django.utils import timezone
 from rathaus.domain.cadastre.parcels import area, generate_flur
 from rathaus.kernel import audit, blobs, notify
 from rathaus.kernel.exceptions import Conflict, NotFound
+from rathaus.kernel.money import format_eur
 
 from . import conf, pdfs, services
 from .models import Claim, MapExtractOrder, Parcel, Payment
@@ -167,7 +168,7 @@ def order_fulfil(*, order: MapExtractOrder) -> MapExtractOrder:
         subject=f"Quittung und Auszug aus der Liegenschaftskarte ({ref})",
         body=(
             "Guten Tag,\n\nvielen Dank für Ihre Zahlung über "
-            f"{payment.amount if payment else Decimal(0):.2f} EUR "
+            f"{format_eur(payment.amount if payment else Decimal(0), 'de')} "
             f"zum Kassenzeichen {claim.display_kassenzeichen}. Im Anhang finden Sie die Quittung und den "
             f"Auszug aus der Liegenschaftskarte für {order.parcel}.\n"
         ),

@@ -6,6 +6,8 @@ from django.conf import settings
 
 # The demo cash office account: the well-known valid example IBAN, not a real account.
 DEFAULT_IBAN = "DE89370400440532013000"
+# Its bank (BLZ 370 400 44) has this BIC; shown and put in the GiroCode with the default IBAN.
+DEFAULT_BIC = "COBADEFFXXX"
 
 
 def payee_name() -> str:
@@ -17,7 +19,12 @@ def payee_iban() -> str:
 
 
 def payee_bic() -> str:
-    return getattr(settings, "RATHAUS_PAYMENTS_BIC", "")
+    """The configured BIC; for the demo's default IBAN its bank's BIC; else empty (SEPA
+    transfers within the EEA need no BIC, EPC069-12 version 002 allows it empty)."""
+    configured = getattr(settings, "RATHAUS_PAYMENTS_BIC", "")
+    if not configured and payee_iban() == DEFAULT_IBAN:
+        return DEFAULT_BIC
+    return configured
 
 
 def notification_secret() -> bytes:

@@ -10,6 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from rathaus.domain.cadastre.parcels import bounding_box
+from rathaus.kernel.money import format_eur
 
 Polygon = list[list[float]]
 
@@ -75,9 +76,10 @@ def daily_totals_svg(
         parts.append(
             f'<rect x="{x:.1f}" y="{height - 30 - h:.1f}" width="{max(bar_w - 4, 1):.1f}" '
             f'height="{h:.1f}" fill="#0b5394">'
-            f"<title>{day:%d.%m.}: {amount:.2f} EUR</title></rect>"
+            f"<title>{day:%d.%m.}: {format_eur(amount, 'de')}</title></rect>"
             f'<text x="{x + bar_w / 2 - 2:.1f}" y="{height - 12}" font-size="11" text-anchor="middle" '
             f'font-family="sans-serif">{day:%d.%m.}</text>'
         )
-    parts.append(f'<text x="4" y="20" font-size="11" font-family="sans-serif">{top:.0f} EUR</text></svg>')
+    top_label = format_eur(top, "de")
+    parts.append(f'<text x="4" y="20" font-size="11" font-family="sans-serif">{top_label}</text></svg>')
     return "".join(parts)

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.domain.payments.kassenzeichen import InvalidKassenzeichen, parse
+from rathaus.kernel.forms import MoneyField
 
 from .sandbox import MODES
 
@@ -31,8 +32,13 @@ class SandboxDecisionForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Betrag in Euro"), min_value=Decimal("0.01"), decimal_places=2, max_digits=12
+    """Ask for a refund. Rendered with ``prefix="refund"`` so its field IDs are unique on the
+    claim page; the amount is typed the German way ("5,00") or the English way ("5.00")."""
+
+    amount = MoneyField(
+        label=_("Betrag in Euro"),
+        min_value=Decimal("0.01"),
+        help_text=_("In Euro, z. B. 12,50"),
     )
     reason = forms.CharField(
         label=_("Grund der Erstattung"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
@@ -41,7 +47,11 @@ class RefundForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    kassenzeichen = forms.CharField(label=_("Kassenzeichen"), max_length=40)
+    """Assign an unmatched credit to a claim; one per credit, prefixed ``credit-<id>``."""
+
+    kassenzeichen = forms.CharField(
+        label=_("Kassenzeichen"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
 
     def clean_kassenzeichen(self) -> str:
         try:

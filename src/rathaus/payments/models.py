@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def money_field(**options: Any) -> models.DecimalField[Decimal, Decimal]:
@@ -22,20 +23,20 @@ def money_field(**options: Any) -> models.DecimalField[Decimal, Decimal]:
 class PaymentPolicy(models.TextChoices):
     """XBezahldienste: how a service is paid."""
 
-    NONE = "none", "Keine Zahlung"
-    OPTIONAL = "optional", "Zahlung optional"
-    MANDATORY = "mandatory", "Zahlung vor Absenden"
-    DEFERRED = "deferred", "Zahlung nach Leistung (Rechnung)"
+    NONE = "none", _("Keine Zahlung")
+    OPTIONAL = "optional", _("Zahlung optional")
+    MANDATORY = "mandatory", _("Zahlung vor Absenden")
+    DEFERRED = "deferred", _("Zahlung nach Leistung (Rechnung)")
 
 
 class FeeTariff(models.Model):
     """One version of one line of the fee schedule (Gebührenverzeichnis)."""
 
     class Kind(models.TextChoices):
-        FLAT = "flat", "Festgebühr"
-        PER_UNIT = "per_unit", "Gebühr je Einheit"
-        RANGE = "range", "Rahmengebühr"
-        TIERED = "tiered", "Wertgebühr"
+        FLAT = "flat", _("Festgebühr")
+        PER_UNIT = "per_unit", _("Gebühr je Einheit")
+        RANGE = "range", _("Rahmengebühr")
+        TIERED = "tiered", _("Wertgebühr")
 
     key = models.SlugField(max_length=80)
     # Stable link to a directory service: its 14-digit LeiKa key (see decision 0090).
@@ -83,11 +84,11 @@ class Claim(models.Model):
     """A claim (Forderung) of the city with its Kassenzeichen."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Offen"
-        PARTLY_PAID = "partly_paid", "Teilweise bezahlt"
-        PAID = "paid", "Bezahlt"
-        REFUNDED = "refunded", "Erstattet"
-        CANCELLED = "cancelled", "Aufgehoben"
+        OPEN = "open", _("Offen")
+        PARTLY_PAID = "partly_paid", _("Teilweise bezahlt")
+        PAID = "paid", _("Bezahlt")
+        REFUNDED = "refunded", _("Erstattet")
+        CANCELLED = "cancelled", _("Aufgehoben")
 
     kassenzeichen = models.CharField(max_length=12, unique=True)
     office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, related_name="+")
@@ -178,15 +179,15 @@ class Payment(models.Model):
     """Money for a claim: online through a payment service, or a bank transfer."""
 
     class Method(models.TextChoices):
-        ONLINE = "online", "Online-Zahlung"
-        BANK = "bank", "Überweisung"
+        ONLINE = "online", _("Online-Zahlung")
+        BANK = "bank", _("Überweisung")
 
     class Status(models.TextChoices):
-        INITIAL = "INITIAL", "Begonnen"
-        PAYED = "PAYED", "Bezahlt"
-        FAILED = "FAILED", "Fehlgeschlagen"
-        CANCELED = "CANCELED", "Abgebrochen"
-        TIMEOUT = "TIMEOUT", "Zeit abgelaufen"
+        INITIAL = "INITIAL", _("Begonnen")
+        PAYED = "PAYED", _("Bezahlt")
+        FAILED = "FAILED", _("Fehlgeschlagen")
+        CANCELED = "CANCELED", _("Abgebrochen")
+        TIMEOUT = "TIMEOUT", _("Zeit abgelaufen")
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(max_length=10, choices=Method.choices)
@@ -218,9 +219,9 @@ class Refund(models.Model):
     """A refund: requested with a reason, approved by a second person (four eyes), then paid out."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Beantragt"
-        EXECUTED = "executed", "Ausgezahlt"
-        REJECTED = "rejected", "Abgelehnt"
+        REQUESTED = "requested", _("Beantragt")
+        EXECUTED = "executed", _("Ausgezahlt")
+        REJECTED = "rejected", _("Abgelehnt")
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="refunds")
     amount = money_field()
@@ -311,12 +312,12 @@ class BankCredit(models.Model):
     """One credit on the cash office's account, and what it was matched to."""
 
     class Status(models.TextChoices):
-        MATCHED = "matched", "Zugeordnet"
-        PARTIAL = "partial", "Teilzahlung zugeordnet"
-        OVER = "over", "Überzahlung zugeordnet"
-        HELD = "held", "Forderung schon bezahlt – in Verwahrung"
-        UNMATCHED = "unmatched", "Nicht zugeordnet"
-        ASSIGNED = "assigned", "Manuell zugeordnet"
+        MATCHED = "matched", _("Zugeordnet")
+        PARTIAL = "partial", _("Teilzahlung zugeordnet")
+        OVER = "over", _("Überzahlung zugeordnet")
+        HELD = "held", _("Forderung schon bezahlt – in Verwahrung")
+        UNMATCHED = "unmatched", _("Nicht zugeordnet")
+        ASSIGNED = "assigned", _("Manuell zugeordnet")
 
     statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="credit_rows")
     # Entry reference of the bank (AcctSvcrRef) or a hash of the entry: one credit is booked once.
@@ -400,8 +401,8 @@ class MapExtractOrder(models.Model):
     """A citizen's order of an extract from the Liegenschaftskarte."""
 
     class Status(models.TextChoices):
-        AWAITING_PAYMENT = "awaiting_payment", "Wartet auf Zahlung"
-        FULFILLED = "fulfilled", "Bereitgestellt"
+        AWAITING_PAYMENT = "awaiting_payment", _("Wartet auf Zahlung")
+        FULFILLED = "fulfilled", _("Bereitgestellt")
 
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="orders")
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="map_orders")

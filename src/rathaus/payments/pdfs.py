@@ -1,18 +1,20 @@
 """PDF documents: the payment request with GiroCode, the receipt, the map extract (fpdf2).
 
-The core PDF fonts cover Latin-1 only; ``_t`` maps the few characters outside it that
-German texts use (dashes, quotes, the euro sign) to safe equivalents.
+The core PDF fonts are used with the Windows-1252 encoding (WinAnsi), which has the euro
+sign, German quotes and dashes; ``_t`` replaces the few characters outside it. Amounts are
+shown as everywhere else: "12.829,69 €". The texts are German whatever the page language.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import segno
-from django.utils import timezone
+from django.utils import timezone, translation
 from fpdf import FPDF
 
 from rathaus.domain.payments.girocode import epc_payload
@@ -20,33 +22,48 @@ from rathaus.kernel.money import format_eur
 
 from . import conf
 
-_MAP = str.maketrans(
-    {
-        "–": "-",
-        "—": "-",
-        "„": '"',
-        "“": '"',
-        "”": '"',
-        "‚": "'",
-        "‘": "'",
-        "’": "'",
-        "€": "EUR",
-        "↑": "^",
-        "…": "...",
-    }
-)
+_MAP = str.maketrans({"↑": "^", "−": "-"})
 
 
 def _t(text: str) -> str:
-    return text.translate(_MAP).encode("latin-1", "replace").decode("latin-1")
+    return text.translate(_MAP).encode("cp1252", "replace").decode("cp1252")
 
 
 def _eur(amount: Decimal) -> str:
-    return _t(format_eur(amount))
+    return _t(format_eur(amount, "de"))
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """What a payer needs for a bank transfer; the GiroCode and the text show the same."""
+
+    name: str
+    iban: str
+    bic: str
+    amount: Decimal
+    remittance: str
+
+
+def transfer_details(claim: Any) -> Transfer:
+    """The bank details for paying ``claim``'s open amount by transfer (EPC069-12 fields)."""
+    return Transfer(
+        name=conf.payee_name(),
+        iban=conf.payee_iban(),
+        bic=conf.payee_bic(),
+        amount=claim.open_amount,
+        remittance=f"KZ {claim.kassenzeichen} {claim.purpose}"[:140],
+    )
+
+
+def _girocode(claim: Any) -> segno.QRCode:
+    t = transfer_details(claim)
+    payload = epc_payload(name=t.name, iban=t.iban, bic=t.bic, amount=t.amount, remittance=t.remittance)
+    return segno.make(payload, error="m", micro=False)
 
 
 def _doc(title: str) -> FPDF:
     pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = "windows-1252"
     pdf.set_title(_t(title))
     pdf.set_author(_t(conf.payee_name()))
     pdf.set_creator("Rathaus")
@@ -66,28 +83,14 @@ def _row(pdf: FPDF, label: str, value: str) -> None:
 
 
 def girocode_png(claim: object) -> bytes:
-    payload = epc_payload(
-        name=conf.payee_name(),
-        iban=conf.payee_iban(),
-        bic=conf.payee_bic(),
-        amount=claim.open_amount,  # type: ignore[attr-defined]
-        remittance=f"KZ {claim.kassenzeichen} {claim.purpose}"[:140],  # type: ignore[attr-defined]
-    )
     out = io.BytesIO()
-    segno.make(payload, error="m", micro=False).save(out, kind="png", scale=5, border=4)
+    _girocode(claim).save(out, kind="png", scale=5, border=4)
     return out.getvalue()
 
 
 def girocode_svg(claim: object, title: str) -> str:
-    payload = epc_payload(
-        name=conf.payee_name(),
-        iban=conf.payee_iban(),
-        bic=conf.payee_bic(),
-        amount=claim.open_amount,  # type: ignore[attr-defined]
-        remittance=f"KZ {claim.kassenzeichen} {claim.purpose}"[:140],  # type: ignore[attr-defined]
-    )
     out = io.BytesIO()
-    segno.make(payload, error="m", micro=False).save(
+    _girocode(claim).save(
         out, kind="svg", scale=4, border=4, xmldecl=False, svgns=True, title=title, svgclass="app-girocode"
     )
     return out.getvalue().decode("utf-8")
@@ -95,19 +98,27 @@ def girocode_svg(claim: object, title: str) -> str:
 
 def claim_pdf(claim: object) -> bytes:
     """Payment request (Zahlungsaufforderung) with bank details and GiroCode."""
+    with translation.override("de"):
+        return _claim_pdf(claim)
+
+
+def _claim_pdf(claim: Any) -> bytes:
     c = claim
     pdf = _doc("Zahlungsaufforderung")
-    _row(pdf, "Kassenzeichen", c.display_kassenzeichen)  # type: ignore[attr-defined]
-    _row(pdf, "Zweck", c.purpose)  # type: ignore[attr-defined]
-    _row(pdf, "Zahlungspflichtig", c.debtor_name)  # type: ignore[attr-defined]
-    _row(pdf, "Offener Betrag", _eur(c.open_amount))  # type: ignore[attr-defined]
-    _row(pdf, "Fällig am", f"{c.due_on:%d.%m.%Y}")  # type: ignore[attr-defined]
-    for line in c.fee_lines:  # type: ignore[attr-defined]
+    _row(pdf, "Kassenzeichen", c.display_kassenzeichen)
+    _row(pdf, "Zweck", c.purpose)
+    _row(pdf, "Zahlungspflichtig", c.debtor_name)
+    _row(pdf, "Offener Betrag", _eur(c.open_amount))
+    _row(pdf, "Fällig am", f"{c.due_on:%d.%m.%Y}")
+    for line in c.fee_lines:
         _row(pdf, "Berechnung", line)
-    _row(pdf, "Empfänger", conf.payee_name())
-    _row(pdf, "IBAN", conf.payee_iban())
-    _row(pdf, "Verwendungszweck", f"KZ {c.kassenzeichen}")  # type: ignore[attr-defined]
-    if c.open_amount > 0:  # type: ignore[attr-defined]
+    t = transfer_details(c)
+    _row(pdf, "Empfänger", t.name)
+    _row(pdf, "IBAN", " ".join(t.iban[i : i + 4] for i in range(0, len(t.iban), 4)))
+    if t.bic:
+        _row(pdf, "BIC", t.bic)
+    _row(pdf, "Verwendungszweck", t.remittance)
+    if c.open_amount > 0:
         pdf.ln(4)
         pdf.cell(
             0,
@@ -122,15 +133,20 @@ def claim_pdf(claim: object) -> bytes:
 
 def receipt_pdf(*, claim: object, payment: object) -> bytes:
     """Receipt (Quittung) for one payment."""
+    with translation.override("de"):
+        return _receipt_pdf(claim, payment)
+
+
+def _receipt_pdf(claim: Any, payment: Any) -> bytes:
     c, p = claim, payment
     pdf = _doc("Quittung")
-    _row(pdf, "Kassenzeichen", c.display_kassenzeichen)  # type: ignore[attr-defined]
-    _row(pdf, "Zweck", c.purpose)  # type: ignore[attr-defined]
-    _row(pdf, "Eingezahlt von", c.debtor_name)  # type: ignore[attr-defined]
-    _row(pdf, "Betrag", _eur(p.amount))  # type: ignore[attr-defined]
-    _row(pdf, "Zahlweg", p.get_method_display())  # type: ignore[attr-defined]
-    _row(pdf, "Transaktion", p.transaction_id)  # type: ignore[attr-defined]
-    paid = timezone.localtime(p.paid_at) if p.paid_at else timezone.localtime()  # type: ignore[attr-defined]
+    _row(pdf, "Kassenzeichen", c.display_kassenzeichen)
+    _row(pdf, "Zweck", c.purpose)
+    _row(pdf, "Eingezahlt von", c.debtor_name)
+    _row(pdf, "Betrag", _eur(p.amount))
+    _row(pdf, "Zahlweg", p.get_method_display())
+    _row(pdf, "Transaktion", p.transaction_id)
+    paid = timezone.localtime(p.paid_at) if p.paid_at else timezone.localtime()
     _row(pdf, "Eingegangen am", f"{paid:%d.%m.%Y %H:%M} Uhr")
     _row(pdf, "Empfänger", conf.payee_name())
     pdf.ln(6)

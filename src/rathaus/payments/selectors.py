@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -73,6 +74,26 @@ def claim_for_staff(*, user: Any, kassenzeichen: str, purpose: str = "Kassenbear
         fields=("debtor_name", "amount", "payments"),
     )
     return claim
+
+
+def claim_history(*, claim: Claim, limit: int = 100) -> list[Any]:
+    """What happened to ``claim``, its payments, refunds and bank credits, oldest first,
+    from the audit log (without the read entries every look at the page writes)."""
+    targets = models.Q(target_type="payments.claim", target_id=str(claim.pk))
+    for model, ids in (
+        ("payments.payment", claim.payments.values_list("pk", flat=True)),
+        ("payments.refund", claim.refunds.values_list("pk", flat=True)),
+        ("payments.bankcredit", claim.credits.values_list("pk", flat=True)),
+        (
+            "payments.mapextractorder",
+            MapExtractOrder.objects.filter(claim=claim).values_list("pk", flat=True),
+        ),
+    ):
+        keys = [str(pk) for pk in ids]
+        if keys:
+            targets |= models.Q(target_type=model, target_id__in=keys)
+    entries = audit.AuditEntry.objects.filter(targets).exclude(action__endswith=".read")
+    return list(entries.order_by("-seq")[:limit])[::-1]
 
 
 def claim_by_kassenzeichen(*, text: str) -> Claim | None:

@@ -4,19 +4,22 @@ totals, camt import, refunds with four eyes, HKR export."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from rathaus.accounts.decorators import staff_required
 from rathaus.kernel.exceptions import NotFound, RathausError
 
 from . import drawing, reconcile, selectors, services
 from .forms import AssignForm, CamtUploadForm, RefundForm
-from .models import BankCredit, Claim, Refund
+from .models import BankCredit, Claim, Posting, Refund
 
 
 def _cash_office(request: HttpRequest) -> None:
@@ -60,21 +63,34 @@ def _claim(request: HttpRequest, kassenzeichen: str) -> Claim:
 
 
 def _claim_page(
-    request: HttpRequest, claim: Claim, form: RefundForm | None = None, error: str = ""
+    request: HttpRequest,
+    claim: Claim,
+    form: RefundForm | None = None,
+    decide_error: str = "",
 ) -> HttpResponse:
+    """The claim as a clerk's workbench: summary, actions as disclosures, then the facts.
+
+    A failed action re-renders the page with that action open and its error summary focused.
+    """
     context = {
         "claim": claim,
         "payments": claim.payments.all(),
         "refunds": claim.refunds.select_related("requested_by", "decided_by"),
-        "postings": claim.postings.select_related("entry").order_by("id"),
-        "refund_form": form or RefundForm(initial={"amount": claim.refundable_amount}),
-        "error": error,
+        # Both sides of each booking about this claim, not only its receivable sub-ledger.
+        "postings": Posting.objects.filter(Q(entry__claim=claim) | Q(claim=claim))
+        .select_related("entry")
+        .order_by("entry_id", "id")
+        .distinct(),
+        "refund_form": form or RefundForm(prefix="refund", initial={"amount": claim.refundable_amount}),
+        "decide_errors": [decide_error] if decide_error else [],
+        "history": selectors.claim_history(claim=claim),
+        "is_cash_office": selectors.is_cash_office_staff(request.user),
     }
     return render(
         request,
         "payments/staff_claim.html",
         context,
-        status=400 if (error or (form and form.errors)) else 200,
+        status=400 if (decide_error or (form and form.errors)) else 200,
     )
 
 
@@ -84,10 +100,12 @@ def claim_detail(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def refund_request(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
     claim = _claim(request, kassenzeichen)
-    form = RefundForm(request.POST)
+    if request.method != "POST":  # back from a login (``next``): the claim page has the form
+        return redirect("payments:staff-claim", kassenzeichen=claim.kassenzeichen)
+    form = RefundForm(request.POST, prefix="refund")
     if form.is_valid():
         try:
             services.refund_request(
@@ -97,24 +115,27 @@ def refund_request(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
                 by=request.user,
                 request_key=form.cleaned_data["key"],
             )
-            return redirect("payments:staff-claim", kassenzeichen=claim.kassenzeichen)
+            return redirect(reverse("payments:staff-claim", args=[claim.kassenzeichen]) + "#refunds")
         except RathausError as exc:
-            form.add_error(None, str(exc))
+            # "At most … can be refunded" belongs to the amount field, linked from the summary.
+            form.add_error("amount" if exc.code == "amount" else None, str(exc))
     return _claim_page(request, claim, form)
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def refund_decide(request: HttpRequest, refund_id: int) -> HttpResponse:
     refund = Refund.objects.filter(pk=refund_id, claim__in=selectors.claims_for_staff(request.user)).first()
     if refund is None:
         raise Http404(_("Diese Erstattung gibt es nicht."))
+    if request.method != "POST":
+        return redirect("payments:staff-claim", kassenzeichen=refund.claim.kassenzeichen)
     try:
         services.refund_decide(
             refund=refund, approve=request.POST.get("decision") == "approve", by=request.user
         )
     except RathausError as exc:
-        return _claim_page(request, refund.claim, error=str(exc))
+        return _claim_page(request, refund.claim, decide_error=str(exc))
     return redirect("payments:staff-claim", kassenzeichen=refund.claim.kassenzeichen)
 
 
@@ -124,44 +145,50 @@ def credits(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "payments/staff_credits.html",
-        {"credits": selectors.unmatched_credits()[:100], "form": AssignForm()},
+        {"rows": _credit_forms(selectors.unmatched_credits()[:100])},
     )
 
 
+def _credit_forms(credits: Any, failed: AssignForm | None = None) -> list[tuple[BankCredit, AssignForm]]:
+    """Each credit with its own form (prefix ``credit-<id>``: unique field IDs on the page)."""
+    rows = []
+    for credit in credits:
+        prefix = f"credit-{credit.pk}"
+        form = failed if failed is not None and failed.prefix == prefix else AssignForm(prefix=prefix)
+        rows.append((credit, form))
+    return rows
+
+
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def credit_assign(request: HttpRequest, credit_id: int) -> HttpResponse:
     _cash_office(request)
     credit = BankCredit.objects.filter(pk=credit_id).first()
     if credit is None:
         raise Http404(_("Diese Gutschrift gibt es nicht."))
-    form = AssignForm(request.POST)
-    error = ""
+    if request.method != "POST":  # back from a login (``next``): the list has the form
+        return redirect("payments:staff-credits")
+    form = AssignForm(request.POST, prefix=f"credit-{credit.pk}")
     if form.is_valid():
         claim = Claim.objects.filter(kassenzeichen=form.cleaned_data["kassenzeichen"]).first()
         if claim is None:
-            error = _("Zu diesem Kassenzeichen gibt es keine Forderung.")
+            form.add_error("kassenzeichen", _("Zu diesem Kassenzeichen gibt es keine Forderung."))
         else:
             try:
                 reconcile.credit_assign(credit=credit, claim=claim, by=request.user)
                 return redirect("payments:staff-credits")
             except RathausError as exc:
-                error = str(exc)
-    else:
-        error = " ".join(str(e) for e in form.errors.get("kassenzeichen", []))
-    context = {
-        "credits": selectors.unmatched_credits()[:100],
-        "form": form,
-        "error": error,
-        "error_credit": credit.pk,
-    }
+                form.add_error(None, str(exc))
+    context = {"rows": _credit_forms(selectors.unmatched_credits()[:100], failed=form)}
     return render(request, "payments/staff_credits.html", context, status=400)
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def camt_upload(request: HttpRequest) -> HttpResponse:
     _cash_office(request)
+    if request.method != "POST":  # back from a login (``next``): the upload form is on the dashboard
+        return redirect("payments:staff")
     form = CamtUploadForm(request.POST, request.FILES)
     result, error = None, ""
     if form.is_valid():

@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from rathaus.accounts.models import User
 from rathaus.kernel import blobs
@@ -54,6 +54,7 @@ def claim_detail(request: HttpRequest, kassenzeichen: str, error: str = "") -> H
     context = {
         "claim": claim,
         "girocode": girocode,
+        "transfer": pdfs.transfer_details(claim),
         "error": error,
         "order": getattr(claim, "map_order", None),
         "paid": claim.payments.filter(status=Payment.Status.PAYED),
@@ -83,9 +84,13 @@ def receipt_pdf(request: HttpRequest, kassenzeichen: str, payment_id: int) -> Ht
 
 
 @citizen_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
     claim = _claim(request, kassenzeichen)
+    if request.method != "POST":
+        # A login on the way (``next`` is this address) comes back with GET: show the claim
+        # with its pay button instead of a blank 405; paying always takes the button.
+        return redirect("payments:claim", kassenzeichen=claim.kassenzeichen)
     try:
         payment = services.payment_start(claim=claim, by=request.user)
     except RathausError as exc:
@@ -134,7 +139,13 @@ def sandbox_pay(request: HttpRequest, transaction_id: str) -> HttpResponse:
             return redirect(str(payment_request.get("redirectUrl") or reverse("portal:home")))
         except RathausError as exc:
             error = str(exc)
-    context = {"info": info, "request_data": payment_request, "form": form, "error": error}
+    context = {
+        "info": info,
+        "status_label": Payment.Status(info.status).label if info.status in Payment.Status else info.status,
+        "request_data": payment_request,
+        "form": form,
+        "error": error,
+    }
     return render(request, "payments/sandbox_pay.html", context, status=409 if error else 200)
 
 
@@ -190,11 +201,17 @@ def parcel_detail(request: HttpRequest, parcel_id: int) -> HttpResponse:
 
 
 @citizen_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_create(request: HttpRequest, parcel_id: int) -> HttpResponse:
+    """GET: the order to confirm (where a login returns to); POST: order it."""
     parcel = Parcel.objects.filter(pk=parcel_id).first()
     if parcel is None:
         raise Http404(_("Dieses Flurstück gibt es nicht."))
+    if request.method != "POST":
+        tariff, fee = _fee()
+        return render(
+            request, "payments/order_confirm.html", {"parcel": parcel, "fee": fee, "tariff": tariff}
+        )
     order = cadastre.order_create(parcel=parcel, citizen=request.user)
     return redirect("payments:order", order_id=order.pk)
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from rathaus.domain.money import CENT
+from rathaus.domain.money import CENT, format_eur
 
 __all__ = [
     "FeeError",
@@ -104,7 +104,8 @@ def rule_valid_on(rules: Iterable[FeeRule], key: str, day: datetime.date) -> Fee
 
 
 def _fmt(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",") + " EUR"
+    """German display, as everywhere: "1.234,50 €"."""
+    return format_eur(value, "de")
 
 
 def calculate_fee(

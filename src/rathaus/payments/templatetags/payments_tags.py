@@ -1,8 +1,42 @@
-"""Kept for templates that ``{% load payments_tags %}``: ``euro`` is the kernel's builtin filter."""
+"""Filters of the payments pages: ``euro`` (the kernel's builtin, kept for templates that load
+this library), the labels of ledger accounts and booking kinds, an IBAN in groups of four."""
 
 from django import template
 
 from rathaus.kernel.templatetags.rathaus_format import euro
 
+from .. import labels
+
 register = template.Library()
 register.filter("euro", euro)
+
+
+@register.filter
+def account_label(code: str) -> str:
+    """``receivable`` → "Forderungen"."""
+    return labels.account_label(code)
+
+
+@register.filter
+def entry_kind_label(code: str) -> str:
+    """``online_payment`` → "Online-Zahlung"."""
+    return labels.entry_kind_label(code)
+
+
+@register.filter
+def iban_groups(iban: str) -> str:
+    """An IBAN as printed on paper (DIN 5008): groups of four characters."""
+    compact = "".join(str(iban).split()).upper()
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+@register.filter
+def debit(amount):  # noqa: ANN001, ANN201
+    """The amount of a posting if it debits its account (positive), else ``None``."""
+    return amount if amount > 0 else None
+
+
+@register.filter
+def credit(amount):  # noqa: ANN001, ANN201
+    """The amount of a posting if it credits its account, as a positive number, else ``None``."""
+    return -amount if amount < 0 else None

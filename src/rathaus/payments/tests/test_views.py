@@ -127,7 +127,7 @@ def test_staff_dashboard_import_queue_and_four_eyes_refund(client, offices):
     credit = BankCredit.objects.get(status=BankCredit.Status.UNMATCHED)
     bad = client.post(
         reverse("payments:staff-credit-assign", args=[credit.pk]),
-        {"kassenzeichen": claim.kassenzeichen[:-1] + "x"},
+        {f"credit-{credit.pk}-kassenzeichen": claim.kassenzeichen[:-1] + "x"},
     )
     assert bad.status_code == 400
     claim.refresh_from_db()
@@ -136,7 +136,7 @@ def test_staff_dashboard_import_queue_and_four_eyes_refund(client, offices):
     assert page.status_code == 200
     client.post(
         reverse("payments:staff-refund", args=[claim.kassenzeichen]),
-        {"amount": "2.00", "reason": "Doppelt", "key": "abc"},
+        {"refund-amount": "2.00", "refund-reason": "Doppelt", "refund-key": "abc"},
     )
     refund = Refund.objects.get()
     own = client.post(reverse("payments:staff-refund-decide", args=[refund.pk]), {"decision": "approve"})

@@ -8,6 +8,7 @@ import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext, ngettext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -113,11 +114,23 @@ class Command(BaseCommand):
                 failed += 1
                 console.print(f"[red]{name}: {exc.message}[/red]")
                 continue
+            credits = ngettext("%(n)s Gutschrift", "%(n)s Gutschriften", result.credits) % {
+                "n": result.credits
+            }
             console.print(
-                f"{name}: {result.credits} Gutschriften, {result.matched} zugeordnet, "
+                f"{name}: {credits}, {result.matched} zugeordnet, "
                 f"{result.unmatched} zur manuellen Zuordnung, {result.duplicates} schon gebucht."
             )
         if failed:
-            raise CommandError(
-                f"{failed} von {len(options['files'])} Dateien wurden nicht eingelesen.", returncode=1
+            total = len(options["files"])
+            # The verb agrees with the failed files, the noun with all files: "1 von 3 Dateien wurde".
+            message = (
+                ngettext(
+                    "%(failed)s von %(total)s Dateien wurde nicht eingelesen.",
+                    "%(failed)s von %(total)s Dateien wurden nicht eingelesen.",
+                    failed,
+                )
+                if total > 1
+                else gettext("Die Datei wurde nicht eingelesen.")
             )
+            raise CommandError(message % {"failed": failed, "total": total}, returncode=1)
