@@ -23,6 +23,8 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "RATHAUS_PAYMENT_PROVIDER",
             "RATHAUS_ALLOW_SANDBOX_PAYMENTS",
             "AUDIT_CHAIN_KEY",
+            "RATHAUS_XBEZAHLDIENSTE_URL",
+            "RATHAUS_XBEZAHLDIENSTE_TOKEN",
         }
     }
     clean.update(env)
@@ -86,10 +88,21 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                 "ALLOWED_HOSTS": "a",
                 "DATABASE_URL": "postgres://x@h/db",
                 "OIDC_OP_ISSUER": "https://idp.example/realms/buerger",
-                "RATHAUS_PAYMENT_PROVIDER": "rathaus.payments.providers.XBezahldiensteHttpProvider",
+                "RATHAUS_ALLOW_SANDBOX_PAYMENTS": "1",
                 "AUDIT_CHAIN_KEY": "too-short",
             },
             "AUDIT_CHAIN_KEY",
+        ),
+        (
+            {
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": "a",
+                "DATABASE_URL": "postgres://x@h/db",
+                "OIDC_OP_ISSUER": "https://idp.example/realms/buerger",
+                "RATHAUS_PAYMENT_PROVIDER": "rathaus.payments.providers.XBezahldiensteHttpProvider",
+                "RATHAUS_XBEZAHLDIENSTE_URL": "http://epay.example/api",
+            },
+            "RATHAUS_XBEZAHLDIENSTE_URL",
         ),
     ],
 )
@@ -114,6 +127,10 @@ def test_production_settings_pass_check_deploy(tmp_path) -> None:
             "OIDC_OP_ISSUER": "https://idp.rathaus.example/realms/buerger",
             "OIDC_RP_CLIENT_SECRET": "from-the-environment",
             "RATHAUS_PAYMENT_PROVIDER": "rathaus.payments.providers.XBezahldiensteHttpProvider",
+            "RATHAUS_XBEZAHLDIENSTE_URL": "https://epay.bremen.example/api",
+            "RATHAUS_XBEZAHLDIENSTE_ORIGINATOR": "bremen",
+            "RATHAUS_XBEZAHLDIENSTE_ENDPOINT": "kasse",
+            "RATHAUS_XBEZAHLDIENSTE_TOKEN": "issued-by-the-payment-service",
             "AUDIT_CHAIN_KEY": "a-random-key-kept-in-the-secret-store-0123456789",
         }
     )

@@ -12,7 +12,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
 from ninja.security import HttpBearer
@@ -155,8 +154,7 @@ def notification(request: HttpRequest) -> HttpResponse:
 
 class SandboxAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> str | None:
-        expected = getattr(settings, "RATHAUS_SANDBOX_TOKEN", "sandbox-demo-token")
-        if not conf.sandbox_enabled() or not hmac.compare_digest(token, expected):
+        if not conf.sandbox_enabled() or not hmac.compare_digest(token, conf.sandbox_token()):
             return None
         return token
 
@@ -172,6 +170,12 @@ def sandbox_create(request: HttpRequest, originator_id: str, endpoint_id: str) -
         req = xb.PaymentRequest.from_json(payload)
     except (ValueError, xb.MessageError) as exc:
         raise Problem(422, str(exc), code="payment_request") from exc
+    if not sandbox.redirect_allowed(req.redirect_url):
+        raise Problem(
+            422,
+            "redirectUrl muss eine Adresse dieser Website sein (ein Pfad, der mit / beginnt).",
+            code="payment_request",
+        )
     info = sandbox.transaction_create(req)
     return JsonResponse({"paymentRequest": req.to_json(), "paymentInformation": info.to_json()}, status=201)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from django.conf import settings
 
 # The demo cash office account: the well-known valid example IBAN, not a real account.
@@ -32,6 +35,26 @@ def notification_secret() -> bytes:
         getattr(settings, "RATHAUS_PAYMENTS_NOTIFY_SECRET", "") or f"rathaus-sandbox:{settings.SECRET_KEY}"
     )
     return secret.encode("utf-8")
+
+
+def sandbox_token() -> str:
+    """The bearer token the sandbox payment service accepts: ``RATHAUS_SANDBOX_TOKEN`` or one
+    derived from ``SECRET_KEY`` (no credential lives in the code)."""
+    configured = getattr(settings, "RATHAUS_SANDBOX_TOKEN", "")
+    if configured:
+        return str(configured)
+    digest = hmac.new(settings.SECRET_KEY.encode("utf-8"), b"rathaus-sandbox-token", hashlib.sha256)
+    return digest.hexdigest()
+
+
+def xbezahldienste() -> dict[str, str]:
+    """Where the real XBezahldienste payment service is and how Rathaus is registered there."""
+    return {
+        "base_url": getattr(settings, "RATHAUS_XBEZAHLDIENSTE_URL", ""),
+        "originator_id": getattr(settings, "RATHAUS_XBEZAHLDIENSTE_ORIGINATOR", ""),
+        "endpoint_id": getattr(settings, "RATHAUS_XBEZAHLDIENSTE_ENDPOINT", ""),
+        "token": getattr(settings, "RATHAUS_XBEZAHLDIENSTE_TOKEN", ""),
+    }
 
 
 def provider_path() -> str:

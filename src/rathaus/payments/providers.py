@@ -73,6 +73,14 @@ def _urllib_transport(
         return response.status, response.read()
 
 
+SETTING_NAMES = {
+    "base_url": "RATHAUS_XBEZAHLDIENSTE_URL",
+    "originator_id": "RATHAUS_XBEZAHLDIENSTE_ORIGINATOR",
+    "endpoint_id": "RATHAUS_XBEZAHLDIENSTE_ENDPOINT",
+    "token": "RATHAUS_XBEZAHLDIENSTE_TOKEN",
+}
+
+
 class XBezahldiensteHttpProvider:
     name = "xbezahldienste"
 
@@ -88,6 +96,20 @@ class XBezahldiensteHttpProvider:
         self.base = f"{base_url.rstrip('/')}/paymenttransaction/{originator_id}/{endpoint_id}"
         self.token = token
         self.transport = transport or _urllib_transport
+
+    @classmethod
+    def from_settings(cls) -> XBezahldiensteHttpProvider:
+        """The adapter as configured (``RATHAUS_XBEZAHLDIENSTE_URL``, ``_ORIGINATOR``, ``_ENDPOINT``,
+        ``_TOKEN``); a missing value is a configuration error, said once at start."""
+        values = conf.xbezahldienste()
+        missing = [name for name, value in values.items() if not value]
+        if missing:
+            raise ProviderError(
+                "Der Zahlungsdienst (XBezahldienste) ist nicht vollständig eingerichtet: "
+                + ", ".join(SETTING_NAMES[name] for name in missing)
+                + " fehlt."
+            )
+        return cls(**values)
 
     def _call(self, method: str, url: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
@@ -132,5 +154,7 @@ class XBezahldiensteHttpProvider:
 
 
 def get_provider() -> PaymentProvider:
-    provider: PaymentProvider = import_string(conf.provider_path())()
+    kind = import_string(conf.provider_path())
+    factory = getattr(kind, "from_settings", None)
+    provider: PaymentProvider = factory() if factory else kind()
     return provider

@@ -29,6 +29,17 @@ from .models import SandboxEvent, SandboxTransaction
 MODES = ("normal", "late", "duplicate", "out_of_order")
 
 
+def redirect_allowed(url: str) -> bool:
+    """Whether the sandbox may send the payer to ``url`` after paying: only to a path of this
+    site ("/…"), never to another host ("//evil.example", "https://…", "javascript:")."""
+    return (
+        url.startswith("/")
+        and not url.startswith(("//", "/\\"))
+        and "\\" not in url
+        and not any(ord(char) < 32 for char in url)
+    )
+
+
 def _url(transaction_id: str) -> str:
     return reverse("payments:sandbox-pay", kwargs={"transaction_id": transaction_id})
 

@@ -136,7 +136,8 @@ def sandbox_pay(request: HttpRequest, transaction_id: str) -> HttpResponse:
                 approve=request.POST.get("decision") == "approve",
                 mode=form.cleaned_data["mode"],
             )
-            return redirect(str(payment_request.get("redirectUrl") or reverse("portal:home")))
+            target = str(payment_request.get("redirectUrl") or "")
+            return redirect(target if sandbox.redirect_allowed(target) else reverse("portal:home"))
         except RathausError as exc:
             error = str(exc)
     context = {

@@ -334,6 +334,13 @@ RATHAUS_PAYMENT_PROVIDER = env.str(
     "RATHAUS_PAYMENT_PROVIDER", default="rathaus.payments.providers.SandboxProvider"
 )
 RATHAUS_PAYMENTS_NOTIFY_SECRET = env.str("RATHAUS_PAYMENTS_NOTIFY_SECRET", default="")
+# The real payment service (XBezahldienste adapter): its base URL, Rathaus's originator and
+# endpoint ids there, and the bearer token it issued. The sandbox's token: derived if unset.
+RATHAUS_XBEZAHLDIENSTE_URL = env.str("RATHAUS_XBEZAHLDIENSTE_URL", default="")
+RATHAUS_XBEZAHLDIENSTE_ORIGINATOR = env.str("RATHAUS_XBEZAHLDIENSTE_ORIGINATOR", default="")
+RATHAUS_XBEZAHLDIENSTE_ENDPOINT = env.str("RATHAUS_XBEZAHLDIENSTE_ENDPOINT", default="")
+RATHAUS_XBEZAHLDIENSTE_TOKEN = env.str("RATHAUS_XBEZAHLDIENSTE_TOKEN", default="")
+RATHAUS_SANDBOX_TOKEN = env.str("RATHAUS_SANDBOX_TOKEN", default="")
 
 # --- E-Akte: xdomea 3.1.0 schema (entry point xdomea.xsd) for Aussonderung and Abgabe -------
 XDOMEA_SCHEMA_DIR = Path(

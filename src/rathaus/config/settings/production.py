@@ -40,6 +40,16 @@ if RATHAUS_PAYMENT_PROVIDER.rsplit(".", 1)[-1] == "SandboxProvider" and not env.
         "the sandbox payment provider must not run in production."
     )
 
+if RATHAUS_PAYMENT_PROVIDER.rsplit(".", 1)[-1] == "XBezahldiensteHttpProvider" and not (
+    env.str("RATHAUS_XBEZAHLDIENSTE_URL", default="").startswith("https://")
+    and env.str("RATHAUS_XBEZAHLDIENSTE_TOKEN", default="")
+    and env.str("RATHAUS_XBEZAHLDIENSTE_ORIGINATOR", default="")
+    and env.str("RATHAUS_XBEZAHLDIENSTE_ENDPOINT", default="")
+):
+    raise ImproperlyConfigured(
+        "Set RATHAUS_XBEZAHLDIENSTE_URL (https://…), _ORIGINATOR, _ENDPOINT and _TOKEN "
+        "for the payment service."
+    )
 if len(env.str("AUDIT_CHAIN_KEY", default="")) < 32:
     # Kept outside the database: whoever can write the database must not be able to re-chain it.
     raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be set to a random value of at least 32 characters.")

@@ -123,7 +123,7 @@ def test_http_provider_speaks_xbezahldienste_with_the_sandbox(offices):
 
     provider = XBezahldiensteHttpProvider(
         base_url="http://testserver/api/v1/payments/sandbox", originator_id="bremen", endpoint_id="kasse",
-        token="sandbox-demo-token", transport=transport,
+        token=conf.sandbox_token(), transport=transport,
     )  # fmt: skip
     from decimal import Decimal
 
@@ -147,3 +147,57 @@ def test_http_provider_speaks_xbezahldienste_with_the_sandbox(offices):
 
     with pytest.raises(ProviderError):
         wrong.status(info.transaction_id)
+
+
+def test_sandbox_token_is_not_in_the_code_and_the_old_one_is_refused(client, offices):
+    """Issue 11, finding 1: the bearer token written in the code opened the sandbox."""
+    assert conf.sandbox_token() != "sandbox-demo-token" and len(conf.sandbox_token()) >= 32
+    url = "/api/v1/payments/sandbox/paymenttransaction/bremen/kasse"
+    response = client.post(
+        url, "{}", content_type="application/json", headers={"Authorization": "Bearer sandbox-demo-token"}
+    )
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/ok\r\nx"],
+)
+def test_sandbox_redirects_only_within_this_site(client, offices, target):
+    """Issue 11, finding 1: the sandbox redirected the payer to any address."""
+    from rathaus.payments import sandbox
+
+    assert not sandbox.redirect_allowed(target)
+    assert sandbox.redirect_allowed("/kasse/zahlung/abc/")
+    body = {
+        "requestId": "r-redirect",
+        "requestTimestamp": "2026-11-29T10:00:00+01:00",
+        "grossAmount": "20.00",
+        "currency": "EUR",
+        "purpose": "KZ",
+        "description": "Auszug",
+        "redirectUrl": target,
+        "items": [{"id": "1", "reference": "KZ", "description": "Auszug", "grossAmount": "20.00"}],
+    }
+    response = client.post(
+        "/api/v1/payments/sandbox/paymenttransaction/bremen/kasse",
+        json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {conf.sandbox_token()}"},
+    )
+    assert response.status_code == 422 and "redirectUrl" in response.json()["detail"]
+
+
+def test_the_real_adapter_is_built_from_settings_and_says_what_is_missing(settings):
+    from rathaus.payments.providers import ProviderError, get_provider
+
+    settings.RATHAUS_PAYMENT_PROVIDER = "rathaus.payments.providers.XBezahldiensteHttpProvider"
+    with pytest.raises(ProviderError, match="RATHAUS_XBEZAHLDIENSTE_URL"):
+        get_provider()
+    settings.RATHAUS_XBEZAHLDIENSTE_URL = "https://epay.example/api"
+    settings.RATHAUS_XBEZAHLDIENSTE_ORIGINATOR = "bremen"
+    settings.RATHAUS_XBEZAHLDIENSTE_ENDPOINT = "kasse"
+    settings.RATHAUS_XBEZAHLDIENSTE_TOKEN = "t"
+    provider = get_provider()
+    assert isinstance(provider, XBezahldiensteHttpProvider)
+    assert provider.base == "https://epay.example/api/paymenttransaction/bremen/kasse"
