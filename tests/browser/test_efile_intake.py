@@ -44,6 +44,7 @@ def test_clerk_scans_a_letter_and_finds_it_by_a_word_of_its_text(new_page, live_
     _log_in_staff(page, clerk, live_server.url)
 
     page.goto(f"/e-akte/vorgang/{case.pk}/")
+    page.locator("#aktion-scans summary").click()  # each action is a disclosure on the case page
     page.get_by_label("Scans", exact=True).set_input_files(str(letter))
     page.get_by_role("button", name="Scans ablegen").click()
     assert "1 Scan abgelegt" in page.content()

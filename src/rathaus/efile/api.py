@@ -1,5 +1,5 @@
-"""JSON API of the E-Akte: list, read and create cases, add documents (scans get OCR) and read
-their status (scopes ``efile:read``, ``efile:write``).
+"""JSON API of the E-Akte: list, read, search and create cases, add documents (scans get OCR)
+and read their status (scopes ``efile:read``, ``efile:write``).
 
 The token's owner must be staff with a case role in the office concerned; otherwise the
 answer is 404 (the same as for a case that does not exist). Errors are problem+json.
@@ -8,10 +8,12 @@ answer is 404 (the same as for a case that does not exist). Errors are problem+j
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
+from pydantic import Field
 
 from rathaus.accounts.models import Organisation
 from rathaus.api.auth import require_scope
@@ -207,3 +209,61 @@ def document_post(
         by=token.owner,
     )
     return Status(201, _document_out(document))
+
+
+class CaseSearchParams(Schema):
+    q: str = Field(
+        ...,
+        min_length=1,
+        max_length=500,
+        description="Suchtext (1 bis 500 Zeichen): Wörter aus Betreff, Aktenzeichen, Notizen, "
+        "Dateinamen und dem Text der Dokumente; alle Wörter müssen vorkommen",
+    )
+    limit: int = Field(20, ge=1, le=100, description="Treffer je Seite (1 bis 100)")
+    offset: int = Field(0, ge=0, le=10_000, description="Wie viele Treffer übersprungen werden")
+
+
+class CaseSearchHitOut(Schema):
+    kind: Literal["case", "document"] = Field(description="Ein Vorgang oder ein Dokument darin")
+    case_id: int
+    document_id: int | None
+    aktenzeichen: str
+    title: str
+    snippet: str = Field(description="Textausschnitt um die Fundstelle (reiner Text)")
+    url: str = Field(description="Die Seite des Vorgangs in der E-Akte")
+
+
+class CaseSearchOut(Schema):
+    query: str
+    total: int = Field(description="Alle Treffer, die das Token sehen darf")
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="offset der nächsten Seite; null auf der letzten")
+    items: list[CaseSearchHitOut]
+
+
+@router.get(
+    "/efile/search",
+    response=CaseSearchOut,
+    summary="Vorgänge und Dokumente durchsuchen",
+    description="Dieselbe Suche wie im Posteingang der E-Akte, mit denselben Regeln: nur Vorgänge der "
+    "Dienststellen, in denen der Inhaber des Tokens arbeitet; vertrauliche nur für die Bearbeitung "
+    "und die Leitung der Dienststelle. Ein leerer Suchtext ist ein Fehler (422).",
+)
+def case_search(request: HttpRequest, params: Query[CaseSearchParams]) -> CaseSearchOut:
+    token = require_scope(request, READ)
+    query = params.q.strip()
+    if not query:
+        raise Problem(422, "Bitte geben Sie einen Suchtext an.", code="query_empty")
+    total, hits = selectors.case_search_hits(
+        user=token.owner, query=query, limit=params.limit, offset=params.offset
+    )
+    following = params.offset + params.limit
+    return CaseSearchOut(
+        query=query,
+        total=total,
+        limit=params.limit,
+        offset=params.offset,
+        next_offset=following if following < total else None,
+        items=[CaseSearchHitOut(**hit.__dict__) for hit in hits],
+    )

@@ -6,3 +6,10 @@ class EfileConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "rathaus.efile"
     verbose_name = _("E-Akte")
+
+    def ready(self) -> None:
+        from rathaus.kernel import audit
+
+        from .labels import ACTION_LABELS
+
+        audit.register_action_labels(ACTION_LABELS)

@@ -67,6 +67,7 @@ class CaseAssignForm(forms.Form):
         field = self.fields["assignee"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (narrowing for the type checker)
         field.queryset = staff
+        field.label_from_instance = lambda user: user.full_name  # a name, not a login
 
 
 class CaseConfidentialityForm(forms.Form):
@@ -105,6 +106,8 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> Any:
         single = super().clean
+        if isinstance(data, list | tuple) and not data:
+            data = None  # no file chosen: the field's "required" error, not an empty upload
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data]
         return [single(data, initial)]

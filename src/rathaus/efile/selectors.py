@@ -19,7 +19,7 @@ from rathaus.kernel import audit, search
 from rathaus.kernel.exceptions import NotFound
 
 from . import search_index
-from .models import Case, CaseFile, DocumentVersion, FilePlanEntry
+from .models import Case, CaseFile, Document, DocumentVersion, FilePlanEntry
 
 PAGE_SIZE = 50
 READ_PURPOSE = "Bearbeitung des Vorgangs"
@@ -203,14 +203,72 @@ def case_file_by_aktenzeichen(*, aktenzeichen: str, user: Any) -> CaseFile:
     return case_file
 
 
-def case_search(*, user: Any, query: str, limit: int = 20) -> search.SearchResults:
-    """Cases and documents matching ``query`` in the offices ``user`` works for."""
+def case_search(*, user: Any, query: str, limit: int = 20, offset: int = 0) -> search.SearchResults:
+    """Cases and documents matching ``query`` in the offices ``user`` works for (confidential
+    ones only for their assignee and the office's Leitung); the web search and the API use it."""
     return search.search(
         query,
         kinds=[search_index.CASE_KIND, search_index.DOCUMENT_KIND],
         visibility=case_search_visibility(user),
         limit=limit,
+        offset=offset,
     )
+
+
+@dataclass(frozen=True)
+class CaseSearchHit:
+    """A search hit with the case it belongs to (for the API)."""
+
+    kind: str  # "case" or "document"
+    case_id: int
+    document_id: int | None
+    aktenzeichen: str
+    title: str
+    snippet: str  # plain text
+    url: str
+
+
+def case_search_hits(
+    *, user: Any, query: str, limit: int = 20, offset: int = 0
+) -> tuple[int, list[CaseSearchHit]]:
+    """``case_search`` with each hit resolved to its case (two queries for any page size).
+
+    A hit whose case is gone or no longer visible to ``user`` (index not yet updated) is left
+    out, so the index can never show more than the case rules allow."""
+    from html import unescape
+
+    from django.utils.html import strip_tags
+
+    results = case_search(user=user, query=query, limit=limit, offset=offset)
+    document_ids = [int(h.key) for h in results.hits if h.kind == search_index.DOCUMENT_KIND]
+    document_cases = dict(Document.objects.filter(pk__in=document_ids).values_list("pk", "case_id"))
+    case_ids = {int(h.key) for h in results.hits if h.kind == search_index.CASE_KIND}
+    case_ids |= set(document_cases.values())
+    cases = {
+        case.pk: case
+        for case in visible_cases(
+            Case.objects.filter(pk__in=case_ids, office_id__in=case_offices(user).values("pk")), user
+        ).select_related("case_file")
+    }
+    hits = []
+    for hit in results.hits:
+        is_case = hit.kind == search_index.CASE_KIND
+        case_id = int(hit.key) if is_case else document_cases.get(int(hit.key))
+        case = cases.get(case_id) if case_id is not None else None
+        if case is None:
+            continue
+        hits.append(
+            CaseSearchHit(
+                kind="case" if is_case else "document",
+                case_id=case.pk,
+                document_id=None if is_case else int(hit.key),
+                aktenzeichen=case.case_file.aktenzeichen,
+                title=hit.title,
+                snippet=unescape(strip_tags(hit.snippet)),
+                url=hit.url,
+            )
+        )
+    return results.total, hits
 
 
 def case_search_visibility(user: Any) -> list[str]:
@@ -245,6 +303,46 @@ def office_case_staff(office: Any) -> QuerySet[Any]:
 def case_history(case: Case) -> QuerySet[Any]:
     """The case's complete change history from the audit log, oldest first."""
     return audit.entries_for_target("efile.case", case.pk)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of a case's history as people read it: when, who (a name), what (a label)."""
+
+    at: datetime.datetime
+    who: str
+    what: str
+
+
+HISTORY_LIMIT = 200
+
+
+def case_history_rows(case: Case, *, limit: int = HISTORY_LIMIT) -> tuple[list[HistoryRow], int]:
+    """The newest ``limit`` history entries, newest first, with people's names instead of
+    user names and German labels instead of action codes; and how many there are in all."""
+    from django.utils.translation import gettext as _
+
+    entries = case_history(case)
+    total = entries.count()
+    rows = list(entries.order_by("-seq")[:limit])
+    user_ids = {int(e.actor_id) for e in rows if e.actor_type in User.Kind.values and e.actor_id.isdigit()}
+    names = {user.pk: user.full_name for user in User.objects.filter(pk__in=user_ids)}
+
+    def who(entry: Any) -> str:
+        if entry.actor_type in User.Kind.values and entry.actor_id.isdigit():
+            return names.get(int(entry.actor_id)) or entry.actor_label
+        if entry.actor_type == "system":
+            return _("System")
+        return entry.actor_label or _("System")
+
+    return [HistoryRow(at=e.created_at, who=who(e), what=audit.action_label(e.action)) for e in rows], total
+
+
+def document_in_case(*, case: Case, document_id: int | None) -> Any:
+    """A document of ``case`` (None if ``document_id`` names none of its documents)."""
+    if document_id is None:
+        return None
+    return case.documents.filter(pk=document_id).first()
 
 
 def plan_rules(entry: FilePlanEntry) -> tuple[int, bool | None]:
@@ -349,3 +447,31 @@ def resubmissions_for(*, user: Any, on: datetime.date) -> list[Case]:
 def case_notes(case: Case) -> QuerySet[Any]:
     """The case's notes, oldest first, with their authors."""
     return case.notes.select_related("created_by")
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    """What waits for one member of staff in the E-Akte (for the staff start page)."""
+
+    mine: int  # open cases assigned to them
+    offices: int  # open cases of the offices they work on, as far as they may see them
+    resubmissions_due: int  # as in ``resubmissions_for``: their own and the unassigned ones
+
+
+def case_counts_for(*, user: Any, on: datetime.date) -> CaseCounts:
+    """Counts of ``user``'s open cases and due resubmissions on ``on``; zeros for anyone who
+    works on no office's cases."""
+    offices = list(case_offices(user).values_list("pk", flat=True))
+    if not offices:
+        return CaseCounts(mine=0, offices=0, resubmissions_due=0)
+    open_cases = visible_cases(
+        Case.objects.filter(office_id__in=offices).exclude(status=Case.Status.CLOSED), user
+    )
+    due = open_cases.filter(resubmission_on__isnull=False, resubmission_on__lte=on).filter(
+        Q(assignee=user) | Q(assignee__isnull=True)
+    )
+    return CaseCounts(
+        mine=open_cases.filter(assignee=user).count(),
+        offices=open_cases.count(),
+        resubmissions_due=due.count(),
+    )

@@ -535,9 +535,21 @@ def document_downloaded(*, version: DocumentVersion, by: Any) -> None:
     )
 
 
+@transaction.atomic
+def document_viewed(*, version: DocumentVersion, by: Any) -> None:
+    """Record that ``by`` opened a version in the case page's viewer (like a download)."""
+    audit.record(
+        actor=by,
+        action="efile.document_viewed",
+        target=version.document.case,
+        details={"document": version.document_id, "version": version.number},
+    )
+
+
 # --- Scan intake and OCR ------------------------------------------------------------------
 
 OCR_REASON = "Texterkennung (OCR): durchsuchbares PDF/A; das Original bleibt Version {number}."
+OCR_NO_TEXT = "Kein Text gefunden: die Texterkennung hat auf den Seiten keinen Text erkannt."
 # OCR output re-encodes the page images and may be larger than the scan it came from.
 MAX_OCR_BYTES = 2 * MAX_DOCUMENT_BYTES
 
@@ -594,6 +606,10 @@ def _ocr_store(*, version: DocumentVersion, result: ocr.OcrResult) -> DocumentVe
     document = Document.objects.select_for_update().get(pk=version.document_id)
     if document.versions.filter(number__gt=version.number).exists():
         return None  # someone filed a newer version meanwhile; it has its own OCR if needed
+    if not result.text.strip():
+        # Blank pages (e.g. an e-invoice PDF that only carries its XML): not a success.
+        _ocr_failed(document=document, version=version, message=OCR_NO_TEXT)
+        return None
     stem = version.filename.rsplit(".", 1)[0] or "scan"
     blob = blobs.store(
         content=result.pdf,

@@ -22,4 +22,5 @@ urlpatterns = [
     path("vorgang/<int:case_id>/vertraulichkeit/", views.case_confidentiality, name="case-confidentiality"),
     path("vorgang/<int:case_id>/wiedervorlage/", views.case_resubmission, name="case-resubmission"),
     path("version/<int:version_id>/herunterladen/", views.version_download, name="version-download"),
+    path("version/<int:version_id>/seite/<int:page>/", views.version_page, name="version-page"),
 ]

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from rathaus.accounts.decorators import staff_required
-from rathaus.kernel import blobs
+from rathaus.kernel import blobs, filetypes
 from rathaus.kernel.exceptions import NotFound, RathausError
 
-from . import selectors, services
+from . import labels, selectors, services, viewer
 from .forms import (
     BescheidForm,
     CaseAssignForm,
@@ -41,6 +43,13 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
+def _back(case: Case, *, tab: str = "") -> HttpResponse:
+    """Back to the case page after a successful action, at the top of the content where the
+    confirmation is (the explicit fragment replaces the form's ``#aktion-…``)."""
+    query = f"?tab={tab}" if tab else ""
+    return redirect(f"{reverse('efile:case-detail', args=[case.pk])}{query}#main")
 
 
 @staff_required
@@ -93,29 +102,88 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "efile/inbox.html", context)
 
 
-def _detail(request: HttpRequest, case: Case, **forms: object) -> HttpResponse:
+TABS = ("dokumente", "notizen", "verlauf")
+
+
+def _action_forms(case: Case) -> dict[str, Any]:
+    """One unbound form per action of the case page; each with its own id prefix (``auto_id``),
+    so ids stay unique on the page and every label points at its own field."""
     initial = {"version": case.version}
     staff = selectors.office_case_staff(case.office)
+    return {
+        "dokument": DocumentUploadForm(initial=initial, auto_id="dokument-%s"),
+        "scans": ScanUploadForm(auto_id="scans-%s"),
+        "notiz": CaseNoteForm(auto_id="notiz-%s"),
+        "bescheid": BescheidForm(initial=initial, auto_id="bescheid-%s"),
+        "wiedervorlage": CaseResubmissionForm(
+            initial={**initial, "on": case.resubmission_on}, auto_id="wiedervorlage-%s"
+        ),
+        "zuweisen": CaseAssignForm(
+            initial={**initial, "assignee": case.assignee_id}, staff=staff, auto_id="zuweisen-%s"
+        ),
+        "vertraulichkeit": CaseConfidentialityForm(
+            initial={**initial, "confidentiality": case.confidentiality}, auto_id="vertraulichkeit-%s"
+        ),
+        "abgeben": CaseForwardForm(initial=initial, auto_id="abgeben-%s"),
+        "abschliessen": CaseCloseForm(initial=initial, auto_id="abschliessen-%s"),
+    }
+
+
+def _viewer(request: HttpRequest, case: Case) -> dict[str, Any] | None:
+    """The document chosen with ``?dokument=`` (and ``&version=``) for the viewer, or None."""
+    document = selectors.document_in_case(case=case, document_id=_int(request.GET.get("dokument")))
+    if document is None:
+        return None
+    versions = list(document.versions.select_related("blob").order_by("number"))
+    number = _int(request.GET.get("version"))
+    version = next((v for v in versions if v.number == number), versions[-1])
+    services.document_viewed(version=version, by=request.user)
+    preview = viewer.preview(version)
+    return {
+        "document": document,
+        "version": version,
+        "versions": versions,
+        "preview": preview,
+        "page_numbers": range(1, preview.pages + 1),
+        "type_label": filetypes.label(filetypes.normalise(version.blob.content_type)),
+    }
+
+
+def _detail(
+    request: HttpRequest,
+    case: Case,
+    *,
+    failed: str = "",
+    form: Any = None,
+    scan_errors: list[str] | None = None,
+) -> HttpResponse:
+    """The case page (a workbench): summary, documents with a viewer, notes and history as tabs
+    (plain links, ``?tab=``), and every action in its own disclosure. After a failed action the
+    page comes back with that disclosure open and its error summary focused (status 400)."""
+    action_forms = _action_forms(case)
+    if failed and form is not None:
+        action_forms[failed] = form
+    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "dokumente"
+    if failed == "notiz":
+        tab = "notizen"
+    history, history_total = selectors.case_history_rows(case) if tab == "verlauf" else ([], 0)
+    notes = list(selectors.case_notes(case))
+    documents = selectors.case_documents(case)
     context = {
         "case": case,
-        "documents": selectors.case_documents(case),
-        "history": selectors.case_history(case),
-        "upload_form": forms.get("upload_form") or DocumentUploadForm(initial=initial),
-        "assign_form": forms.get("assign_form")
-        or CaseAssignForm(initial={**initial, "assignee": case.assignee_id}, staff=staff),
-        "resubmission_form": forms.get("resubmission_form")
-        or CaseResubmissionForm(initial={**initial, "on": case.resubmission_on}),
-        "forward_form": forms.get("forward_form") or CaseForwardForm(initial=initial),
-        "close_form": forms.get("close_form") or CaseCloseForm(initial=initial),
-        "confidentiality_form": forms.get("confidentiality_form")
-        or CaseConfidentialityForm(initial={**initial, "confidentiality": case.confidentiality}),
-        "scan_form": forms.get("scan_form") or ScanUploadForm(),
-        "note_form": forms.get("note_form") or CaseNoteForm(),
-        "bescheid_form": forms.get("bescheid_form") or BescheidForm(initial=initial),
-        "notes": selectors.case_notes(case),
-        "scan_errors": forms.get("scan_errors") or [],
+        "tab": tab,
+        "source_label": labels.source_label(case.source),
+        "documents": documents,
+        "notes": notes,
+        "history": history,
+        "history_total": history_total,
+        "history_limit": selectors.HISTORY_LIMIT,
+        "forms": action_forms,
+        "failed": failed,
+        "scan_errors": scan_errors or [],
+        "viewer": _viewer(request, case) if tab == "dokumente" and not failed else None,
     }
-    return render(request, "efile/case_detail.html", context, status=400 if forms else 200)
+    return render(request, "efile/case_detail.html", context, status=400 if failed else 200)
 
 
 @staff_required
@@ -127,7 +195,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def document_upload(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    form = DocumentUploadForm(request.POST, request.FILES)
+    form = DocumentUploadForm(request.POST, request.FILES, auto_id="dokument-%s")
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -139,10 +207,11 @@ def document_upload(request: HttpRequest, case_id: int) -> HttpResponse:
                 declared_type=upload.content_type,
                 by=request.user,
             )
-            return redirect("efile:case-detail", case_id=case.pk)
+            messages.success(request, _("Das Dokument wurde abgelegt."))
+            return _back(case)
         except RathausError as exc:
             form.add_error("file", str(exc))
-    return _detail(request, case, upload_form=form)
+    return _detail(request, case, failed="dokument", form=form)
 
 
 @staff_required
@@ -150,9 +219,9 @@ def document_upload(request: HttpRequest, case_id: int) -> HttpResponse:
 def scan_upload(request: HttpRequest, case_id: int) -> HttpResponse:
     """One or more scans into the case; each file is filed or refused on its own."""
     case = _case_or_404(request, case_id)
-    form = ScanUploadForm(request.POST, request.FILES)
+    form = ScanUploadForm(request.POST, request.FILES, auto_id="scans-%s")
     if not form.is_valid():
-        return _detail(request, case, scan_form=form)
+        return _detail(request, case, failed="scans", form=form)
     filed, errors = 0, []
     for upload in form.cleaned_data["files"]:
         try:
@@ -178,8 +247,8 @@ def scan_upload(request: HttpRequest, case_id: int) -> HttpResponse:
             % {"count": filed},
         )
     if errors:
-        return _detail(request, case, scan_form=ScanUploadForm(), scan_errors=errors)
-    return redirect("efile:case-detail", case_id=case.pk)
+        return _detail(request, case, failed="scans", scan_errors=errors)
+    return _back(case)
 
 
 @staff_required
@@ -194,28 +263,29 @@ def document_ocr_retry(request: HttpRequest, case_id: int, document_id: int) -> 
         messages.success(request, _("Die Texterkennung wurde erneut gestartet."))
     except RathausError as exc:
         messages.error(request, str(exc))
-    return redirect("efile:case-detail", case_id=case.pk)
+    return _back(case)
 
 
 @staff_required
 @require_POST
 def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    form = CaseNoteForm(request.POST)
+    form = CaseNoteForm(request.POST, auto_id="notiz-%s")
     if form.is_valid():
         try:
             services.case_note_add(case=case, text=form.cleaned_data["text"], by=request.user)
-            return redirect("efile:case-detail", case_id=case.pk)
+            messages.success(request, _("Die Notiz wurde gespeichert."))
+            return _back(case, tab="notizen")
         except RathausError as exc:
             form.add_error("text", str(exc))
-    return _detail(request, case, note_form=form)
+    return _detail(request, case, failed="notiz", form=form)
 
 
 @staff_required
 @require_POST
 def bescheid_issue(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    form = BescheidForm(request.POST)
+    form = BescheidForm(request.POST, auto_id="bescheid-%s")
     if form.is_valid():
         try:
             services.bescheid_issue(
@@ -228,31 +298,31 @@ def bescheid_issue(request: HttpRequest, case_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
             messages.success(request, _("Der Bescheid wurde erstellt und als Ausgang in den Vorgang gelegt."))
-            return redirect("efile:case-detail", case_id=case.pk)
+            return _back(case)
         except RathausError as exc:
             form.add_error(None, str(exc))
-    return _detail(request, case, bescheid_form=form)
+    return _detail(request, case, failed="bescheid", form=form)
 
 
 @staff_required
 @require_POST
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    form = CaseCloseForm(request.POST)
+    form = CaseCloseForm(request.POST, auto_id="abschliessen-%s")
     if form.is_valid():
         try:
             services.case_close(case=case, by=request.user, expected_version=form.cleaned_data["version"])
-            return redirect("efile:case-detail", case_id=case.pk)
+            return _back(case)
         except RathausError as exc:
             form.add_error(None, str(exc))
-    return _detail(request, case, close_form=form)
+    return _detail(request, case, failed="abschliessen", form=form)
 
 
 @staff_required
 @require_POST
 def case_forward(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    form = CaseForwardForm(request.POST)
+    form = CaseForwardForm(request.POST, auto_id="abgeben-%s")
     if form.is_valid():
         try:
             services.case_forward(
@@ -265,14 +335,14 @@ def case_forward(request: HttpRequest, case_id: int) -> HttpResponse:
             return redirect("efile:inbox")
         except RathausError as exc:
             form.add_error(None, str(exc))
-    return _detail(request, case, forward_form=form)
+    return _detail(request, case, failed="abgeben", form=form)
 
 
 @staff_required
 @require_POST
 def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    form = CaseAssignForm(request.POST, staff=selectors.office_case_staff(case.office))
+    form = CaseAssignForm(request.POST, staff=selectors.office_case_staff(case.office), auto_id="zuweisen-%s")
     if form.is_valid():
         try:
             services.case_assign(
@@ -281,17 +351,17 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
                 by=request.user,
                 expected_version=form.cleaned_data["version"],
             )
-            return redirect("efile:case-detail", case_id=case.pk)
+            return _back(case)
         except RathausError as exc:
             form.add_error(None, str(exc))
-    return _detail(request, case, assign_form=form)
+    return _detail(request, case, failed="zuweisen", form=form)
 
 
 @staff_required
 @require_POST
 def case_resubmission(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    form = CaseResubmissionForm(request.POST)
+    form = CaseResubmissionForm(request.POST, auto_id="wiedervorlage-%s")
     if form.is_valid():
         try:
             services.case_resubmission_set(
@@ -300,17 +370,17 @@ def case_resubmission(request: HttpRequest, case_id: int) -> HttpResponse:
                 by=request.user,
                 expected_version=form.cleaned_data["version"],
             )
-            return redirect("efile:case-detail", case_id=case.pk)
+            return _back(case)
         except RathausError as exc:
             form.add_error("on" if exc.code == "resubmission_past" else None, str(exc))
-    return _detail(request, case, resubmission_form=form)
+    return _detail(request, case, failed="wiedervorlage", form=form)
 
 
 @staff_required
 @require_POST
 def case_confidentiality(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    form = CaseConfidentialityForm(request.POST)
+    form = CaseConfidentialityForm(request.POST, auto_id="vertraulichkeit-%s")
     if form.is_valid():
         try:
             services.case_confidentiality_set(
@@ -324,9 +394,9 @@ def case_confidentiality(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Die Vertraulichkeit wurde gespeichert."))
             if selectors.may_see_case(request.user, case):
-                return redirect("efile:case-detail", case_id=case.pk)
+                return _back(case)
             return redirect("efile:inbox")
-    return _detail(request, case, confidentiality_form=form)
+    return _detail(request, case, failed="vertraulichkeit", form=form)
 
 
 @staff_required  # type: ignore[arg-type]  # a FileResponse streams; the decorator passes it through
@@ -342,3 +412,17 @@ def version_download(request: HttpRequest, version_id: int) -> FileResponse:
         filename=version.filename,
         content_type=version.blob.content_type,
     )
+
+
+@staff_required
+def version_page(request: HttpRequest, version_id: int, page: int) -> HttpResponse:
+    """One page of a version as PNG for the viewer (the viewing itself is logged by the case page)."""
+    try:
+        version = selectors.document_version_for(version_id=version_id, user=request.user)
+        image = viewer.render_page(version, page)
+    except (NotFound, viewer.NoSuchPage) as exc:
+        raise Http404(_("Diese Seite gibt es nicht.")) from exc
+    response = HttpResponse(image, content_type="image/png")
+    # A version never changes; only this user's browser may keep the picture.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -7,3 +7,9 @@ class EfileArchiveConfig(AppConfig):
     name = "rathaus.efile.archive"
     label = "efile_archive"
     verbose_name = _("E-Akte: Aussonderung und Abgabe (xdomea)")
+
+    def ready(self) -> None:
+        from rathaus.efile.labels import ARCHIVE_ACTION_LABELS
+        from rathaus.kernel import audit
+
+        audit.register_action_labels(ARCHIVE_ACTION_LABELS)

@@ -116,3 +116,8 @@ def package_listing(disposal: Disposal) -> list[PackageEntry]:
         for document in case.documents
         for version in document.versions
     ]
+
+
+def open_disposal_count(user: Any) -> int:
+    """How many of ``user``'s Aussonderungen (as in ``disposals_for``) are not completed yet."""
+    return disposals_for(user).exclude(state=Disposal.State.COMPLETED).count()

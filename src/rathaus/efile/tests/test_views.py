@@ -122,8 +122,9 @@ def test_assign_and_resubmission_forms_update_the_case(client, office, clerk):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.assignee == clerk and case.resubmission_on == on
-    page = client.get(reverse("efile:case-detail", args=[case.pk])).content.decode()
-    assert "efile.case_assigned" in page and "efile.case_resubmission_set" in page
+    page = client.get(reverse("efile:case-detail", args=[case.pk]), {"tab": "verlauf"}).content.decode()
+    assert "Bearbeitung zugewiesen" in page and "Wiedervorlage gesetzt" in page
+    assert "efile.case_assigned" not in page and "efile.case_resubmission_set" not in page
 
 
 def test_resubmission_in_the_past_is_shown_at_the_field(client, office, clerk):
@@ -133,7 +134,7 @@ def test_resubmission_in_the_past_is_shown_at_the_field(client, office, clerk):
         reverse("efile:case-resubmission", args=[case.pk]), {"on": "2020-01-01", "version": 1}
     )
     assert response.status_code == 400
-    assert 'href="#id_on"' in response.content.decode()
+    assert 'href="#wiedervorlage-on"' in response.content.decode()
     case.refresh_from_db()
     assert case.resubmission_on is None
 

@@ -82,7 +82,8 @@ def test_note_form_adds_a_note_and_an_empty_one_shows_an_error(client, office, c
         reverse("efile:case-note", args=[case.pk]), {"text": "Telefonat mit Antragsteller"}
     )
     assert response.status_code == 302
-    page = client.get(reverse("efile:case-detail", args=[case.pk])).content.decode()
+    assert response["Location"] == reverse("efile:case-detail", args=[case.pk]) + "?tab=notizen#main"
+    page = client.get(response["Location"]).content.decode()
     assert "Telefonat mit Antragsteller" in page
     response = client.post(reverse("efile:case-note", args=[case.pk]), {"text": "  "})
     assert response.status_code == 400
