@@ -345,6 +345,20 @@ def document_in_case(*, case: Case, document_id: int | None) -> Any:
     return case.documents.filter(pk=document_id).first()
 
 
+def file_plan_entry_for_office(*, number: str, office: Any) -> FilePlanEntry | None:
+    """The file plan entry ``number`` that applies to ``office``: the office's own entry if it
+    has one, else the city-wide entry (``office`` empty), else None.
+
+    Two explicit lookups rather than ``order_by("office_id")``: NULL sorts first on SQLite and
+    last on PostgreSQL, so ordering picked the city-wide entry on one and the office's on the
+    other.
+    """
+    own = FilePlanEntry.objects.filter(number=number, office=office).first()
+    if own is not None:
+        return own
+    return FilePlanEntry.objects.filter(number=number, office__isnull=True).first()
+
+
 def plan_rules(entry: FilePlanEntry) -> tuple[int, bool | None]:
     """Effective (retention years, archive-worthy) of a plan entry, inherited up the hierarchy."""
     chain: list[tuple[int | None, bool | None]] = []

@@ -518,10 +518,7 @@ def disposal_delete(*, disposal: Disposal, by: Any = None) -> int:
 
 def _plan_entry_for(record: xdomea.FileRecord, office: Any, fallback: FilePlanEntry | None) -> FilePlanEntry:
     entry = (
-        FilePlanEntry.objects.filter(number=record.plan_number)
-        .filter(Q(office=office) | Q(office__isnull=True))
-        .order_by("office_id")  # the office's own entry before the city-wide one
-        .first()
+        efile_selectors.file_plan_entry_for_office(number=record.plan_number, office=office)
         if record.plan_number
         else None
     )

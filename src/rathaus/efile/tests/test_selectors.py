@@ -6,6 +6,7 @@ from django.utils import timezone
 from rathaus.accounts.models import StaffRole
 from rathaus.accounts.tests.factories import make_person
 from rathaus.efile import selectors, services
+from rathaus.efile.models import FilePlanEntry
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import NotFound
 
@@ -169,3 +170,30 @@ def test_documents_are_found_by_the_text_inside_them():
     assert [h.key for h in hits.hits] == [str(document.pk)]
     assert selectors.case_search(user=clerk, query="Hausverwaltung").total == 1
     assert selectors.case_search(user=make_staff(make_office()), query="Osterdeich").total == 0
+
+
+def test_file_plan_entry_for_office_prefers_the_offices_own_entry_on_both_databases():
+    """Issue 12, item 1: ``order_by("office_id")`` picked the city-wide entry on SQLite (NULL
+    first) and the office's on PostgreSQL (NULL last); CI on PostgreSQL hid it."""
+    office, other = make_office(), make_office()
+    # The database allows both (an office plan made before the city-wide one was introduced);
+    # the service refuses new shadowing, so they are written directly.
+    city_wide = FilePlanEntry.objects.create(number="77", title="Stadtweit", retention_years=10)
+    own = FilePlanEntry.objects.create(number="77", title="Eigen", office=office, retention_years=5)
+    assert selectors.file_plan_entry_for_office(number="77", office=office) == own
+    assert selectors.file_plan_entry_for_office(number="77", office=other) == city_wide
+    assert selectors.file_plan_entry_for_office(number="78", office=office) is None
+
+
+def test_archive_import_files_into_the_offices_own_plan_entry():
+    """The xdomea import (Abgabe) uses the same rule as every other caller."""
+    from rathaus.domain.efile.xdomea.model import FileRecord
+    from rathaus.efile.archive.services import _plan_entry_for
+
+    office = make_office()
+    FilePlanEntry.objects.create(number="77", title="Stadtweit", retention_years=10)
+    own = FilePlanEntry.objects.create(number="77", title="Eigen", office=office, retention_years=5)
+    record = FileRecord(
+        id="x", aktenzeichen="AZ", title="T", plan_number="77", plan_title="", opened_on=None, closed_on=None
+    )
+    assert _plan_entry_for(record, office, None) == own
