@@ -17,7 +17,6 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 
 from . import oidc, selectors, services, throttling
-from .decorators import staff_required
 from .forms import OtpForm, StaffLoginForm
 from .models import LoginEvent, OidcIdentity, User
 
@@ -190,7 +189,7 @@ def staff_login(request: HttpRequest) -> HttpResponse:
                 throttling.record_success(username=username, address=address)
                 auth.login(request, user)
                 services.login_event_record(user=user, method=LoginEvent.Method.PASSWORD, ip=address)
-                return redirect(_next_url(request, reverse("accounts:staff-home")))
+                return redirect(_next_url(request, reverse(settings.LOGIN_REDIRECT_URL)))
     elif request.method == "POST":
         status = 400
     return render(
@@ -228,17 +227,19 @@ def staff_otp(request: HttpRequest) -> HttpResponse:
                 auth.login(request, user, backend=pending["backend"])
                 otp_login(request, device)
                 services.login_event_record(user=user, method=LoginEvent.Method.PASSWORD_TOTP, ip=address)
-                return redirect(pending.get("next") or reverse("accounts:staff-home"))
+                return redirect(pending.get("next") or reverse(settings.LOGIN_REDIRECT_URL))
     elif request.method == "POST":
         status = 400
     return render(request, "accounts/staff_otp.html", {"form": form}, status=status)
 
 
-@staff_required
+@require_GET
 def staff_home(request: HttpRequest) -> HttpResponse:
-    """The staff member's own page: offices and roles."""
-    roles = request.user.staff_roles.select_related("office").order_by("office__name", "role")
-    return render(request, "accounts/staff_home.html", {"roles": roles})
+    """The former staff page: every login now lands on "Mein Konto", which shows each kind of
+    account (staff, organisation, citizen) its own start page. Old links and bookmarks follow."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:staff-login")
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 @require_POST

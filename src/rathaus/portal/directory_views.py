@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,10 +40,28 @@ def appointment_url(*, service: Service, office: Office | None = None) -> str:
     return f"{url}?service={service.pk}" + (f"&office={office.pk}" if office else "")
 
 
+def _booking_offices(service: Service) -> set[int]:
+    """Ids of the offices where ``service`` can be booked online (none without the Terminvergabe)."""
+    if not apps.is_installed("rathaus.appointments"):
+        return set()
+    from rathaus.appointments import selectors as appointment_selectors
+
+    return {o.pk for o in appointment_selectors.offices_for_services([service])}
+
+
+def _bookable_at(office: Office) -> set[int]:
+    """Ids of the services ``office`` offers for online booking."""
+    if not apps.is_installed("rathaus.appointments"):
+        return set()
+    from rathaus.appointments import selectors as appointment_selectors
+
+    return appointment_selectors.service_ids_bookable_at(office)
+
+
 def _office_today(office: Office) -> dict[str, object]:
-    now = _now()
-    hours = selectors.office_hours_on(office=office, day=now.date())
-    return {"office": office, "today": hours, "open_now": hours.is_open_at(now.time().replace(tzinfo=None))}
+    # The current time, not just the date: after closing time an office is not "open today".
+    state = selectors.office_today(office=office, now=_now())
+    return {"office": office, "today": state.today, "open_now": state.open_now, "state": state}
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -84,14 +103,24 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     service = selectors.published_service(slug=slug)
     if service is None:
         raise Http404(_("Diese Leistung gibt es nicht oder nicht mehr."))
-    offices = [_office_today(office) for office in service.offices.all()]
+    # Booking links only where an office really offers the service online (issue 10, item 1).
+    booking_offices = _booking_offices(service)
+    offices = [
+        {
+            **_office_today(office),
+            "booking_url": appointment_url(service=service, office=office)
+            if office.pk in booking_offices
+            else "",
+        }
+        for office in service.offices.all()
+    ]
     return render(
         request,
         "portal/service_detail.html",
         {
             "service": service,
             "offices": offices,
-            "booking_url": appointment_url(service=service) if service.by_appointment else "",
+            "booking_url": appointment_url(service=service) if booking_offices else "",
             "life_situations": service.life_situations.filter(status="published"),
             # The fee schedule's current tariff for this service, if it names one (by LeiKa key).
             "tariff": payment_selectors.fee_for_service(service_key=service.leika_key),
@@ -131,6 +160,7 @@ def office_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "week": selectors.office_week(office=office),
             "special_days": selectors.office_exceptions_ahead(office=office, today=today),
             "services": office.services.filter(status="published").exclude(slug="").order_by("name"),
+            "bookable": _bookable_at(office),
             "children": office.children.filter(status="published").order_by("name"),
             "form": form,
         },

@@ -1,4 +1,5 @@
-"""Public pages and "Mein Konto" (the citizen's own data and postbox).
+"""Public pages and "Mein Konto": the start page of every kind of account (a citizen's own
+data and postbox, an organisation's e-invoices, a member of staff's work areas and queues).
 
 Views stay thin: they check who is asking, call one selector from the app that owns the
 data (registers, kernel.notify) and render. The selectors do the auditing.
@@ -8,16 +9,22 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.accounts import selectors as account_selectors
+from rathaus.accounts.models import User
 from rathaus.directory import selectors as directory_selectors
 from rathaus.kernel import blobs, notify
 from rathaus.kernel.exceptions import NotFound
 from rathaus.registers import selectors as register_selectors
+
+from . import workbench
 
 POSTBOX_PAGE_SIZE = 20
 ACCOUNT_RECENT_MESSAGES = 5
@@ -73,8 +80,35 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@citizen_required
+@login_required
 def account(request: HttpRequest) -> HttpResponse:
+    """ "Mein Konto": where every login lands, with what this kind of account may do."""
+    kind = request.user.kind
+    if kind == User.Kind.STAFF:
+        return _staff_start(request)
+    if kind == User.Kind.ORGANISATION:
+        return render(
+            request, "portal/account_organisation.html", {"organisation": request.user.organisation}
+        )
+    return _citizen_account(request)
+
+
+def _staff_start(request: HttpRequest) -> HttpResponse:
+    if not workbench.is_staff(request.user):  # logged in, but without the second factor
+        return redirect_to_login(request.get_full_path(), reverse("accounts:staff-login"))
+    areas = workbench.staff_areas_for_request(request)
+    return render(
+        request,
+        "portal/account_staff.html",
+        {
+            "areas": workbench.staff_queues(request.user, today=timezone.localdate(), areas=areas),
+            "roles": account_selectors.roles_of(request.user),
+        },
+    )
+
+
+@citizen_required
+def _citizen_account(request: HttpRequest) -> HttpResponse:
     overview = register_selectors.person_overview(person=request.user.person)
     messages = list(notify.postbox_messages(user=request.user)[:ACCOUNT_RECENT_MESSAGES])
     level = account_selectors.session_eidas_level(request)

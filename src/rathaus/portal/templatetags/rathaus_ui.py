@@ -7,10 +7,14 @@ Public surface for every app's templates:
 * ``{% site_is_demo as is_demo %}`` is true when the built-in demo identity provider is on,
   so pages can say honestly that this installation is a demonstration.
 * ``{% operator_info as operator %}`` gives the operator details shown in the imprint.
+* ``{% staff_areas as areas %}`` gives the work areas the logged-in member of staff may enter
+  (``rathaus.portal.workbench.Area``), empty for everyone else: the staff header navigation.
 """
 
 from django import forms, template
 from django.conf import settings
+
+from rathaus.portal import workbench
 
 register = template.Library()
 
@@ -71,3 +75,10 @@ def operator_info() -> dict[str, str]:
         "accessibility_email": getattr(settings, "RATHAUS_ACCESSIBILITY_EMAIL", "")
         or getattr(settings, "RATHAUS_OPERATOR_EMAIL", ""),
     }
+
+
+@register.simple_tag(takes_context=True)
+def staff_areas(context: template.Context) -> list[workbench.Area]:
+    """The staff member's work areas, worked out once per request."""
+    request = context.get("request")
+    return workbench.staff_areas_for_request(request) if request is not None else []

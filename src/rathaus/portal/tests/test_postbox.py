@@ -113,12 +113,22 @@ def test_postbox_needs_login():
 
 
 @pytest.mark.django_db
-def test_staff_without_person_gets_a_friendly_explanation():
-    """Staff logins have no register person: Mein Konto explains itself instead of failing."""
+def test_logins_without_a_register_person_get_a_friendly_explanation_of_the_postbox():
+    """Staff and organisation logins have no register person: the postbox explains itself
+    instead of failing (their "Mein Konto" is their own start page, see test_start_pages)."""
     staff = User.objects.create_user(username="sachbearbeitung", kind=User.Kind.STAFF)
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
     client.force_login(staff)
-    for url in (reverse("portal:account"), reverse("portal:postbox")):
-        response = client.get(url)
-        assert response.status_code == 403
-        assert "Mein Konto ist für Bürgerinnen und Bürger" in response.content.decode()
+    response = client.get(reverse("portal:postbox"))
+    assert response.status_code == 403
+    assert "Mein Konto ist für Bürgerinnen und Bürger" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_citizen_login_without_a_register_person_gets_the_explanation_on_mein_konto():
+    citizen = User.objects.create_user(username="ohne-person", kind=User.Kind.CITIZEN)
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.force_login(citizen, backend="rathaus.accounts.backends.OidcBackend")
+    response = client.get(reverse("portal:account"))
+    assert response.status_code == 403
+    assert "Diese Anmeldung gehört zu keiner Person im Melderegister" in response.content.decode()
