@@ -3,11 +3,14 @@
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .models import User
 
@@ -26,6 +29,22 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return view(request, *args, **kwargs)
         if user.is_authenticated and user.kind != User.Kind.STAFF:
             raise PermissionDenied
-        return redirect_to_login(request.get_full_path(), reverse("accounts:staff-login"))
+        return redirect_to_login(_return_after_login(request), reverse("accounts:staff-login"))
 
     return wrapped
+
+
+def _return_after_login(request: HttpRequest) -> str:
+    """Where login should lead back to. A form posted with an expired session cannot be
+    replayed after login (and its address often answers only POST: a blank 405), so the
+    clerk goes back to the page the form was on, if it was one of this site; else their
+    start page."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return reverse(settings.LOGIN_REDIRECT_URL)
