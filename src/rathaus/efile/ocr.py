@@ -5,6 +5,11 @@ PDF/A-2b and the recognised text. Images are first wrapped losslessly into a PDF
 OCRmyPDF then runs in a child process with a timeout, so a hanging or crashing Tesseract or
 Ghostscript never takes the worker with it (decision 0053).
 
+Before OCRmyPDF starts, the PDF's workload is measured (``filechecks.ocr_workload``: decoded
+drawing instructions per page, page pixels per page and in total); a document over the
+limits is not OCRed (``OcrTooLarge``). Neither that nor a timeout (``OcrTimedOut``) is retried
+by the task: the same bytes would give the same result (decision 0055, amendment).
+
 Settings (all optional): ``EFILE_OCR_LANGUAGE`` ("deu"; Tesseract codes joined with "+"),
 ``EFILE_OCR_TIMEOUT_SECONDS`` (300), ``EFILE_OCR_JOBS`` (1: one core per document; scale with
 more workers instead), ``EFILE_OCR_ROTATE_PAGES`` (True).
@@ -22,7 +27,10 @@ from pathlib import Path
 from django.conf import settings
 
 from rathaus.kernel import filetypes
+from rathaus.kernel.exceptions import InvalidInput
+from rathaus.kernel.tasks import NoRetry
 
+from . import filechecks
 from .filechecks import MAX_IMAGE_PIXELS, MAX_TEXT_CHARS
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff"})
@@ -33,6 +41,23 @@ MIN_DPI, MAX_DPI = 70, 1200
 
 class OcrFailed(Exception):
     """OCR did not produce a document; the message is German and shown to staff."""
+
+
+class OcrTooLarge(OcrFailed, NoRetry):
+    """The document is over the OCR limits; OCR did not start. Its message begins with
+    TOO_LARGE ("Zu groß für die Texterkennung")."""
+
+
+class OcrTimedOut(OcrFailed, NoRetry):
+    """OCR ran out of time; the same file would run out of time again."""
+
+
+TOO_LARGE = filechecks.OCR_TOO_LARGE
+
+
+def is_too_large(error: str) -> bool:
+    """Whether a document's ``ocr_error`` says it was too large for OCR (no retry helps)."""
+    return error.startswith(TOO_LARGE)
 
 
 @dataclass(frozen=True)
@@ -64,7 +89,10 @@ def image_to_pdf(data: bytes) -> bytes:
     with Image.open(io.BytesIO(data)) as image:
         width, height = image.size
         if width * height > MAX_IMAGE_PIXELS:  # filechecks refused these; belt and braces
-            raise OcrFailed("Das Bild ist zu groß für die Texterkennung.")
+            raise OcrTooLarge(
+                f"{TOO_LARGE}: das Bild hat mehr als {MAX_IMAGE_PIXELS // 1_000_000} Millionen Pixel."
+            )
+        _check_frames(image)
         dpi = image.info.get("dpi")
         plausible = bool(dpi) and MIN_DPI <= float(dpi[0]) <= MAX_DPI
         needs_conversion = image.mode not in ("1", "L", "RGB", "CMYK") or "transparency" in image.info
@@ -94,9 +122,39 @@ def image_to_pdf(data: bytes) -> bytes:
         raise OcrFailed(f"Das Bild lässt sich nicht in ein PDF umwandeln ({exc}).") from exc
 
 
+def _check_frames(image: object) -> None:
+    """Refuse a multi-page image whose frames together exceed the document pixel budget,
+    before they are converted (only the frames' headers are read)."""
+    frames = getattr(image, "n_frames", 1)
+    if frames <= 1:
+        return
+    total = 0
+    for index in range(min(frames, filechecks.MAX_TIFF_FRAMES + 1)):
+        image.seek(index)  # type: ignore[attr-defined]
+        width, height = image.size  # type: ignore[attr-defined]
+        total += width * height
+    image.seek(0)  # type: ignore[attr-defined]
+    workload = filechecks.OcrWorkload(pages=frames, content_bytes=0, largest_page_pixels=0, pixels=total)
+    reason = workload.refusal()
+    if reason:
+        raise OcrTooLarge(reason)
+
+
+def check_workload(pdf: bytes) -> None:
+    """Raise ``OcrTooLarge`` if OCR of ``pdf`` would be over the limits (see module docstring)."""
+    try:
+        reason = filechecks.ocr_workload(pdf).refusal()
+    except InvalidInput as exc:
+        raise OcrFailed(f"Die Texterkennung ist fehlgeschlagen: {exc}") from exc
+    if reason:
+        raise OcrTooLarge(reason)
+
+
 def recognise(data: bytes, *, content_type: str) -> OcrResult:
-    """Run OCR on a scan; raises ``OcrFailed`` with a German reason."""
+    """Run OCR on a scan; raises ``OcrFailed`` with a German reason (``OcrTooLarge`` before
+    OCR starts for a document over the limits, ``OcrTimedOut`` when OCR ran out of time)."""
     pdf = image_to_pdf(data) if content_type in IMAGE_TYPES else data
+    check_workload(pdf)
     language = getattr(settings, "EFILE_OCR_LANGUAGE", "deu")
     timeout = getattr(settings, "EFILE_OCR_TIMEOUT_SECONDS", 300)
     jobs = getattr(settings, "EFILE_OCR_JOBS", 1)
@@ -125,7 +183,10 @@ def recognise(data: bytes, *, content_type: str) -> OcrResult:
                 command, capture_output=True, text=True, timeout=timeout, check=False, cwd=tmp
             )
         except subprocess.TimeoutExpired as exc:
-            raise OcrFailed(f"Die Texterkennung hat nach {timeout} Sekunden abgebrochen.") from exc
+            raise OcrTimedOut(
+                f"Die Texterkennung hat nach {timeout} Sekunden abgebrochen; sie wird für diese "
+                "Datei nicht automatisch wiederholt."
+            ) from exc
         except OSError as exc:
             raise OcrFailed(f"Die Texterkennung ließ sich nicht starten ({exc}).") from exc
         if finished.returncode != 0 or not target.exists():

@@ -1,7 +1,9 @@
 """Background tasks of the E-Akte (run by ``rathaus worker``; immediately in tests).
 
 - ``ocr_document``: text recognition of a scan (retried 3 times, 1, 2, 4 minutes apart;
-  afterwards the document stays "kein Text" until staff start it again).
+  afterwards the document stays "kein Text" until staff start it again). A document too
+  large for OCR (``ocr.OcrTooLarge``) or whose OCR timed out (``ocr.OcrTimedOut``) fails at
+  once: both are ``kernel.tasks.NoRetry``, since the same file would fail the same way.
 - ``send_resubmission_reminder``: one e-mail per person and day listing the due
   Wiedervorlagen by Aktenzeichen (no subjects or names: e-mail is not confidential enough).
 """

@@ -11,7 +11,9 @@ Write the job as a plain function with keyword arguments and decorate it::
 nothing and returns the existing run, so a service may call it again after a retry of its
 own. When the function raises, the run is enqueued again after ``backoff_seconds`` ×
 2^(attempt−1) until ``retries`` are used up; then it is marked failed (visible in the
-admin, where it can be retried). Successful runs are never executed twice for a key.
+admin, where it can be retried). An error that is an instance of ``NoRetry`` (retrying the
+same input gives the same result, e.g. a timeout on the same file) marks the run failed at
+once. Successful runs are never executed twice for a key.
 
 Enqueue inside a service's transaction: with the database backend the queue row commits
 (or rolls back) with the service's data.
@@ -20,8 +22,8 @@ Enqueue inside a service's transaction: with the database backend the queue row 
 ``queue_state`` says what is due now, which retries are waiting and what is planned for
 later (``rathaus worker --until-empty`` waits for the retries, not for the planned tasks).
 
-Public API: ``rathaus_task``, ``enqueue_once``, ``retry_run``, ``TaskRun``, ``task_lines``,
-``TaskLine``, ``queue_state``, ``QueueState``.
+Public API: ``rathaus_task``, ``enqueue_once``, ``retry_run``, ``NoRetry``, ``TaskRun``,
+``task_lines``, ``TaskLine``, ``queue_state``, ``QueueState``.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from .logging import redact
 from .models import TaskRun
 
 __all__ = [
+    "NoRetry",
     "QueueState",
     "TaskLine",
     "TaskRun",
@@ -57,6 +60,11 @@ logger = logging.getLogger(__name__)
 
 RUN_KWARG = "_rathaus_run"
 MAX_ERROR_CHARS = 4000
+
+
+class NoRetry(Exception):  # noqa: N818 (a marker, mixed into errors that end in "Error"/"Failed")
+    """Mix into an exception raised by a task when trying again cannot help (the same input
+    would fail the same way): the run is marked failed at once, without its remaining retries."""
 
 
 def rathaus_task(
@@ -128,7 +136,7 @@ def _run_for(
 def _after_failure(run: TaskRun, error: Exception, *, task_object: Task, kwargs: dict[str, Any]) -> None:
     message = redact(f"{type(error).__name__}: {error}")[:MAX_ERROR_CHARS]
     run.last_error = message
-    if run.attempts >= run.max_attempts:
+    if run.attempts >= run.max_attempts or isinstance(error, NoRetry):
         run.status = TaskRun.Status.FAILED
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "last_error", "finished_at", "updated_at"])
