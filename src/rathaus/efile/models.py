@@ -191,6 +191,14 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def ocr_too_large(self) -> bool:
+        """OCR was refused before it started because of the document's size; a retry of the
+        same bytes would be refused again (``filechecks.OCR_TOO_LARGE``)."""
+        from .filechecks import OCR_TOO_LARGE
+
+        return self.ocr_error.startswith(OCR_TOO_LARGE)
+
 
 class DocumentVersion(models.Model):
     """One immutable version of a document: a stored blob with who, when and why."""

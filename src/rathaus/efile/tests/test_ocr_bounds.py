@@ -203,3 +203,28 @@ def test_an_ocr_timeout_is_not_retried(settings, django_capture_on_commit_callba
         services.document_ocr_retry(document=document, by=clerk)
     document.refresh_from_db()
     assert document.ocr_status == Document.OcrStatus.DONE, document.ocr_error
+
+
+def test_the_case_page_says_too_large_and_offers_no_pointless_retry(
+    client, ocr_calls, django_capture_on_commit_callbacks
+):
+    """A refused document is shown as kept and readable, "zu groß für die Texterkennung",
+    without the "Texterkennung erneut starten" button (the same bytes would be refused again)."""
+    from django.urls import reverse
+
+    from .test_views import _login
+
+    office = make_office()
+    clerk = make_staff(office)
+    case = make_case(office)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scan_intake(
+            office=office,
+            case=case,
+            content=pages_sharing_one_stream(pages=50, megabytes=400),
+            filename="b.pdf",
+            by=clerk,
+        )
+    html = _login(client, clerk).get(reverse("efile:case-detail", args=[case.pk])).content.decode()
+    assert "zu groß für die Texterkennung" in html
+    assert "Texterkennung erneut starten" not in html
