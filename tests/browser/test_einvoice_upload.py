@@ -92,13 +92,14 @@ def test_upload_accepted_and_rejected_invoices_without_axe_violations(
         assert_accessible(page)
         screenshot(page, "einvoice-accepted")
 
-    # a broken invoice: rejected, the findings table names BR-CO-15 with its location
+    # a broken invoice: rejected, the findings name BR-CO-15 (once, beside the message) and where
     page.goto("/e-rechnung/einreichen/")
     page.get_by_label("Rechnungsdatei").set_input_files(str(broken))
     page.get_by_role("button", name="Hochladen und prüfen").click()
     page.wait_for_url("**/e-rechnung/rechnung/*/")
     assert "Abgelehnt" in page.get_by_role("alert").first.inner_text()
-    assert page.get_by_role("rowheader", name="BR-CO-15").first.is_visible()
+    finding = page.locator(".app-einvoice-finding", has_text="BR-CO-15").first
+    assert finding.is_visible() and "Stelle in der Datei" in finding.inner_text()
     if javascript:
         assert_accessible(page)
         screenshot(page, "einvoice-rejected")

@@ -20,11 +20,10 @@ from django.views.decorators.http import require_http_methods
 
 from rathaus.accounts.models import User
 from rathaus.domain.einvoice import DEFAULT_MAX_BYTES
-from rathaus.domain.einvoice.explain import SEVERITY_LABELS, explain_rule, short_location
 from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import InvalidInput, NotFound
 
-from . import reading, services
+from . import display, reading, services
 from . import render as pdf_render
 from .intake_forms import InvoiceUploadForm
 from .models import InboundInvoice
@@ -47,27 +46,6 @@ def organisation_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _findings(invoice: InboundInvoice) -> list[dict[str, str]]:
-    rows = []
-    for finding in invoice.validation_report.get("findings", []):
-        rule = finding.get("rule", "")
-        rows.append(
-            {
-                "rule": rule,
-                "severity": finding.get("severity", "error"),
-                "severity_label": SEVERITY_LABELS.get(
-                    finding.get("severity", ""), finding.get("severity", "")
-                ),
-                "message": finding.get("message", ""),
-                "location": short_location(finding.get("location", "")),
-                "explanation": explain_rule(rule),
-            }
-        )
-    # Errors first, then warnings, then information; stable within each.
-    order = {"error": 0, "warning": 1, "information": 2}
-    return sorted(rows, key=lambda r: order.get(r["severity"], 3))
 
 
 @organisation_required
@@ -95,8 +73,11 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @organisation_required
 def my_invoices(request: HttpRequest) -> HttpResponse:
-    invoices = reading.invoices_of_organisation(organisation=request.user.organisation)
-    return render(request, "einvoice/intake/list.html", {"invoices": invoices})
+    invoices = list(reading.invoices_of_organisation(organisation=request.user.organisation))
+    for row in invoices:
+        row.status_label = display.supplier_status(row)  # type: ignore[attr-defined]
+    unreadable = any(not row.invoice_number for row in invoices)
+    return render(request, "einvoice/intake/list.html", {"invoices": invoices, "unreadable": unreadable})
 
 
 def _readable(request: HttpRequest, invoice_id: int) -> InboundInvoice | HttpResponse:
@@ -121,8 +102,9 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
         "invoice": found,
         "doc": readable.document,
         "problem": readable.problem,
-        "findings": _findings(found),
-        "errors": sum(1 for f in found.validation_report.get("findings", []) if f.get("severity") == "error"),
+        "findings": (findings := display.finding_rows(found)),
+        "errors": sum(1 for f in findings if f["severity"] == "error"),
+        "status_label": display.supplier_status(found),
         "is_supplier": request.user.kind == User.Kind.ORGANISATION,
         "container": found.validation_report.get("container", "xml"),
     }

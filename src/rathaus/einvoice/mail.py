@@ -41,7 +41,7 @@ from rathaus.domain.einvoice import is_pdf
 from rathaus.kernel import notify
 from rathaus.kernel.exceptions import InvalidInput
 
-from . import services
+from . import display, services
 from .models import InboundInvoice
 
 logger = logging.getLogger(__name__)
@@ -176,7 +176,10 @@ def _rejection_text(invoice: InboundInvoice) -> str:
         f"Abgelehnt (Eingangsnummer {invoice.pk}). Verletzte Regeln: {', '.join(invoice.rejection_rules)}."
     ]
     if findings:
-        lines += [f"  - {f['rule']}: {f['message']}" for f in findings[:10]]
+        lines += [
+            f"  - {display.finding_message(f.get('message', ''))} (Regel {f.get('rule')})"
+            for f in findings[:10]
+        ]
         if len(findings) > 10:
             lines.append(f"  … und {len(findings) - 10} weitere Meldungen.")
     else:

@@ -1,12 +1,14 @@
 """A readable PDF of an e-invoice (the "Sichtprüfung" copy), made with fpdf2 (pure Python, no system fonts).
 
 The PDF is a rendering for people, not the invoice: the XML (or the hybrid PDF as received) stays
-the legal original. It uses the PDF core font Helvetica, whose character set is Latin-1; German text
-fits, other characters are replaced (the euro sign is written as the currency code anyway).
+the legal original. It uses the PDF core font Helvetica in the Windows-1252 encoding; German text
+and the euro sign fit, other characters are replaced. Amounts and dates read as on the pages
+("1.234,50 €", "02.12.2026"; ``display.money``), codes of the standard in words.
 """
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from fpdf import FPDF
@@ -14,10 +16,12 @@ from fpdf.fonts import FontFace
 
 from rathaus.domain.einvoice.document import InvoiceDocument, Party
 
+from . import display
 from .models import InboundInvoice
 
+# Characters outside Windows-1252, replaced (the dashes and quotes are in it, but kept plain).
 _REPLACE = {
-    "€": "EUR",
+    "\u00a0": " ",
     "–": "-",
     "—": "-",
     "„": '"',
@@ -34,15 +38,27 @@ def _t(value: object) -> str:
     text = "" if value is None else str(value)
     for old, new in _REPLACE.items():
         text = text.replace(old, new)
-    return text.encode("latin-1", "replace").decode("latin-1")
+    return text.encode(_ENCODING, "replace").decode(_ENCODING)
+
+
+_ENCODING = "windows-1252"
 
 
 def money(value: Decimal | None, currency: str = "") -> str:
-    """German number format with two decimals: 1.234,50 EUR."""
-    if value is None:
+    """An amount in German: "1.234,50 €" (another currency: "1.234,50 USD"); "-" when missing."""
+    return "-" if value is None else display.money(value, currency, language="de")
+
+
+def _date(value: object) -> str:
+    """An ISO date (BT-2, BT-9 …) as DD.MM.YYYY; "-" when missing, anything else unchanged."""
+    if not value:
         return "-"
-    text = f"{value:,.2f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return f"{text} {currency}".strip()
+    if isinstance(value, datetime.date):
+        return f"{value:%d.%m.%Y}"
+    try:
+        return f"{datetime.date.fromisoformat(str(value)[:10]):%d.%m.%Y}"
+    except ValueError:
+        return str(value)
 
 
 def _party_lines(party: Party) -> list[str]:
@@ -65,6 +81,7 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
     """The PDF bytes of the readable copy of ``invoice``."""
     currency = document.currency
     pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = _ENCODING
     pdf.set_title(_t(f"Rechnung {document.number}"))
     pdf.set_lang("de-DE")
     pdf.set_creator("Rathaus E-Rechnung")
@@ -78,9 +95,9 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
         0,
         5,
         _t(
-            f"Lesefassung der E-Rechnung, Eingang Nr. {invoice.pk} vom {invoice.received_at:%d.%m.%Y}. "
+            f"Lesefassung der E-Rechnung, Eingang Nr. {invoice.pk} vom {_date(invoice.received_at)}. "
             f"Rechtlich maßgeblich ist die strukturierte Rechnung ({document.syntax}). "
-            f"Prüfung: {invoice.get_status_display()} ({invoice.rule_set_version})."
+            f"Prüfung: {display.supplier_status(invoice)} ({invoice.rule_set_version})."
         ),
         new_x="LMARGIN",
         new_y="NEXT",
@@ -99,13 +116,16 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
         pdf.multi_cell(90, 5, _t("\n".join(_party_lines(party))), new_x="LEFT", new_y="NEXT")
     pdf.set_xy(10, max(pdf.get_y(), y + 40))
     facts = [
-        ("Rechnungsdatum", document.issue_date),
-        ("Fällig am", document.due_date or "-"),
+        ("Rechnungsart", display.invoice_type_label(document.type_code)),
+        ("Rechnungsdatum", _date(document.issue_date)),
+        ("Fällig am", _date(document.due_date)),
         ("Leitweg-ID (Käuferreferenz)", document.buyer_reference),
         ("Bestellnummer", document.order_reference or "-"),
         (
             "Leistungszeitraum",
-            f"{document.period_start} bis {document.period_end}" if document.period_start else "-",
+            f"{_date(document.period_start)} bis {_date(document.period_end)}"
+            if document.period_start
+            else "-",
         ),
         ("Währung", currency),
     ]
@@ -131,8 +151,8 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
                     _t(name),
                     _t(line.quantity if line.quantity is not None else ""),
                     _t(line.unit),
-                    _t(money(line.net_price)),
-                    _t(money(line.net_amount)),
+                    _t(money(line.net_price, currency)),
+                    _t(money(line.net_amount, currency)),
                     _t(line.vat_rate if line.vat_rate is not None else line.vat_category),
                 ]
             )
@@ -162,6 +182,7 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
     pdf.cell(0, 8, "Zahlung", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)
     payment = [
+        f"Zahlungsart: {display.payment_means_label(document.payment_means_code)}",
         f"IBAN: {document.iban or '-'}",
         f"BIC: {document.bic or '-'}",
         f"Kontoinhaber: {document.account_name or '-'}",

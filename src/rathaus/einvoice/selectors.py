@@ -112,9 +112,50 @@ def invoice_for_staff(*, invoice_id: int, user: Any) -> InboundInvoice:
     return invoice
 
 
+@dataclass(frozen=True)
+class OriginalText:
+    """Whether the text of the filed original could be read (a scanned PDF goes through OCR)."""
+
+    label: str
+    found: bool
+    detail: str = ""
+
+
+def original_text(invoice: InboundInvoice) -> OriginalText | None:
+    """The text status of the invoice's original in the E-Akte when it went through OCR or has
+    no text; None for an original with its own text or one not filed.
+
+    OCR that ends without a single character is "kein Text gefunden", never a success.
+    """
+    from django.utils.translation import gettext as _
+
+    from rathaus.efile import selectors as efile_selectors
+
+    if invoice.case is None:
+        return None
+    documents = efile_selectors.case_documents(invoice.case)
+    if not documents:
+        return None
+    document, versions = documents[0]
+    text = versions[-1].text.strip() if versions else ""
+    if document.ocr_status == "pending":
+        return OriginalText(_("Texterkennung läuft"), found=False)
+    if document.ocr_status == "failed" and not document.ocr_error.startswith("Kein Text gefunden"):
+        return OriginalText(_("Texterkennung fehlgeschlagen"), found=False, detail=document.ocr_error)
+    if document.ocr_status == "failed" or not text:
+        detail = _(
+            "Die Texterkennung hat auf den Seiten keinen Text erkannt; maßgeblich ist die "
+            "eingebettete E-Rechnung (siehe „Rechnung“)."
+        )
+        return OriginalText(_("Kein Text gefunden"), found=False, detail=detail)
+    if document.ocr_status == "done":
+        return OriginalText(_("Text erkannt (Texterkennung)"), found=True)
+    return None  # an XML original or a PDF with a text layer: nothing to say
+
+
 def invoice_history(invoice: InboundInvoice) -> QuerySet[Any]:
-    """The invoice's audit entries, oldest first."""
-    return audit.entries_for_target("einvoice.inboundinvoice", invoice.pk)
+    """The invoice's steps (its audit entries without staff reads of the page), oldest first."""
+    return audit.entries_for_target("einvoice.inboundinvoice", invoice.pk).exclude(action__endswith=".read")
 
 
 def payment_exports(*, office: Any, limit: int = 20) -> QuerySet[PaymentExport]:
@@ -150,3 +191,18 @@ def routes(*, query: str = "") -> QuerySet[LeitwegRoute]:
 
 def route_by_id(*, route_id: int) -> LeitwegRoute | None:
     return LeitwegRoute.objects.select_related("office").filter(pk=route_id).first()
+
+
+def invoices_awaiting_count(*, user: Any) -> int:
+    """How many invoices of ``user``'s offices wait for a step ``user`` may take: a check not
+    yet made (the four-eyes rule leaves out the check of someone who made the other one), or
+    the payment order after both checks."""
+    offices = invoice_offices(user)
+    rows = InboundInvoice.objects.filter(office__in=offices, status=InboundInvoice.Status.ACCEPTED)
+    State = InboundInvoice.State
+    return rows.filter(
+        Q(state=State.ACCEPTED)
+        | Q(state=State.APPROVED)
+        | (Q(state=State.FACTUALLY_APPROVED) & ~Q(factual_approved_by=user))
+        | (Q(state=State.ARITHMETICALLY_APPROVED) & ~Q(arithmetic_approved_by=user))
+    ).count()

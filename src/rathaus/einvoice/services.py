@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from rathaus.domain.einvoice import (
     DEFAULT_MAX_BYTES,
     DocumentVerdict,
     InvoiceData,
+    InvoiceRejected,
     extract_invoice_data,
     parse_secure,
     validate_document,
@@ -24,7 +26,7 @@ from rathaus.kernel import audit, blobs
 from rathaus.kernel.exceptions import InvalidInput
 from rathaus.kernel.models import Blob
 
-from . import selectors, workflow
+from . import display, selectors, workflow
 from .models import InboundInvoice, LeitwegRoute
 
 
@@ -79,6 +81,27 @@ def _duplicate(data: InvoiceData, sha256: str) -> InboundInvoice | None:
     )
 
 
+def _invoice_data(verdict: DocumentVerdict, *, max_bytes: int) -> InvoiceData | None:
+    """The key business terms of the document, also of a rejected one where they can be read
+    (the supplier sees its invoice number and amount in its list); None for unreadable bytes."""
+    if verdict.xml is None:
+        return None
+    try:
+        return extract_invoice_data(parse_secure(verdict.xml, max_bytes=max_bytes))
+    except (InvoiceRejected, ValueError):
+        if verdict.report.accepted:
+            raise
+        return None
+
+
+def _stored_amount(value: Decimal | None) -> Decimal | None:
+    """An amount the database column holds (19 digits, 2 decimals); a rejected document's
+    unreadable or absurd amount is not kept."""
+    if value is None or not value.is_finite() or abs(value) >= Decimal(10) ** 16:
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
 def invoice_receive(
     *,
     content: bytes,
@@ -110,12 +133,7 @@ def invoice_receive(
     # Validation runs the rule stylesheets and is the expensive part; keep it outside the transaction.
     # A ZUGFeRD/Factur-X PDF is validated by its embedded XML; the PDF stays the stored original.
     verdict = validate_document(content, standards_dir=settings.EINVOICE_STANDARDS_DIR, max_bytes=max_bytes)
-    report = verdict.report
-    data = (
-        extract_invoice_data(parse_secure(verdict.xml, max_bytes=max_bytes))
-        if report.accepted and verdict.xml is not None
-        else None
-    )
+    data = _invoice_data(verdict, max_bytes=max_bytes)
     try:
         filename = "rechnung.pdf" if verdict.container == "pdf" else "rechnung.xml"
         blob = blobs.store(content=content, filename=filename, max_bytes=max_bytes)
@@ -173,9 +191,20 @@ def _record(
             errors = report.errors
             refusal = _Refusal(
                 ", ".join(report.error_rule_ids),
-                "; ".join(f"{f.rule_id}: {f.message}" for f in errors[:20]),
+                "; ".join(f"{display.finding_message(f.message)} ({f.rule_id})" for f in errors[:20]),
             )
-        if data is not None:
+        if data is not None and not report.accepted:
+            # Rejected by the rules: keep what the supplier needs to recognise its document;
+            # no routing, no duplicate check (nothing of it is processed).
+            invoice.invoice_number = data.number[:200]
+            invoice.issue_date = data.issue_date
+            invoice.currency = data.currency[:3]
+            invoice.leitweg_id = data.buyer_reference[:200]
+            invoice.seller_name = data.seller_name[:300]
+            invoice.total_with_vat = _stored_amount(data.total_with_vat)
+            invoice.amount_due = _stored_amount(data.amount_due)
+            invoice.is_credit_note = data.is_credit_note
+        elif data is not None:
             invoice.invoice_number = data.number[:200]
             invoice.issue_date = data.issue_date
             invoice.currency = data.currency[:3]

@@ -9,16 +9,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from rathaus.accounts.decorators import staff_required
 from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import NotFound, RathausError
 
-from . import selectors, workflow
+from . import display, reading, selectors, workflow
 from .models import InboundInvoice
 from .staff_forms import InvoiceActionForm, InvoiceDeclineForm, RouteForm
 
@@ -58,20 +59,64 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "einvoice/staff/inbox.html", context)
 
 
-def _detail(request: HttpRequest, invoice: InboundInvoice, **forms: Any) -> HttpResponse:
-    initial = {"version": invoice.version}
+def _detail(
+    request: HttpRequest,
+    invoice: InboundInvoice,
+    *,
+    failed: str = "",
+    errors: list[str] | None = None,
+    decline_form: InvoiceDeclineForm | None = None,
+) -> HttpResponse:
+    """The workbench; after a failed action ``failed`` names it: its disclosure opens with the error."""
+    readable = reading.invoice_document(invoice)
+    reading.staff_read_record(invoice=invoice, by=request.user, what="html")
     context = {
         "invoice": invoice,
-        "findings": invoice.validation_report.get("findings", []),
+        "doc": readable.document,
+        "problem": readable.problem,
+        "findings": display.finding_rows(invoice),
         "history": selectors.invoice_history(invoice),
-        "action_form": InvoiceActionForm(initial=initial),
-        "decline_form": forms.get("decline_form") or InvoiceDeclineForm(initial=initial),
-        "errors": forms.get("errors", []),
+        "original_text": selectors.original_text(invoice),
+        "decline_form": decline_form
+        or InvoiceDeclineForm(initial={"version": invoice.version}, auto_id=DECLINE_IDS),
+        "failed": failed,
+        "errors": errors or [],
+        # An action that the invoice's current state no longer offers (a colleague was faster)
+        # has no disclosure to open: its error then heads the actions.
+        "top_errors": (errors or []) if failed and failed not in _offered(invoice) else [],
         "me": request.user.pk,
     }
     # 409: the action clashed with the invoice's current state; 400: the form itself was incomplete.
-    status = 409 if forms.get("errors") else 400 if forms else 200
+    status = 409 if errors else 400 if failed else 200
     return render(request, "einvoice/staff/detail.html", context, status=status)
+
+
+def _offered(invoice: InboundInvoice) -> set[str]:
+    """The keys of the actions the workbench offers in the invoice's state (``_actions.html``)."""
+    state = invoice.state
+    offered = set()
+    if state in ("accepted", "arithmetically_approved"):
+        offered.add("sachlich")
+    if state in ("accepted", "factually_approved"):
+        offered.add("rechnerisch")
+    if state == "approved":
+        offered.add("anordnen")
+    if state == "exported":
+        offered.add("bezahlt")
+    if invoice.case_id is None:
+        offered.add("ablegen")
+    if state not in ("exported", "paid", "declined"):
+        offered.add("zurueckweisen")
+    return offered
+
+
+# The decline form's field ids, unique on the workbench (no other form there has fields).
+DECLINE_IDS = "zurueckweisen_%s"
+
+
+def _to_workbench(invoice: InboundInvoice) -> HttpResponse:
+    """Back to the invoice after an action, at its actions (the next step is there)."""
+    return redirect(reverse("einvoice:staff-detail", args=[invoice.pk]) + "#bearbeitung")
 
 
 @staff_required
@@ -79,7 +124,7 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return _detail(request, _invoice_or_404(request, invoice_id))
 
 
-def _action(service: Callable[..., InboundInvoice], done: Any) -> Callable[..., HttpResponse]:
+def _action(key: str, service: Callable[..., InboundInvoice], done: Any) -> Callable[..., HttpResponse]:
     @staff_required
     @require_POST
     def view(request: HttpRequest, invoice_id: int) -> HttpResponse:
@@ -87,33 +132,55 @@ def _action(service: Callable[..., InboundInvoice], done: Any) -> Callable[..., 
         form = InvoiceActionForm(request.POST)
         if not form.is_valid():
             return _detail(
-                request, invoice, errors=[_("Das Formular ist unvollständig; bitte laden Sie neu.")]
+                request,
+                invoice,
+                failed=key,
+                errors=[_("Das Formular ist unvollständig; bitte laden Sie neu.")],
             )
         try:
             service(invoice=invoice, by=request.user, expected_version=form.cleaned_data["version"])
         except RathausError as exc:
-            return _detail(request, _invoice_or_404(request, invoice_id), errors=[str(exc)])
+            return _detail(request, _invoice_or_404(request, invoice_id), failed=key, errors=[str(exc)])
         messages.success(request, str(done))
-        return redirect("einvoice:staff-detail", invoice_id=invoice.pk)
+        return _to_workbench(invoice)
 
     return view
 
 
 approve_factual = _action(
-    workflow.invoice_approve_factual, gettext_lazy("Sachliche Richtigkeit festgestellt.")
+    "sachlich", workflow.invoice_approve_factual, gettext_lazy("Sachliche Richtigkeit festgestellt.")
 )
 approve_arithmetic = _action(
-    workflow.invoice_approve_arithmetic, gettext_lazy("Rechnerische Richtigkeit festgestellt.")
+    "rechnerisch", workflow.invoice_approve_arithmetic, gettext_lazy("Rechnerische Richtigkeit festgestellt.")
 )
-order_payment = _action(workflow.invoice_order_payment, gettext_lazy("Zahlung angeordnet."))
-mark_paid = _action(workflow.invoice_mark_paid, gettext_lazy("Zahlung eingetragen."))
+order_payment = _action("anordnen", workflow.invoice_order_payment, gettext_lazy("Zahlung angeordnet."))
+mark_paid = _action("bezahlt", workflow.invoice_mark_paid, gettext_lazy("Zahlung eingetragen."))
+
+
+@staff_required
+@require_POST
+def file_again(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """File an invoice in the E-Akte whose filing failed on receipt."""
+    invoice = _invoice_or_404(request, invoice_id)
+    invoice = workflow.invoice_file(invoice=invoice, by=request.user)
+    if invoice.case_id is None:
+        return _detail(
+            request,
+            invoice,
+            failed="ablegen",
+            errors=[
+                _("Die Rechnung konnte nicht in der E-Akte abgelegt werden; bitte später erneut versuchen.")
+            ],
+        )
+    messages.success(request, _("Rechnung in der E-Akte abgelegt."))
+    return _to_workbench(invoice)
 
 
 @staff_required
 @require_POST
 def decline(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice_or_404(request, invoice_id)
-    form = InvoiceDeclineForm(request.POST)
+    form = InvoiceDeclineForm(request.POST, auto_id=DECLINE_IDS)
     if form.is_valid():
         try:
             workflow.invoice_decline(
@@ -123,10 +190,10 @@ def decline(request: HttpRequest, invoice_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
             messages.success(request, _("Rechnung zurückgewiesen; der Rechnungssteller wird benachrichtigt."))
-            return redirect("einvoice:staff-detail", invoice_id=invoice.pk)
+            return _to_workbench(invoice)
         except RathausError as exc:
             form.add_error(None, str(exc))
-    return _detail(request, invoice, decline_form=form)
+    return _detail(request, invoice, failed="zurueckweisen", decline_form=form)
 
 
 @staff_required  # type: ignore[arg-type]  # a FileResponse streams; the decorator passes it through
@@ -155,15 +222,17 @@ def export_create(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Export Nr. %(nr)s mit %(count)s Zahlungen erstellt.")
+            ngettext(
+                "Export Nr. %(nr)s mit %(count)s Zahlung erstellt.",
+                "Export Nr. %(nr)s mit %(count)s Zahlungen erstellt.",
+                export.count,
+            )
             % {"nr": export.pk, "count": export.count},
         )
     return redirect(f"{_inbox_url()}?dienststelle={office.pk}")
 
 
 def _inbox_url() -> str:
-    from django.urls import reverse
-
     return reverse("einvoice:staff-inbox")
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("eingang/<int:invoice_id>/anordnen/", staff_views.order_payment, name="staff-order-payment"),
     path("eingang/<int:invoice_id>/zurueckweisen/", staff_views.decline, name="staff-decline"),
     path("eingang/<int:invoice_id>/bezahlt/", staff_views.mark_paid, name="staff-mark-paid"),
+    path("eingang/<int:invoice_id>/ablegen/", staff_views.file_again, name="staff-file"),
     path("eingang/export/", staff_views.export_create, name="staff-export-create"),
     path("eingang/export/<int:export_id>/", staff_views.export_download, name="staff-export-download"),
     # The Leitweg-ID routing table (staff with the permission einvoice.change_leitwegroute).

@@ -32,12 +32,14 @@ from rathaus.accounts.models import StaffRole, User
 from rathaus.accounts.selectors import WORKING_ROLES
 from rathaus.directory.models import Office
 from rathaus.domain.einvoice import hkr
+from rathaus.domain.einvoice.explain import short_location
 from rathaus.domain.einvoice.routing import RoutePatternInvalid, check_prefix
 from rathaus.domain.einvoice.workflow import Action, State, TransitionRefused, Workflow, apply
 from rathaus.domain.registers.leitweg_id import InvalidLeitwegId, validate_leitweg_id
 from rathaus.kernel import audit, blobs, notify
 from rathaus.kernel.exceptions import Conflict, InvalidInput, NotFound, RathausError
 
+from . import display
 from .models import InboundInvoice, LeitwegRoute, PaymentExport
 
 __all__ = [
@@ -209,19 +211,14 @@ def route_update(
 
 
 def _file_plan_entry(office: Office) -> Any:
+    from rathaus.efile import selectors as efile_selectors
     from rathaus.efile import services as efile_services
-    from rathaus.efile.models import FilePlanEntry
 
     top_number, top_title, number, title = getattr(settings, "EINVOICE_FILE_PLAN", DEFAULT_FILE_PLAN)
-    entry = (
-        FilePlanEntry.objects.filter(number=number)
-        .filter(Q(office=office) | Q(office__isnull=True))
-        .order_by(F("office").desc(nulls_last=True))
-        .first()
-    )
+    entry = efile_selectors.file_plan_entry_for_office(number=number, office=office)
     if entry is not None:
         return entry
-    top = FilePlanEntry.objects.filter(number=top_number, office__isnull=True).first()
+    top = efile_selectors.file_plan_entry_for_office(number=top_number, office=None)
     if top is None:
         top = efile_services.file_plan_entry_create(
             number=top_number, title=top_title, retention_years=10, files_allowed=False
@@ -229,12 +226,13 @@ def _file_plan_entry(office: Office) -> Any:
     return efile_services.file_plan_entry_create(number=number, title=title, parent=top)
 
 
-def invoice_file(*, invoice: InboundInvoice) -> InboundInvoice:
+def invoice_file(*, invoice: InboundInvoice, by: Any = None) -> InboundInvoice:
     """File an accepted invoice as a case of its office in the E-Akte, with the original document.
 
     The case subject names the seller, number and amount; the document is the original bytes
     (XML or hybrid PDF). A failure of the E-Akte is logged and audited and does not undo the
-    acceptance: the invoice stays in the authority's inbox without a case.
+    acceptance: the invoice stays in the authority's inbox without a case, and staff (``by``)
+    can file it again from the invoice page.
     """
     from rathaus.efile import services as efile_services
 
@@ -242,7 +240,7 @@ def invoice_file(*, invoice: InboundInvoice) -> InboundInvoice:
         return invoice
     try:
         with transaction.atomic():
-            amount = f"{invoice.total_with_vat or 0:.2f} {invoice.currency}".replace(".", ",")
+            amount = display.money(invoice.total_with_vat or 0, invoice.currency, language="de")
             case = efile_services.case_create(
                 office=invoice.office,
                 subject=f"E-Rechnung {invoice.invoice_number} – {invoice.seller_name} – {amount}",
@@ -260,7 +258,7 @@ def invoice_file(*, invoice: InboundInvoice) -> InboundInvoice:
             InboundInvoice.objects.filter(pk=invoice.pk).update(case=case)
             invoice.case = case
             audit.record(
-                actor=audit.Actor.system("E-Rechnungseingang"),
+                actor=by or audit.Actor.system("E-Rechnungseingang"),
                 action="einvoice.filed",
                 target=invoice,
                 details={"case": case.pk, "aktenzeichen": case.case_file.aktenzeichen},
@@ -268,7 +266,7 @@ def invoice_file(*, invoice: InboundInvoice) -> InboundInvoice:
     except RathausError as exc:
         logger.warning("E-Rechnung %s nicht in der E-Akte abgelegt: %s", invoice.pk, exc)
         audit.record(
-            actor=audit.Actor.system("E-Rechnungseingang"),
+            actor=by or audit.Actor.system("E-Rechnungseingang"),
             action="einvoice.filing_failed",
             target=invoice,
             details={"error": str(exc)[:500]},
@@ -304,10 +302,11 @@ def _notice_body(invoice: InboundInvoice, event: str) -> str:
         lines.append("")
         findings = [f for f in invoice.validation_report.get("findings", []) if f.get("severity") == "error"]
         for finding in findings[:50]:
-            where = f" (Stelle: {finding['location']})" if finding.get("location") else ""
-            lines.append(f"- {finding.get('rule')}: {finding.get('message')}{where}")
+            where = f" (Stelle: {short_location(finding['location'])})" if finding.get("location") else ""
+            message = display.finding_message(finding.get("message", ""))
+            lines.append(f"- {message} (Regel {finding.get('rule')}){where}")
         if not findings:
-            lines.append(f"- {', '.join(invoice.rejection_rules)}: {invoice.rejection_reason}")
+            lines.append(f"- {invoice.rejection_reason} (Regel {', '.join(invoice.rejection_rules)})")
         lines += ["", "Bitte korrigieren Sie die Rechnung und senden Sie sie erneut."]
     elif event == "declined":
         lines += [

@@ -28,7 +28,7 @@ from rathaus.domain.einvoice.hkr import parse_order_number
 from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import RathausError
 
-from . import workflow
+from . import display, workflow
 from .models import InboundInvoice
 
 
@@ -148,6 +148,7 @@ def _export(command: BaseCommand, options: dict[str, Any]) -> None:
         sys.stdout.flush()
         target = "stdout"
     command.stderr.write(
-        f"Export Nr. {export.pk}: {export.count} Zahlungen, {export.total} EUR → {target} "
+        f"Export Nr. {export.pk}: {export.count} {'Zahlung' if export.count == 1 else 'Zahlungen'}, "
+        f"{display.money(export.total, language='de')} → {target} "
         f"(SHA-256 {export.blob.sha256})"
     )

@@ -1,4 +1,4 @@
-"""Display helpers for e-invoices: German dates and amounts."""
+"""Display helpers for e-invoices: German dates, amounts, and the standard's codes in words."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import template
 
-from rathaus.einvoice.render import money
+from rathaus.einvoice import display
 
 register = template.Library()
 
@@ -27,5 +27,23 @@ def de_date(value: str | datetime.date | None) -> str:
 
 @register.filter
 def amount(value: Decimal | None, currency: str = "") -> str:
-    """1.234,50 EUR; an en dash for a missing amount."""
-    return "–" if value is None else money(value, currency)
+    """ "1.234,50 €" (another currency: "1.234,50 USD"); an en dash for a missing amount."""
+    return display.money(value, currency, nbsp=True)
+
+
+@register.filter
+def invoice_type(code: str) -> str:
+    """BT-3 in words: "Rechnung", "Gutschrift" …"""
+    return display.invoice_type_label(code)
+
+
+@register.filter
+def payment_means(code: str) -> str:
+    """BT-81 in words: "SEPA-Überweisung" …"""
+    return display.payment_means_label(code)
+
+
+@register.filter
+def vat_category(code: str) -> str:
+    """BT-118/BT-151 in words: "Regelsatz" …"""
+    return display.vat_category_label(code)

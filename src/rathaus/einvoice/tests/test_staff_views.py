@@ -94,7 +94,12 @@ def test_second_check_by_the_same_clerk_shows_the_four_eyes_refusal(client, offi
     invoice.refresh_from_db()
     response = _post(client, "staff-approve-arithmetic", invoice)
     assert response.status_code == 409
-    assert response.content.decode().count("Vier-Augen-Prinzip") == 1  # one error summary, not two
+    page = response.content.decode()
+    assert "Vier-Augen-Prinzip" in page
+    assert page.count('app-error-summary"') == 1  # one error summary, not two
+    # the failed action is open, its error takes the focus
+    assert '<details class="kern-accordion app-einvoice-action" id="aktion-rechnerisch" open>' in page
+    assert "autofocus" in page
     invoice.refresh_from_db()
     assert invoice.state == "factually_approved"
 

@@ -183,7 +183,9 @@ def test_broken_invoice_gets_a_rejection_notice_naming_the_rules(
         receive(broken, supplier)
     [message] = mail.outbox
     assert "abgelehnt" in message.subject
-    assert "- BR-CO-15:" in message.body
+    # the rule's message once, its ID beside it (never "BR-CO-15: [BR-CO-15]-…")
+    assert "(Regel BR-CO-15)" in message.body and "[BR-CO-15]" not in message.body
+    assert "Q{urn:" not in message.body  # the place in the file as a short element path
 
 
 def test_email_intake_notice_goes_to_the_notice_address(ubl, office, django_capture_on_commit_callbacks):

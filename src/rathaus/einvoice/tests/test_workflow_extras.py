@@ -36,7 +36,7 @@ def test_export_command_writes_the_file_once(ordered, tmp_path):
     )
     [row] = csv.DictReader(io.StringIO(target.read_text("utf-8"), newline=""), delimiter=";")
     assert row["rechnungsnummer"] == ordered.invoice_number
-    assert "1 Zahlungen" in err.getvalue()
+    assert "Export Nr. " in err.getvalue() and ": 1 Zahlung, " in err.getvalue()
     again = io.StringIO()
     call_command(
         "einvoice", "export-payments", "--since", today, "--output", str(tmp_path / "b.csv"), stderr=again
