@@ -78,7 +78,7 @@ _GENERIC_SUFFIX_LABELS: dict[str, Any] = {
     "read": _("Daten eingesehen"),
     "denied": _("Zugriff verweigert"),
 }
-_UNLABELLED = _("Bearbeitung")
+_UNLABELLED = _("Sonstige Änderung")
 
 
 def register_action_labels(labels: Mapping[str, Any]) -> None:
