@@ -10,17 +10,23 @@ an unknown or foreign token is 404. Errors are problem+json (RFC 9457).
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import Throttled
 from ninja.responses import Status
+from pydantic import AfterValidator
 
 from rathaus.api.auth import require_scope
+from rathaus.api.types import Text200
 from rathaus.directory.models import Office
+from rathaus.domain.parse import MAX_ID
 from rathaus.kernel.exceptions import InvalidInput, NotFound
 
 from . import protection, selectors, services, tokens
+from .forms import DAYS_AHEAD, DAYS_BACK
 from .models import Appointment
 
 router = Router(tags=["Terminvergabe"])
@@ -42,16 +48,42 @@ class FreeOut(Schema):
     end: datetime.datetime
 
 
+def _near_day(value: datetime.date) -> datetime.date:
+    today = timezone.localdate()
+    if not today - datetime.timedelta(days=DAYS_BACK) <= value <= today + datetime.timedelta(days=DAYS_AHEAD):
+        raise ValueError(f"muss zwischen {DAYS_BACK} Tagen zurück und {DAYS_AHEAD} Tagen voraus liegen")
+    return value
+
+
+def _near_moment(value: datetime.datetime) -> datetime.datetime:
+    if value.tzinfo is None:
+        return value  # answered below with its own problem (start_without_offset)
+    now = timezone.now()
+    if not now - datetime.timedelta(days=DAYS_BACK) <= value <= now + datetime.timedelta(days=DAYS_AHEAD):
+        raise ValueError(f"muss zwischen {DAYS_BACK} Tagen zurück und {DAYS_AHEAD} Tagen voraus liegen")
+    return value
+
+
+# A database id (1 to 2^63-1); a day and a moment near today (9999-12-31 is not a booking day).
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+NearDay = Annotated[datetime.date, AfterValidator(_near_day)]
+NearMoment = Annotated[datetime.datetime, AfterValidator(_near_moment)]
+
+
 class AvailabilityQuery(Schema):
-    service: list[int] = Field(..., description="Eine oder mehrere Leistungen (IDs) für einen Besuch")
-    office: str | None = Field(None, description="Slug der Dienststelle; ohne: früheste Termine aller")
-    day: datetime.date | None = Field(None, description="Nur dieser Tag (mit office)")
+    service: list[Id] = Field(
+        ..., max_length=3, description="Eine oder mehrere Leistungen (IDs) für einen Besuch"
+    )
+    office: str | None = Field(
+        None, max_length=100, description="Slug der Dienststelle; ohne: früheste Termine aller"
+    )
+    day: NearDay | None = Field(None, description="Nur dieser Tag (mit office)")
 
 
 class ReservationIn(Schema):
-    office_id: int
-    service_ids: list[int] = Field(..., min_length=1, max_length=3)
-    start: datetime.datetime
+    office_id: Id
+    service_ids: list[Id] = Field(..., min_length=1, max_length=3)
+    start: NearMoment
 
 
 class BookingOut(Schema):
@@ -65,12 +97,12 @@ class BookingOut(Schema):
 
 
 class ContactIn(Schema):
-    name: str = Field(..., max_length=200)
+    name: Text200
     email: str = Field(..., max_length=254)
 
 
 class MoveIn(Schema):
-    start: datetime.datetime
+    start: NearMoment
 
 
 def _out(appointment: Appointment) -> BookingOut:

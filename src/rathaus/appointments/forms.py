@@ -5,11 +5,19 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.directory.models import Office, Service
+from rathaus.domain.parse import MAX_ID, InputError, ascii_int, ascii_int_list, iso_datetime
+from rathaus.kernel.forms import DateRangeField, days_from_today
 
 from . import selectors
+
+# How far a citizen may look or book ahead (and back, for a page left open): generous beyond
+# any office's release window, but far from the ends of the calendar.
+DAYS_BACK = 31
+DAYS_AHEAD = 5 * 366
 
 
 def _no_line_breaks(value: str) -> None:
@@ -40,10 +48,12 @@ class SearchForm(forms.Form):
         required=False,
         empty_label=_("alle Dienststellen (frühester Termin)"),
     )
-    day = forms.DateField(
+    day = DateRangeField(
         label=_("Ab Tag"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        earliest=days_from_today(-DAYS_BACK),
+        latest=days_from_today(DAYS_AHEAD),
+        what="Der Tag",
         help_text=_("Nur bei gewählter Dienststelle: Termine an diesem Tag."),
     )
 
@@ -67,24 +77,34 @@ class SearchForm(forms.Form):
 class ReserveForm(forms.Form):
     """The chosen time; ``choice`` is "<office id>|<ISO start>"."""
 
-    choice = forms.CharField(max_length=80)
-    services = forms.CharField(max_length=60)
+    # Machine-written fields (radio values, hidden inputs): read exactly, not trimmed.
+    choice = forms.CharField(max_length=80, strip=False)
+    services = forms.CharField(max_length=60, strip=False)
     pow = forms.CharField(required=False, max_length=2000)
     ticket = forms.CharField(required=False, max_length=300)
 
     def clean_choice(self) -> tuple[Office, datetime.datetime]:
         office_id, _sep, start = self.cleaned_data["choice"].partition("|")
+        now = timezone.now()
         try:
-            moment = datetime.datetime.fromisoformat(start)
-        except ValueError as exc:
+            pk = ascii_int(office_id, lo=1, hi=MAX_ID)
+            moment = iso_datetime(
+                start,
+                earliest=now - datetime.timedelta(days=DAYS_BACK),
+                latest=now + datetime.timedelta(days=DAYS_AHEAD),
+            )
+        except InputError as exc:
             raise ValidationError(_("Bitte wählen Sie einen Termin."), code="invalid") from exc
-        office = Office.objects.filter(pk=int(office_id)).first() if office_id.isdigit() else None
-        if office is None or moment.tzinfo is None:
+        office = Office.objects.filter(pk=pk).first()
+        if office is None:
             raise ValidationError(_("Bitte wählen Sie einen Termin."), code="invalid")
         return office, moment
 
     def clean_services(self) -> list[Service]:
-        ids = [int(i) for i in self.cleaned_data["services"].split(",") if i.isdigit()][:3]
+        try:
+            ids = ascii_int_list(self.cleaned_data["services"], lo=1, hi=MAX_ID, max_items=3)
+        except InputError as exc:
+            raise ValidationError(_("Bitte wählen Sie eine Leistung."), code="invalid") from exc
         found = selectors.services_by_ids(ids)
         if not found:
             raise ValidationError(_("Bitte wählen Sie eine Leistung."), code="invalid")
@@ -108,7 +128,18 @@ class ContactForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    start = forms.DateTimeField(input_formats=["iso-8601"])
+    start = forms.CharField(max_length=40, strip=False)
+
+    def clean_start(self) -> datetime.datetime:
+        now = timezone.now()
+        try:
+            return iso_datetime(
+                self.cleaned_data["start"],
+                earliest=now - datetime.timedelta(days=DAYS_BACK),
+                latest=now + datetime.timedelta(days=DAYS_AHEAD),
+            )
+        except InputError as exc:
+            raise ValidationError(_("Bitte wählen Sie einen neuen Termin."), code="invalid") from exc
 
 
 class CheckInForm(forms.Form):

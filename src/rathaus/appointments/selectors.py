@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from rathaus.accounts.selectors import working_offices
 from rathaus.directory.models import Office, Service
 from rathaus.domain.appointments import schedule, stats
 
@@ -424,12 +425,10 @@ def appointment_for_mail(appointment_id: int) -> Appointment | None:
 
 
 def staff_offices(user: Any) -> list[Office]:
-    """Offices where ``user`` has a staff role and online appointments are planned."""
-    return list(
-        Office.objects.filter(staff_roles__user=user, appointment_plan__isnull=False)
-        .distinct()
-        .order_by("name")
-    )
+    """Offices where ``user`` works on matters (``accounts.selectors.WORKING_ROLES``) and online
+    appointments are planned. An office's administrators manage logins; they do not read the
+    day list with names and booking codes."""
+    return list(working_offices(user).filter(appointment_plan__isnull=False).order_by("name"))
 
 
 def day_list(*, office: Office, day: datetime.date) -> dict[Counter | None, list[Appointment]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from rathaus.accounts.decorators import staff_required
 from rathaus.directory.models import Office
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import RathausError
+from rathaus.kernel.forms import days_from_today, query_date, query_int
 
 from . import charts, selectors, services
 from .forms import CheckInForm, WalkInForm
@@ -27,30 +29,36 @@ READ_BASIS = "Art. 6 Abs. 1 lit. e DSGVO i. V. m. § 3 BremDSGVOAG"
 
 
 def _office(request: HttpRequest) -> tuple[Office, list[Office]]:
+    """The chosen office among those where the user works on matters (not as administrator:
+    the day list shows names and booking codes); 403 for anyone else."""
     offices = selectors.staff_offices(request.user)
     if not offices:
-        raise Http404(_("Sie arbeiten in keiner Dienststelle mit Terminvergabe."))
-    wanted = request.GET.get("dienststelle") or request.POST.get("dienststelle") or ""
-    office = next((o for o in offices if str(o.pk) == wanted), offices[0])
+        raise PermissionDenied(_("Sie arbeiten in keiner Dienststelle mit Terminvergabe."))
+    wanted = query_int(request.GET, "dienststelle") or query_int(request.POST, "dienststelle")
+    office = next((o for o in offices if o.pk == wanted), offices[0])
     return office, offices
 
 
-def _back(office: Office, day: str = "") -> HttpResponse:
+def _back(office: Office, day: datetime.date | None = None) -> HttpResponse:
     url = f"{reverse('appointments:staff')}?dienststelle={office.pk}"
-    return redirect(f"{url}&tag={day}" if day else url)
+    return redirect(f"{url}&tag={day.isoformat()}" if day else url)
 
 
-def _day(value: str | None) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+# Day lists and statistics reach back ten years (retention of statistics) and one year ahead.
+EARLIEST_DAY = days_from_today(-10 * 366)
+LATEST_DAY = days_from_today(366)
+
+
+def _day(params: QueryDict, name: str) -> datetime.date:
+    """The date parameter ``name``, today when absent; 400 for anything but a near ISO date."""
+    day = query_date(params, name, earliest=EARLIEST_DAY, latest=LATEST_DAY, what="Der Tag")
+    return day or timezone.localdate()
 
 
 @staff_required
 def day_view(request: HttpRequest) -> HttpResponse:
     office, offices = _office(request)
-    day = _day(request.GET.get("tag"))
+    day = _day(request.GET, "tag")
     lists = selectors.day_list(office=office, day=day)
     counters = list(Counter.objects.filter(office=office, active=True))
     audit.record_read(
@@ -115,7 +123,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
 @require_POST
 def call(request: HttpRequest) -> HttpResponse:
     office, _offices = _office(request)
-    counter = get_object_or_404(Counter, pk=request.POST.get("counter", "0"), office=office)
+    counter = get_object_or_404(Counter, pk=query_int(request.POST, "counter", default=0), office=office)
     called = services.call_next(office=office, counter=counter, by=request.user)
     if called is None:
         messages.info(request, _("Niemand wartet."))
@@ -132,6 +140,7 @@ def call(request: HttpRequest) -> HttpResponse:
 @require_POST
 def outcome(request: HttpRequest, appointment_id: int) -> HttpResponse:
     office, _offices = _office(request)
+    day = query_date(request.POST, "tag", earliest=EARLIEST_DAY, latest=LATEST_DAY, what="Der Tag")
     appointment = get_object_or_404(Appointment, pk=appointment_id, office=office)
     try:
         if request.POST.get("outcome") == "no_show":
@@ -140,13 +149,13 @@ def outcome(request: HttpRequest, appointment_id: int) -> HttpResponse:
             services.appointment_finish(appointment=appointment, by=request.user)
     except RathausError as exc:
         messages.error(request, exc.message)
-    return _back(office, request.POST.get("tag", ""))
+    return _back(office, day)
 
 
 @staff_required
 def statistics(request: HttpRequest) -> HttpResponse:
     office, offices = _office(request)
-    last = _day(request.GET.get("bis"))
+    last = _day(request.GET, "bis")
     first = last - datetime.timedelta(days=29)
     figures = selectors.office_statistics(office=office, first=first, last=last)
     context = {

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import hmac
+import re
 import secrets
 
 from django.utils.crypto import salted_hmac
+
+from rathaus.domain.parse import MAX_ID, InputError, ascii_int
 
 from .models import Appointment
 
@@ -38,11 +41,18 @@ def verify_token(appointment: Appointment) -> str:
     return f"{appointment.pk}-{_mac(_VERIFY, appointment.pk, appointment.verify_nonce)}"
 
 
+_MAC = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
 def _parse(token: str) -> tuple[int, str] | None:
+    """``(pk, mac)`` of a well-formed token: ASCII digits ("²" and "٣" are not), a base64url MAC."""
     pk, _, mac = (token or "").partition("-")
-    if not pk.isdigit() or len(pk) > 18 or len(mac) != 43:
+    try:
+        number = ascii_int(pk, lo=1, hi=MAX_ID)
+    except InputError:
         return None
-    return int(pk), mac
+    # compare_digest refuses non-ASCII text with a TypeError: check the alphabet first.
+    return (number, mac) if _MAC.fullmatch(mac) else None
 
 
 def appointment_by_link(token: str) -> Appointment | None:

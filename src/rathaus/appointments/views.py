@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rathaus.directory.models import Office
+from rathaus.domain.parse import InputError, iso_date
 from rathaus.kernel.exceptions import RathausError
 
 from . import mails, protection, selectors, services, tokens
-from .forms import ContactForm, MoveForm, ReserveForm, SearchForm
+from .forms import DAYS_AHEAD, DAYS_BACK, ContactForm, MoveForm, ReserveForm, SearchForm
 from .models import Appointment
 
 
@@ -251,7 +252,10 @@ def move(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("appointments:manage", token=token)
         else:
             error = _("Bitte wählen Sie einen neuen Termin.")
-    day = _day(request.GET.get("tag"))
+    try:
+        day = _day(request.GET.get("tag"))
+    except InputError as exc:
+        return render(request, "appointments/problem.html", {"message": str(exc)}, status=400)
     free = selectors.availability(
         office=appointment.office, services=list(appointment.services.all()), day=day, limit=40
     )
@@ -260,7 +264,13 @@ def move(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _day(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
+    """The ``tag`` parameter: empty, or a date near today (``InputError`` otherwise)."""
+    if not value:
         return None
+    today = timezone.localdate()
+    return iso_date(
+        value,
+        earliest=today - datetime.timedelta(days=DAYS_BACK),
+        latest=today + datetime.timedelta(days=DAYS_AHEAD),
+        what="Der Tag",
+    )

@@ -568,7 +568,7 @@ def _import_service(
     report: ImportReport,
 ) -> Service:
     key = _require(item, "leika_key", where)
-    if len(key) != 14 or not key.isdigit():
+    if len(key) != 14 or not key.isascii() or not key.isdigit():  # "²" and "٣" are digits too
         raise CatalogueFormatError(f"{where}.leika_key", "14 Ziffern erwartet.")
     _require(item, "name", where)
     _require(item, "slug", where)

@@ -4,20 +4,40 @@
 read by ``rathaus.domain.money.parse_eur`` and shown back as "5,00". It is a text input with
 ``inputmode="decimal"``, never ``type=number``: a number input shows and submits the browser's
 notation, which turned a pre-filled "20.00" plus a typed "5,00" into 500 €.
+
+``BoundedIntegerField`` and ``DateRangeField``: a whole number (ASCII digits, inclusive range)
+and an ISO date within bounds, read by ``rathaus.domain.parse``; ``query_int`` and ``query_date``
+read a single query parameter the same way in views without a form, and answer 400 (``BadRequest``)
+with a German message. Django's own ``IntegerField``/``DateField`` accept "٣", " 1" or 9999-12-31.
 """
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
+from django.utils import timezone
 from django.utils.translation import get_language
 
+from rathaus.domain.parse import MAX_ID, InputError, ascii_int, iso_date
 from rathaus.kernel.money import AmountSyntaxError, format_eur, parse_eur
 
-__all__ = ["MoneyField", "MoneyInput"]
+__all__ = [
+    "BoundedIntegerField",
+    "DateRangeField",
+    "MoneyField",
+    "MoneyInput",
+    "days_from_today",
+    "query_date",
+    "query_int",
+]
+
+# A bound that is a date, or a function giving one (so "today + 1 year" is computed per request).
+DateBound = datetime.date | Callable[[], datetime.date]
 
 
 class MoneyInput(forms.TextInput):
@@ -79,3 +99,98 @@ class MoneyField(forms.Field):
                 code="max_value",
                 params={"limit": format_eur(self.max_value, language)},
             )
+
+
+def days_from_today(days: int) -> Callable[[], datetime.date]:
+    """A date bound ``days`` after (negative: before) today in the site's time zone."""
+
+    def bound() -> datetime.date:
+        return timezone.localdate() + datetime.timedelta(days=days)
+
+    return bound
+
+
+def _date(bound: DateBound) -> datetime.date:
+    return bound() if callable(bound) else bound
+
+
+class BoundedIntegerField(forms.Field):
+    """A whole number of ASCII digits in ``min_value``..``max_value`` (default: a database id, 1..2⁶³-1)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def __init__(
+        self, *, min_value: int = 1, max_value: int = MAX_ID, what: str = "Die Zahl", **kwargs: Any
+    ) -> None:
+        self.min_value, self.max_value, self.what = min_value, max_value, what
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return ascii_int(str(value), lo=self.min_value, hi=self.max_value, what=self.what)
+        except InputError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+class DateRangeField(forms.Field):
+    """A date "YYYY-MM-DD" in ``earliest``..``latest`` (dates, or functions: ``days_from_today(365)``)."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def __init__(
+        self, *, earliest: DateBound, latest: DateBound, what: str = "Das Datum", **kwargs: Any
+    ) -> None:
+        self.earliest, self.latest, self.what = earliest, latest, what
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            value = value.isoformat()
+        try:
+            return iso_date(
+                str(value), earliest=_date(self.earliest), latest=_date(self.latest), what=self.what
+            )
+        except InputError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+def query_int(
+    params: Mapping[str, Any],
+    name: str,
+    *,
+    lo: int = 1,
+    hi: int = MAX_ID,
+    default: int | None = None,
+    what: str = "Die Zahl",
+) -> int | None:
+    """The query parameter ``name`` as ``ascii_int``; ``default`` when absent or empty; otherwise 400."""
+    value = params.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return ascii_int(str(value), lo=lo, hi=hi, what=what)
+    except InputError as error:
+        raise BadRequest(str(error)) from None
+
+
+def query_date(
+    params: Mapping[str, Any],
+    name: str,
+    *,
+    earliest: DateBound,
+    latest: DateBound,
+    default: datetime.date | None = None,
+    what: str = "Das Datum",
+) -> datetime.date | None:
+    """The query parameter ``name`` as ``iso_date``; ``default`` when absent or empty; otherwise 400."""
+    value = params.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return iso_date(str(value), earliest=_date(earliest), latest=_date(latest), what=what)
+    except InputError as error:
+        raise BadRequest(str(error)) from None

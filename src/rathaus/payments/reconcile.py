@@ -346,11 +346,21 @@ HKR_COLUMNS = [
 ]
 
 
+HKR_EARLIEST = datetime.date(2000, 1, 1)
+HKR_LATEST = datetime.date(2100, 12, 31)
+
+
 def hkr_export(*, start: datetime.date, end: datetime.date) -> str:
     """Booked payments and executed refunds between ``start`` and ``end`` (local dates) as CSV
     for the budget and cash accounting system (format: docs/payments.md)."""
     if end < start:
         raise InvalidInput("Das Ende des Zeitraums liegt vor seinem Beginn.", code="period")
+    # 9999-12-31 has no next day, and 0001-01-01 in Berlin has no UTC instant: refuse, never crash.
+    if start < HKR_EARLIEST or end > HKR_LATEST:
+        raise InvalidInput(
+            f"Der Zeitraum muss zwischen dem {HKR_EARLIEST:%d.%m.%Y} und dem {HKR_LATEST:%d.%m.%Y} liegen.",
+            code="period",
+        )
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HKR_COLUMNS)

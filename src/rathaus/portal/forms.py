@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.domain.text import MAX_QUERY_CHARS
+from rathaus.kernel.forms import BoundedIntegerField
 
 
 class SearchForm(forms.Form):
@@ -11,7 +12,7 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(label=_("Suchbegriff"), required=False, strip=True)
     art = forms.CharField(required=False)
-    seite = forms.IntegerField(required=False, min_value=1, max_value=500)
+    seite = BoundedIntegerField(required=False, min_value=1, max_value=500, what="Die Seite")
 
     def clean_q(self) -> str:
         return str(self.cleaned_data.get("q") or "")[:MAX_QUERY_CHARS]

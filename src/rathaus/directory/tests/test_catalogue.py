@@ -83,6 +83,7 @@ def _slot(weekday, opens, closes):
         (lambda d: d.update(format="other/9"), "format"),
         (lambda d: d["services"][0].update(offices=["gibt-es-nicht"]), "services[0].offices"),
         (lambda d: d["services"][0].update(leika_key="123"), "services[0].leika_key"),
+        (lambda d: d["services"][0].update(leika_key="٩٩" + "0" * 12), "services[0].leika_key"),
         (lambda d: d["services"][0].pop("name"), "services[0]"),
         (lambda d: d["services"][0].update(documents="kein Array"), "services[0].documents"),
         (lambda d: _hours(d).append(_slot(0, "11:00", "13:00")), "offices[0].opening_hours"),

@@ -193,3 +193,11 @@ def test_service_page_shows_the_fee_schedule_tariff_that_names_it(client, direct
     other = client.get("/leistungen/personalausweis-beantragen/").content.decode()
     assert "Gebührenverzeichnis" not in other
     assert "37,00 Euro" in other
+
+
+@pytest.mark.parametrize("seite", ["٣", "²", " 2", str(10**30)])
+def test_search_page_reads_only_ascii_page_numbers(client, directory, seite):
+    """Issue 11, finding 5: "٣" (Arabic-Indic three) is not page 3; nothing crashes."""
+    page = client.get("/suche/", {"q": "ummelden", "seite": seite})
+    assert page.status_code == 200
+    assert page.context["page"] == 1
