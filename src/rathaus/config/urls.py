@@ -7,6 +7,8 @@ from django_otp.admin import OTPAdminSite
 # Staff reach the admin only after password and TOTP, like every other staff page.
 admin.site.__class__ = OTPAdminSite
 
+handler400 = "rathaus.portal.views.bad_request"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's own login form is not throttled and tells a right password from a wrong code:

@@ -1,3 +1,4 @@
+import datetime
 from typing import Any
 
 from django import forms
@@ -5,22 +6,26 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.directory.models import Office
+from rathaus.kernel.forms import DateRangeField, days_from_today
 
 
 class InboxFilterForm(forms.Form):
     """Filters of the office inbox (GET); a bad date is a form error, not a server error."""
 
-    eroeffnet_von = forms.DateField(
+    # Bounded: 9999-12-31 and 0001-01-01 overflowed the day arithmetic of the inbox query.
+    eroeffnet_von = DateRangeField(
         label=_("Eröffnet ab"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Bitte geben Sie ein gültiges Datum an, z. B. 2026-03-31.")},
+        earliest=datetime.date(2000, 1, 1),
+        latest=days_from_today(366),
+        what="Das Datum „Eröffnet ab“",
     )
-    eroeffnet_bis = forms.DateField(
+    eroeffnet_bis = DateRangeField(
         label=_("Eröffnet bis"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Bitte geben Sie ein gültiges Datum an, z. B. 2026-03-31.")},
+        earliest=datetime.date(2000, 1, 1),
+        latest=days_from_today(366),
+        what="Das Datum „Eröffnet bis“",
     )
     beteiligt = forms.CharField(
         label=_("Beteiligte (Person oder Organisation)"), required=False, max_length=200

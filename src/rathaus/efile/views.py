@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from rathaus.accounts.decorators import staff_required
 from rathaus.kernel import blobs, filetypes
 from rathaus.kernel.exceptions import NotFound, RathausError
+from rathaus.kernel.forms import query_int
 
 from . import labels, selectors, services, viewer
 from .forms import (
@@ -41,10 +42,6 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
         raise Http404(str(exc)) from exc
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
-
-
 def _back(case: Case, *, tab: str = "") -> HttpResponse:
     """Back to the case page after a successful action, at the top of the content where the
     confirmation is (the explicit fragment replaces the form's ``#aktion-…``)."""
@@ -57,10 +54,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     offices = list(selectors.case_offices(request.user))
     if not offices:
         raise Http404("Sie arbeiten in keiner Dienststelle mit Vorgängen.")
-    office = next((o for o in offices if o.pk == _int(request.GET.get("dienststelle"))), offices[0])
+    office = next(
+        (o for o in offices if o.pk == query_int(request.GET, "dienststelle", what="Die Dienststelle")),
+        offices[0],
+    )
     status = request.GET.get("status") if request.GET.get("status") in Case.Status.values else None
     mine = request.GET.get("ansicht") == "meine"
-    before = _int(request.GET.get("vor"))
+    before = query_int(request.GET, "vor")
     filters = InboxFilterForm(request.GET)
     valid = filters.is_valid()
     chosen = filters.cleaned_data if valid else {}
@@ -131,11 +131,13 @@ def _action_forms(case: Case) -> dict[str, Any]:
 
 def _viewer(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     """The document chosen with ``?dokument=`` (and ``&version=``) for the viewer, or None."""
-    document = selectors.document_in_case(case=case, document_id=_int(request.GET.get("dokument")))
+    document = selectors.document_in_case(
+        case=case, document_id=query_int(request.GET, "dokument", what="Das Dokument")
+    )
     if document is None:
         return None
     versions = list(document.versions.select_related("blob").order_by("number"))
-    number = _int(request.GET.get("version"))
+    number = query_int(request.GET, "version", what="Die Version")
     version = next((v for v in versions if v.number == number), versions[-1])
     services.document_viewed(version=version, by=request.user)
     preview = viewer.preview(version)

@@ -18,14 +18,11 @@ from django.views.decorators.http import require_POST
 from rathaus.accounts.decorators import staff_required
 from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import NotFound, RathausError
+from rathaus.kernel.forms import query_int
 
 from . import display, reading, selectors, workflow
 from .models import InboundInvoice
 from .staff_forms import InvoiceActionForm, InvoiceDeclineForm, RouteForm
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
 def _invoice_or_404(request: HttpRequest, invoice_id: int) -> InboundInvoice:
@@ -40,11 +37,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     offices = list(selectors.invoice_offices(request.user))
     if not offices:
         raise Http404(_("Sie bearbeiten für keine Dienststelle Rechnungen."))
-    office = next((o for o in offices if o.pk == _int(request.GET.get("dienststelle"))), offices[0])
+    office = next(
+        (o for o in offices if o.pk == query_int(request.GET, "dienststelle", what="Die Dienststelle")),
+        offices[0],
+    )
     state = request.GET.get("status") if request.GET.get("status") in InboundInvoice.State.values else ""
     query = request.GET.get("q", "").strip()[:100]
     page = selectors.office_invoices(
-        office=office, state=state or None, query=query, before=_int(request.GET.get("vor"))
+        office=office, state=state or None, query=query, before=query_int(request.GET, "vor")
     )
     context = {
         "offices": offices,
@@ -213,7 +213,7 @@ def original(request: HttpRequest, invoice_id: int) -> FileResponse:
 @require_POST
 def export_create(request: HttpRequest) -> HttpResponse:
     offices = {o.pk: o for o in selectors.invoice_offices(request.user)}
-    office = offices.get(_int(request.POST.get("dienststelle")) or -1)
+    office = offices.get(query_int(request.POST, "dienststelle", default=-1, what="Die Dienststelle"))
     if office is None:
         raise Http404(_("Diese Dienststelle gibt es nicht oder Sie dürfen für sie nicht exportieren."))
     export = workflow.payment_export_create(by=request.user, office=office)

@@ -26,7 +26,14 @@ from django.utils.translation import get_language
 from rathaus.domain.parse import MAX_ID, InputError, ascii_int, iso_date
 from rathaus.kernel.money import AmountSyntaxError, format_eur, parse_eur
 
+
+class QueryRefused(BadRequest):
+    """A query parameter that is not what the page accepts; its German message is shown on the
+    400 page (``portal.views.bad_request``), unlike other ``BadRequest`` whose text may be internal."""
+
+
 __all__ = [
+    "QueryRefused",
     "BoundedIntegerField",
     "DateRangeField",
     "MoneyField",
@@ -174,7 +181,7 @@ def query_int(
     try:
         return ascii_int(str(value), lo=lo, hi=hi, what=what)
     except InputError as error:
-        raise BadRequest(str(error)) from None
+        raise QueryRefused(str(error)) from None
 
 
 def query_date(
@@ -193,4 +200,4 @@ def query_date(
     try:
         return iso_date(str(value), earliest=_date(earliest), latest=_date(latest), what=what)
     except InputError as error:
-        raise BadRequest(str(error)) from None
+        raise QueryRefused(str(error)) from None

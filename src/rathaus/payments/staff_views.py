@@ -3,7 +3,6 @@ totals, camt import, refunds with four eyes, HKR export."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db.models import Q
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from rathaus.accounts.decorators import staff_required
 from rathaus.kernel.exceptions import NotFound, RathausError
+from rathaus.kernel.forms import query_date
 
 from . import drawing, reconcile, selectors, services
 from .forms import AssignForm, CamtUploadForm, RefundForm
@@ -211,11 +211,12 @@ def camt_upload(request: HttpRequest) -> HttpResponse:
 def hkr_export(request: HttpRequest) -> HttpResponse:
     _cash_office(request)
     today = timezone.localdate()
+    bounds = {"earliest": reconcile.HKR_EARLIEST, "latest": reconcile.HKR_LATEST}
+    start = query_date(request.GET, "von", default=today, what="Der erste Tag des Zeitraums", **bounds)
+    end = query_date(request.GET, "bis", default=start, what="Der letzte Tag des Zeitraums", **bounds)
     try:
-        start = datetime.date.fromisoformat(request.GET.get("von", "")) if request.GET.get("von") else today
-        end = datetime.date.fromisoformat(request.GET.get("bis", "")) if request.GET.get("bis") else start
         body = reconcile.hkr_export(start=start, end=end)
-    except (ValueError, RathausError) as exc:
+    except RathausError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hkr-{start}-{end}.csv"'

@@ -22,6 +22,7 @@ from rathaus.accounts.models import User
 from rathaus.directory import selectors as directory_selectors
 from rathaus.kernel import blobs, notify
 from rathaus.kernel.exceptions import NotFound
+from rathaus.kernel.forms import QueryRefused
 from rathaus.registers import selectors as register_selectors
 
 from . import workbench
@@ -67,6 +68,12 @@ def citizen_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page (``handler400``): says what was wrong when it is a refused query parameter."""
+    reason = str(exception) if isinstance(exception, QueryRefused) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def home(request: HttpRequest) -> HttpResponse:

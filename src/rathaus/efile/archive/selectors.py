@@ -62,7 +62,7 @@ def disposal_for(*, disposal_id: int, user: Any) -> tuple[Disposal, bool, bool]:
 def disposal_by_reference(reference: str) -> Disposal:
     """A process by its number or ProzessID (for the commands)."""
     query: Q | None = None
-    if reference.isdigit() and len(reference) < 19:
+    if reference.isascii() and reference.isdigit() and len(reference) < 19:
         query = Q(pk=int(reference))
     else:
         try:
