@@ -1,0 +1,555 @@
+"""IDOR (ASVS 5.0 V8.2.2/V8.2.3): every object URL and API route with an id in its path
+refuses another owner's object. Citizens get 404 (not 403: the object's existence is not
+told); staff of another office get 403 or 404; API tokens of another office or organisation
+get 404.
+
+``test_every_object_route_is_covered`` is the sweep: each URL pattern with a path parameter
+must be probed below or listed in ``NOT_OWNED`` with the reason it holds no one's object —
+a new app's object URLs fail that test until someone decides which it is.
+"""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rathaus.accounts import services as account_services
+from rathaus.accounts.models import Organisation, User
+from rathaus.directory.models import Office
+from rathaus.kernel import blobs, notify
+
+from .urlsweep import all_routes
+
+pytestmark = pytest.mark.django_db
+
+CITIZEN_BACKEND = "rathaus.accounts.backends.OidcBackend"
+PASSWORD = "Sicherheit-2026-Prüfung!"
+
+# URL patterns with a path parameter that hold no one's object, each with the reason.
+NOT_OWNED = {
+    "portal:service": "public catalogue of services",
+    "portal:office": "public catalogue of offices",
+    "portal:life_situation": "public catalogue of life situations",
+    "payments:parcel": "public cadastral map (parcels are public record)",
+    "payments:order-create": "orders a public parcel for oneself",
+    "appointments:call-display": "public waiting-room display (call numbers only, no names)",
+    "payments:return": "return from the payment provider: shows only the own session's payment",
+    "payments:sandbox-pay": "sandbox provider page: the transaction id is the capability (demo only)",
+    "api:sandbox_create": "sandbox provider API: the originator's own transactions (demo only)",
+    "api:sandbox_get": "sandbox provider API: transaction id is the capability (demo only)",
+    "api:not-found": "catch-all problem+json 404",
+    "set_language": "no object",
+    # Capability links: the secret in the address is the authorisation (HMAC over id and a
+    # random nonce); probed below with a forged MAC and another appointment's id.
+    "appointments:manage": "capability link, see test_appointment_links_*",
+    "appointments:contact": "capability link, see test_appointment_links_*",
+    "appointments:confirm-account": "capability link, see test_appointment_links_*",
+    "appointments:ics": "capability link, see test_appointment_links_*",
+    "appointments:cancel": "capability link, see test_appointment_links_*",
+    "appointments:move": "capability link, see test_appointment_links_*",
+    "appointments:verify": "capability link, see test_appointment_links_*",
+    "api:booking_detail": "capability link, see test_appointment_links_*",
+    "api:booking_cancel": "capability link, see test_appointment_links_*",
+    "api:booking_contact": "capability link, see test_appointment_links_*",
+    "api:booking_move": "capability link, see test_appointment_links_*",
+}
+
+# Routes probed by the tests below (URL name → test).
+PROBED = {
+    "payments:claim",
+    "payments:pay",
+    "payments:claim-pdf",
+    "payments:receipt-pdf",
+    "payments:order",
+    "payments:order-file",
+    "portal:postbox_message",
+    "portal:postbox_attachment",
+    "einvoice_intake:invoice",
+    "einvoice_intake:invoice-pdf",
+    "einvoice_intake:invoice-original",
+    "einvoice_intake:invoice-attachment",
+    "efile:case-detail",
+    "efile:document-upload",
+    "efile:scan-upload",
+    "efile:document-ocr-retry",
+    "efile:case-note",
+    "efile:bescheid-issue",
+    "efile:case-close",
+    "efile:case-forward",
+    "efile:case-assign",
+    "efile:case-confidentiality",
+    "efile:case-resubmission",
+    "efile:version-download",
+    "efile:version-page",
+    "einvoice:staff-detail",
+    "einvoice:staff-original",
+    "einvoice:staff-approve-factual",
+    "einvoice:staff-approve-arithmetic",
+    "einvoice:staff-order-payment",
+    "einvoice:staff-decline",
+    "einvoice:staff-mark-paid",
+    "einvoice:staff-file",
+    "einvoice:staff-export-download",
+    "einvoice:staff-route-edit",
+    "payments:staff-claim",
+    "payments:staff-refund",
+    "payments:staff-refund-decide",
+    "payments:staff-credit-assign",
+    "appointments:staff-outcome",
+    "efile_archive:detail",
+    "efile_archive:evaluate",
+    "efile_archive:transfer",
+    "efile_archive:receipt",
+    "efile_archive:delete",
+    "efile_archive:download",
+    "api:case_get",
+    "api:case_list",
+    "api:document_list",
+    "api:document_post",
+    "api:einvoice_get",
+    "api:claim_get",
+    "api:claim_cancel",
+    "api:refund_post",
+}
+
+
+def test_every_object_route_is_covered():
+    with_parameters = {
+        route.name
+        for route in all_routes()
+        if ("<" in route.route or "(?P" in route.route) and not route.name.startswith("admin:")
+    }
+    # admin: staff with is_staff only, behind password + TOTP; Django's admin checks model
+    # permissions per object type (docs/security.md, V8).
+    assert sorted(with_parameters - set(NOT_OWNED) - PROBED) == []
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _citizen(name: str) -> User:
+    from rathaus.registers.models import Person
+
+    person = Person.objects.create(
+        register_number=f"HBS{abs(hash(name)) % 10**9:09d}",
+        family_name=name,
+        given_names="Sicher",
+        date_of_birth=datetime.date(1980, 1, 1),
+        sex="w",
+    )
+    return User.objects.create_user(username=f"sec-{name}", kind=User.Kind.CITIZEN, person=person)
+
+
+def _citizen_client(user: User) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.force_login(user, backend=CITIZEN_BACKEND)
+    return client
+
+
+def _staff(office: Office, name: str, role: str = "sachbearbeitung") -> User:
+    return account_services.staff_user_create(
+        username=name, full_name=f"Staff {name}", password=PASSWORD, office=office, role=role
+    )
+
+
+def _staff_client(user: User) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+def _token(owner: User, scopes: list[str]) -> dict:
+    _t, plaintext = account_services.api_token_issue(owner=owner, name="Fremdverfahren", scopes=scopes)
+    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+
+
+def _statuses(client: Client, requests: list[tuple[str, str]], **extra) -> dict[str, int]:
+    out = {}
+    for method, url in requests:
+        response = getattr(client, method)(url, **extra)
+        if response.streaming:
+            b"".join(response.streaming_content)
+
+        out[f"{method.upper()} {url}"] = response.status_code
+    return out
+
+
+# --- citizens: B gets 404 for A's objects --------------------------------------------------
+
+
+@pytest.fixture
+def payments_setup():
+    from rathaus.payments import cadastre
+    from rathaus.payments.tests.factories import setup_payments
+
+    offices = setup_payments()
+    cadastre.parcels_ensure(seed=1)
+    return offices
+
+
+def test_citizen_b_gets_404_for_a_s_claims_orders_receipts(payments_setup):
+    from rathaus.payments import cadastre, sandbox, services
+    from rathaus.payments.models import Parcel
+
+    owner, other = _citizen("Anna"), _citizen("Bernd")
+    order = cadastre.order_create(parcel=Parcel.objects.first(), citizen=owner)
+    claim = services.claim_create(
+        office=payments_setup["geo"],
+        purpose="Auszug",
+        debtor_name="Anna",
+        debtor=owner,
+        amount=Decimal("20.00"),
+    )
+    payment = services.payment_start(claim=claim, by=owner)
+    sandbox.transaction_decide(transaction_id=payment.transaction_id, approve=True)
+    kz = claim.kassenzeichen
+    urls = [
+        ("get", reverse("payments:claim", args=[kz])),
+        ("post", reverse("payments:pay", args=[kz])),
+        ("get", reverse("payments:claim-pdf", args=[kz])),
+        ("get", reverse("payments:receipt-pdf", args=[kz, payment.pk])),
+        ("get", reverse("payments:claim", args=[order.claim.kassenzeichen])),
+        ("get", reverse("payments:order", args=[order.pk])),
+        ("get", reverse("payments:order-file", args=[order.pk, "auszug"])),
+        ("get", reverse("payments:order-file", args=[order.pk, "quittung"])),
+    ]
+    # the owner reaches them (the probe addresses are real)
+    owner_view = _statuses(_citizen_client(owner), urls[:4])
+    assert all(code in (200, 302, 409) for code in owner_view.values()), owner_view  # 409: paid already
+    foreign = _statuses(_citizen_client(other), urls)
+    assert set(foreign.values()) == {404}, foreign
+
+
+def test_citizen_b_gets_404_for_a_s_postbox_message_and_attachment():
+    from rathaus.efile.tests.factories import make_pdf
+
+    owner, other = _citizen("Carla"), _citizen("Dieter")
+    blob = blobs.store(content=make_pdf("Bescheid"), filename="bescheid.pdf")
+    message = notify.postbox_send(
+        recipient=owner,
+        subject="Ihr Bescheid",
+        body="Anbei",
+        sender_label="Bürgeramt",
+        attachments=[("bescheid.pdf", blob)],
+        notify_by_email=False,
+    )
+    attachment = message.attachments.get()
+    urls = [
+        ("get", reverse("portal:postbox_message", args=[message.pk])),
+        ("get", reverse("portal:postbox_attachment", args=[message.pk, attachment.pk])),
+    ]
+    assert set(_statuses(_citizen_client(owner), urls).values()) == {200}
+    foreign = _statuses(_citizen_client(other), urls)
+    assert set(foreign.values()) == {404}, foreign
+    # and B's own account page and postbox show nothing of A's
+    page = _citizen_client(other).get(reverse("portal:postbox")).content.decode()
+    assert "Ihr Bescheid" not in page
+    account = _citizen_client(other).get(reverse("portal:account")).content.decode()
+    assert "Carla" not in account
+
+
+def test_appointment_links_with_a_forged_or_transplanted_mac_are_404():
+    from rathaus.appointments import tokens
+    from rathaus.appointments.tests.factories import confirmed, local, planned_office
+
+    planned = planned_office()
+    mine = confirmed(planned, local(2026, 12, 2, 9, 0))
+    theirs = confirmed(planned, local(2026, 12, 2, 10, 0), email="b@example.org")
+    token = tokens.link_token(mine)
+    transplanted = f"{theirs.pk}-{token.split('-', 1)[1]}"  # my MAC on their id
+    forged = f"{mine.pk}-{'A' * 43}"
+    probes = []
+    for bad in (transplanted, forged):
+        for name in ("manage", "contact", "confirm-account", "ics", "cancel", "move", "verify"):
+            probes.append(("get", reverse(f"appointments:{name}", args=[bad])))
+            probes.append(("post", reverse(f"appointments:{name}", args=[bad])))
+        probes.append(("get", f"/api/v1/appointments/bookings/{bad}"))
+        probes.append(("delete", f"/api/v1/appointments/bookings/{bad}"))
+        probes.append(("post", f"/api/v1/appointments/bookings/{bad}/contact"))
+        probes.append(("post", f"/api/v1/appointments/bookings/{bad}/move"))
+    booker = User.objects.create_user(
+        username="buchungsportal",
+        kind=User.Kind.ORGANISATION,
+        organisation=account_services.organisation_create(name="Portal GmbH", kind=Organisation.Kind.COMPANY),
+    )
+    statuses = _statuses(Client(), probes, **_token(booker, ["appointments:book"]))
+    # A POST without a body is refused by validation (400) before any lookup, for every token
+    # alike; everything else must be 404 (405: a page that only takes the other method).
+    wrong = {
+        k: v
+        for k, v in statuses.items()
+        if not (v == 404 or (v == 405 and "/api/" not in k) or (v == 400 and k.startswith("POST /api/")))
+    }
+    assert wrong == {}
+    assert Client().get(reverse("appointments:manage", args=[token])).status_code == 200
+
+
+@pytest.fixture
+def einvoice_setup():
+    from rathaus.einvoice.tests.conftest import LEITWEG_ID, make_supplier, suite_file
+    from rathaus.einvoice.tests.workflow_helpers import receive
+
+    office = Office.objects.create(slug="finanzen", name="Senatorin für Finanzen", leitweg_id=LEITWEG_ID)
+    supplier = make_supplier()
+    other_supplier = make_supplier("Konkurrenz Süd GmbH")
+    invoice = receive(suite_file("business-cases/standard/01.04a-INVOICE_ubl.xml"), supplier)
+    return office, supplier, other_supplier, invoice
+
+
+def test_supplier_b_gets_404_for_a_s_invoice(einvoice_setup):
+    _office, supplier, other_supplier, invoice = einvoice_setup
+    urls = [
+        ("get", reverse("einvoice_intake:invoice", args=[invoice.pk])),
+        ("get", reverse("einvoice_intake:invoice-pdf", args=[invoice.pk])),
+        ("get", reverse("einvoice_intake:invoice-original", args=[invoice.pk])),
+        ("get", reverse("einvoice_intake:invoice-attachment", args=[invoice.pk, 1])),
+    ]
+    owner = _citizen_client(supplier)
+    assert owner.get(urls[0][1]).status_code == 200
+    foreign = _statuses(_citizen_client(other_supplier), urls)
+    assert set(foreign.values()) == {404}, foreign
+    api = Client().get(f"/api/v1/einvoices/{invoice.pk}", **_token(other_supplier, ["einvoice:submit"]))
+    assert api.status_code == 404
+
+
+# --- staff: a clerk of office Y cannot see or change office X's objects -----------------
+
+
+def _refused(statuses: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in statuses.items() if v not in (403, 404)}
+
+
+def test_clerk_of_another_office_cannot_open_or_change_an_efile_case():
+    from rathaus.efile import services
+    from rathaus.efile.tests.factories import make_case, make_pdf
+
+    office_x, office_y = Office.objects.create(slug="x", name="X"), Office.objects.create(slug="y", name="Y")
+    clerk_x, clerk_y = _staff(office_x, "clerk-x"), _staff(office_y, "clerk-y")
+    case = make_case(office_x, subject="Geheimsache IDOR-Probe")
+    document = services.document_add(
+        case=case, title="Antrag", content=make_pdf("idor"), filename="antrag.pdf", by=clerk_x
+    )
+    version = document.versions.first()
+    c = case.pk
+    urls = [("get", reverse("efile:case-detail", args=[c]))]
+    for name in (
+        "document-upload",
+        "scan-upload",
+        "case-note",
+        "bescheid-issue",
+        "case-close",
+        "case-forward",
+        "case-assign",
+        "case-confidentiality",
+        "case-resubmission",
+    ):
+        urls.append(("post", reverse(f"efile:{name}", args=[c])))
+    urls += [
+        ("post", reverse("efile:document-ocr-retry", args=[c, document.pk])),
+        ("get", reverse("efile:version-download", args=[version.pk])),
+        ("get", reverse("efile:version-page", args=[version.pk, 1])),
+    ]
+    assert set(_statuses(_staff_client(clerk_x), [urls[0], urls[-2]]).values()) == {200}
+    statuses = _statuses(_staff_client(clerk_y), urls)
+    assert _refused(statuses) == {}, statuses
+    case.refresh_from_db()
+    assert case.office_id == office_x.pk and not case.is_closed
+    # API: a token of office Y's clerk
+    headers = _token(clerk_y, ["efile:read", "efile:write"])
+    api = _statuses(
+        Client(),
+        [("get", f"/api/v1/efile/cases/{c}"), ("get", f"/api/v1/efile/cases/{c}/documents")],
+        **headers,
+    )
+    assert set(api.values()) == {404}, api
+    upload = Client().post(
+        f"/api/v1/efile/cases/{c}/documents", {"title": "x", "file": io.BytesIO(make_pdf("y"))}, **headers
+    )
+    assert upload.status_code in (403, 404)
+    listed = Client().get("/api/v1/efile/cases", **headers).content.decode()
+    assert "IDOR-Probe" not in listed
+
+
+def test_clerk_of_another_office_cannot_open_or_act_on_an_invoice(einvoice_setup):
+    from rathaus.einvoice.tests.workflow_helpers import make_staff
+
+    office, _supplier, _other, invoice = einvoice_setup
+    stranger = make_staff(Office.objects.create(slug="fremd", name="Fremdes Amt"))
+    own = make_staff(office)
+    i = invoice.pk
+    urls = [
+        ("get", reverse("einvoice:staff-detail", args=[i])),
+        ("get", reverse("einvoice:staff-original", args=[i])),
+    ]
+    for name in (
+        "staff-approve-factual",
+        "staff-approve-arithmetic",
+        "staff-order-payment",
+        "staff-decline",
+        "staff-mark-paid",
+        "staff-file",
+    ):
+        urls.append(("post", reverse(f"einvoice:{name}", args=[i])))
+    assert _staff_client(own).get(urls[0][1]).status_code == 200
+    statuses = _statuses(_staff_client(stranger), urls)
+    assert _refused(statuses) == {}, statuses
+
+
+def test_export_and_route_of_another_office_are_refused(einvoice_setup):
+    from rathaus.einvoice import workflow
+    from rathaus.einvoice.models import LeitwegRoute
+    from rathaus.einvoice.tests.workflow_helpers import make_staff
+
+    office, _supplier, _other, invoice = einvoice_setup
+    first, second = make_staff(office), make_staff(office)
+    invoice = workflow.invoice_approve_factual(invoice=invoice, by=first)
+    invoice = workflow.invoice_approve_arithmetic(invoice=invoice, by=second)
+    workflow.invoice_order_payment(invoice=invoice, by=first)
+    export = workflow.payment_export_create(by=first, office=office)
+    route = LeitwegRoute.objects.create(
+        pattern="04011000-99999-12", office=office, valid_from=datetime.date(2026, 1, 1)
+    )
+    stranger = make_staff(Office.objects.create(slug="fremd2", name="Fremdes Amt"))
+    urls = [
+        ("get", reverse("einvoice:staff-export-download", args=[export.pk])),
+        ("get", reverse("einvoice:staff-route-edit", args=[route.pk])),
+        ("post", reverse("einvoice:staff-route-edit", args=[route.pk])),
+    ]
+    statuses = _statuses(_staff_client(stranger), urls)
+    assert _refused(statuses) == {}, statuses
+
+
+def test_cash_office_pages_refuse_a_clerk_of_another_office(payments_setup):
+    from rathaus.payments import services
+    from rathaus.payments.models import BankCredit
+
+    citizen = _citizen("Erika")
+    claim = services.claim_create(
+        office=payments_setup["geo"],
+        purpose="Auszug",
+        debtor_name="Erika",
+        debtor=citizen,
+        amount=Decimal("20.00"),
+    )
+    stranger = _staff(Office.objects.create(slug="fremd-kasse", name="Bauamt"), "clerk-bau")
+    credit = BankCredit.objects.first()
+    urls = [
+        ("get", reverse("payments:staff-claim", args=[claim.kassenzeichen])),
+        ("post", reverse("payments:staff-refund", args=[claim.kassenzeichen])),
+        ("post", reverse("payments:staff-refund-decide", args=[1])),
+        ("post", reverse("payments:staff-credit-assign", args=[credit.pk if credit else 1])),
+    ]
+    statuses = _statuses(_staff_client(stranger), urls)
+    assert _refused(statuses) == {}, statuses
+    # API: an organisation's token that did not create the claim
+    outsider = User.objects.create_user(
+        username="fremdverfahren",
+        kind=User.Kind.ORGANISATION,
+        organisation=account_services.organisation_create(name="Fremd GmbH", kind=Organisation.Kind.COMPANY),
+    )
+    headers = _token(outsider, ["payments:read", "payments:write"])
+    kz = claim.kassenzeichen
+    api = {
+        "get": Client().get(f"/api/v1/payments/claims/{kz}", **headers).status_code,
+        "cancel": Client().post(f"/api/v1/payments/claims/{kz}/cancel?reason=Fremd", **headers).status_code,
+        "refund": Client()
+        .post(
+            f"/api/v1/payments/claims/{kz}/refunds",
+            {"amount": "1.00", "reason": "x"},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="k-1",
+            **headers,
+        )
+        .status_code,
+    }
+    assert set(api.values()) <= {403, 404}, api
+
+
+def test_appointment_day_list_and_outcome_of_another_office_are_hidden():
+    from rathaus.appointments.tests.factories import confirmed, local, planned_office
+
+    x, y = planned_office(), planned_office()
+    appointment = confirmed(x, local(2026, 12, 2, 9, 0))
+    clerk_y = _staff(y.office, "termin-y")
+    client = _staff_client(clerk_y)
+    page = client.get(reverse("appointments:staff"), {"dienststelle": x.office.pk, "tag": "2026-12-02"})
+    assert page.status_code in (200, 403, 404)
+    assert "Anna Becker" not in page.content.decode()
+    assert (
+        appointment.booking_code not in page.content.decode()
+        if getattr(appointment, "booking_code", "")
+        else True
+    )
+    outcome = client.post(reverse("appointments:staff-outcome", args=[appointment.pk]), {"outcome": "done"})
+    assert outcome.status_code in (403, 404)
+
+
+def test_archive_disposals_of_another_office_are_refused():
+    from rathaus.efile.archive import services as archive_services
+    from rathaus.efile.archive.tests.conftest import build_world
+
+    world = build_world()
+    disposal = archive_services.disposal_offer(office=world.office, archive=world.archive, today=world.today)
+    d = disposal.pk
+    urls = [("get", reverse("efile_archive:detail", args=[d]))]
+    for name in ("evaluate", "transfer", "receipt", "delete"):
+        urls.append(("post", reverse(f"efile_archive:{name}", args=[d])))
+    urls.append(("get", reverse("efile_archive:download", args=[d, "angebot"])))
+    assert _staff_client(world.clerk).get(urls[0][1]).status_code == 200
+    statuses = _statuses(_staff_client(world.other_clerk), urls)
+    assert _refused(statuses) == {}, statuses
+
+
+# --- vertical: staff pages refuse citizens, organisations and staff without the second factor
+
+
+# The admin's add form of a model with a URLField warns about Django 6.0 (not a security matter).
+@pytest.mark.filterwarnings("ignore::django.utils.deprecation.RemovedInDjango60Warning")
+def test_staff_pages_refuse_citizens_suppliers_and_staff_without_the_second_factor():
+    """Every page that a verified staff member reaches but an anonymous visitor does not is
+    refused (no 200) to a citizen, to a supplier organisation and to a staff member who has
+    only passed the password (a sweep over all pages without path parameters)."""
+    from .test_headers import PAGES
+
+    office = Office.objects.create(slug="vertikal", name="Amt")
+    verified = _staff(office, "vertikal-staff")
+    User.objects.filter(pk=verified.pk).update(is_superuser=True, is_staff=True)
+    password_only = _staff(office, "nur-passwort")
+    half = Client()
+    half.force_login(password_only)  # no OTP device verified in this session
+    supplier = User.objects.create_user(
+        username="vertikal-lieferant",
+        kind=User.Kind.ORGANISATION,
+        organisation=account_services.organisation_create(name="Lieferant", kind=Organisation.Kind.COMPANY),
+    )
+    clients = {
+        "citizen": _citizen_client(_citizen("Vertikal")),
+        "supplier": _citizen_client(supplier),
+        "password-only staff": half,
+    }
+    anonymous, staff_client = Client(), _staff_client(verified)
+    staff_pages = [
+        page.path
+        for page in PAGES
+        if staff_client.get(page.path).status_code == 200
+        and anonymous.get(page.path).status_code != 200
+        and not page.path.startswith(
+            ("/mein-konto/", "/zahlungen/", "/e-rechnung/meine/", "/e-rechnung/einreichen/")
+        )
+    ]
+    assert {"/e-akte/", "/kasse/", "/e-rechnung/eingang/", "/admin/"} <= set(staff_pages)
+    reached = [
+        f"{who}: {path}"
+        for who, client in clients.items()
+        for path in staff_pages
+        if client.get(path).status_code == 200
+    ]
+    assert reached == []
