@@ -130,12 +130,6 @@ def test_error_pages_send_the_headers_too():
     assert api.status_code == 404 and api["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no view or middleware sets Cache-Control on pages behind a login: /mein-konto/, "
-    "/mein-konto/postfach/, /zahlungen/, /e-akte/, /kasse/, /e-rechnung/eingang/ … answer without "
-    "Cache-Control, so a shared or back-button browser cache may keep personal data (ASVS 5.0 V14.3.2)",
-)
 def test_pages_behind_a_login_are_not_stored_by_the_browser():
     """A page that answers 200 only to a logged-in user holds personal or internal data: it
     carries ``Cache-Control: no-store`` (a sweep over citizen and staff pages)."""

@@ -127,12 +127,6 @@ def test_oidc_authorization_code_never_reaches_the_log(log_output, settings):
     assert query["code"] not in _audit_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kernel/logging.py: _KEY does not cover the OAuth 'state' (nor 'nonce'); the demo IdP's "
-    "oauthlib logs at DEBUG 'Saving grant {'code': '[redacted]', 'state': '<state>'}', so "
-    "the one-time anti-CSRF value of the login is written to the log",
-)
 def test_oidc_state_never_reaches_the_log(log_output, settings):
     query, written = _oidc_login_logged(log_output, settings)
     assert query["state"] not in written

@@ -126,12 +126,6 @@ def test_a_session_id_planted_before_login_is_worthless_after_it(staff):
     assert response.status_code == 302 and "anmelden" in response["Location"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="accounts/views.py staff_login keeps the pre-login session key after a right password: the "
-    "pending login (user, backend, next) is stored in the unrotated anonymous session; only the TOTP "
-    "step calls auth.login (cycle_key). ASVS 7.2.4 wants a new token at every authentication step.",
-)
 def test_password_step_rotates_the_session_key(staff):
     client = Client()
     client.get(reverse("accounts:staff-login"))

@@ -169,6 +169,9 @@ def staff_login(request: HttpRequest) -> HttpResponse:
                 status = 400
             elif any(devices_for_user(user, confirmed=True)):
                 throttling.record_success(username=username, address=address, login_complete=False)
+                # A new session key at every authentication step (ASVS 5.0 7.2.4): a key planted
+                # before the password must not carry the pending login.
+                request.session.cycle_key()
                 request.session[STAFF_PENDING_KEY] = {
                     "user_id": user.pk,
                     "backend": user.backend,

@@ -15,7 +15,7 @@ REDACTED = "[redacted]"
 
 _KEY = (
     r"[\w-]*(?:password|passwort|passwd|pwd|token|secret|api[_-]?key|authorization|cookie|sessionid|"
-    r"csrf|otp|private[_-]?key|credential)[\w-]*|\bcode\b"
+    r"csrf|otp|private[_-]?key|credential)[\w-]*|\bcode\b|\bstate\b|\bnonce\b|code[_-]?verifier"
 )
 _SECRET_PAIR = re.compile(
     rf"(?i)(?P<key>{_KEY})(?P<close>[\"']?)(?P<sep>\s*[:=]\s*)(?P<quote>[\"']?)"
