@@ -158,7 +158,7 @@ def test_inbox_view_filters_and_answers_bad_dates_in_german(client):
     for params in ({"eroeffnet_von": "31.02.2026"}, {"eroeffnet_bis": "morgen"}):
         response = client.get(reverse("efile:inbox"), params)
         assert response.status_code == 200
-        assert "Bitte geben Sie ein gültiges Datum an" in response.content.decode()
+        assert "muss die Form JJJJ-MM-TT haben" in response.content.decode()
         assert hit.case_file.aktenzeichen not in response.content.decode()
     response = client.get(
         reverse("efile:inbox"), {"eroeffnet_von": "2026-05-01", "eroeffnet_bis": "2026-04-01"}
