@@ -37,12 +37,6 @@ def test_guessing_the_totp_code_is_stopped(settings):
     assert stopped and stopped[0] <= 10, answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/auth.py TokenAuth throttles only valid tokens (_check_rate per token); failed bearer "
-    "authentications are not counted per client address, so 300 wrong tokens from one address all get "
-    "401 (ASVS 5.0 V2.4.1 anti-automation)",
-)
 def test_guessing_api_tokens_from_one_address_is_throttled():
     """Bearer tokens are 256-bit secrets (guessing is hopeless), but a flood of wrong tokens
     from one address should still be slowed down instead of costing a database lookup each."""
