@@ -76,11 +76,11 @@ def restore_target(tmp_path: Path):
     var.mkdir()
     if connection.vendor == "sqlite":
 
-        def run_sql(sql: str) -> list[tuple]:
+        def run_sqlite(sql: str) -> list[tuple]:
             with sqlite3.connect(var / "rathaus.sqlite3") as db:
                 return db.execute(sql).fetchall()
 
-        yield "", run_sql
+        yield "", run_sqlite
         return
     import psycopg
 
@@ -157,10 +157,16 @@ def files_in(directory: Path) -> dict[str, str]:
     }
 
 
+def _read(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
+    handle = tar.extractfile(member)
+    assert handle is not None, member.name
+    return handle.read()
+
+
 def rewrite_member(archive: Path, name: str, change) -> None:
     """Rewrite ``archive`` with member ``name``'s bytes passed through ``change`` (manifest kept)."""
     with tarfile.open(archive) as tar:
-        members = [(member, tar.extractfile(member).read()) for member in tar.getmembers()]
+        members = [(member, _read(tar, member)) for member in tar.getmembers()]
     with tarfile.open(archive, "w", format=tarfile.PAX_FORMAT) as tar:
         for member, data in members:
             if member.name == name:
