@@ -30,6 +30,7 @@ def _titles() -> dict[int, str]:
         405: _("Methode nicht erlaubt"),
         409: _("Konflikt"),
         413: _("Anfrage zu groß"),
+        415: _("Dateityp nicht unterstützt"),
         422: _("Ungültige Eingaben"),
         429: _("Zu viele Anfragen"),
         500: _("Interner Fehler"),
@@ -136,13 +137,20 @@ def _error_statuses(method: str, operation: dict[str, Any]) -> dict[int, str]:
         statuses[401] = "Kein, ein ungültiges oder ein widerrufenes API-Token."
         statuses[403] = "Das Token hat die nötige Berechtigung (Scope) oder Zuständigkeit nicht."
         statuses[429] = "Zu viele Anfragen mit diesem Token; Retry-After nennt die Wartezeit."
+    else:
+        # Public operations are throttled per client address (e.g. appointment availability).
+        statuses[429] = "Zu viele Anfragen von dieser Adresse; Retry-After nennt die Wartezeit."
     parameters = operation.get("parameters") or []
-    if parameters or operation.get("requestBody"):
+    body = operation.get("requestBody") or {}
+    if parameters or body:
         statuses[422] = "Ungültige Angaben; errors[] nennt jede mit Ort und Grund."
-    if any(parameter.get("in") == "path" for parameter in parameters):
-        statuses[404] = "Das Objekt gibt es nicht oder es ist für dieses Token nicht sichtbar."
+        # An object named in the path, a parameter or the body (an office, a service …).
+        statuses[404] = "Ein genanntes Objekt gibt es nicht oder es ist für dieses Token nicht sichtbar."
     if method in {"post", "put", "patch", "delete"}:
         statuses[409] = "Konflikt mit dem aktuellen Stand (z. B. schon erledigt, doppelt)."
+        statuses[413] = "Die Anfrage oder die Datei ist zu groß."
+    if "multipart/form-data" in (body.get("content") or {}):
+        statuses[415] = "Dieser Dateityp ist hier nicht erlaubt."
     return statuses
 
 
@@ -164,6 +172,10 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 if "content" not in declared:
                     declared["content"] = problem
                 declared.setdefault("description", description)
+            # Errors an operation declares itself (openapi_extra) without a body are problems too.
+            for key, declared in responses.items():
+                if str(key).isdigit() and int(key) >= 400 and isinstance(declared, dict):
+                    declared.setdefault("content", problem)
     return schema
 
 

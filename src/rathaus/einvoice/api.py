@@ -102,6 +102,13 @@ def _organisation(request: HttpRequest) -> tuple[ApiToken, Organisation]:
     "/einvoices",
     response={201: InvoiceOut},
     summary="E-Rechnung einreichen (XRechnung 3.0 in UBL oder CII als Request-Body)",
+    # The XML is read from the raw body; declared so that clients and fuzzers see it (and its 413/422).
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+        },
+    },
 )
 def einvoice_submit(request: HttpRequest) -> Status[InvoiceOut]:
     token, organisation = _organisation(request)

@@ -17,7 +17,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 
 from rathaus.api.auth import require_scope
-from rathaus.api.problems import Problem
+from rathaus.api.problems import Problem, problem_response
 from rathaus.api.types import Count, Money, Text100, Text200, Text500
 from rathaus.directory.selectors import office_by_slug
 from rathaus.domain.payments import xbezahldienste as xb
@@ -143,13 +143,28 @@ def refund_post(request: HttpRequest, kassenzeichen: str, payload: RefundIn) -> 
     return idempotent(request, create)
 
 
-@router.post("/payments/notifications", auth=None, summary="Zahlungsbenachrichtigung (HMAC-signiert)")
+@router.post(
+    "/payments/notifications",
+    auth=None,
+    summary="Zahlungsbenachrichtigung (HMAC-signiert)",
+    openapi_extra={
+        "responses": {
+            403: {"description": "Die Signatur (X-Signature) fehlt oder ist ungültig."},
+            404: {"description": "Die Transaktion ist unbekannt (outcome „unknown“)."},
+            422: {"description": "Betrag oder Währung passen nicht zur Zahlung (outcome „mismatch“)."},
+        }
+    },
+)
 def notification(request: HttpRequest) -> HttpResponse:
     event = services.notification_receive(body=request.body, signature=request.headers.get("X-Signature", ""))
-    status = {"unknown": 404, "mismatch": 422}.get(event.outcome, 200)
-    return JsonResponse(
-        {"eventId": event.event_id, "outcome": event.outcome, "detail": event.detail}, status=status
-    )
+    fields = {"eventId": event.event_id, "outcome": event.outcome}
+    status = {"unknown": 404, "mismatch": 422}.get(event.outcome)
+    if status:
+        # An error is a problem document too, with the provider's fields as extensions.
+        return problem_response(
+            request, status, event.detail, code=f"notification_{event.outcome}", extensions=fields
+        )
+    return JsonResponse({**fields, "detail": event.detail})
 
 
 class SandboxAuth(HttpBearer):

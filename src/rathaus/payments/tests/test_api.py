@@ -201,3 +201,24 @@ def test_the_real_adapter_is_built_from_settings_and_says_what_is_missing(settin
     provider = get_provider()
     assert isinstance(provider, XBezahldiensteHttpProvider)
     assert provider.base == "https://epay.example/api/paymenttransaction/bremen/kasse"
+
+
+def test_notification_for_an_unknown_transaction_is_a_problem_document(client, offices):
+    """Found by the API fuzzer's contract (issue 11, suite 2): a correctly signed notification
+    for a transaction nobody started answers 404 as problem+json, with the provider's fields."""
+    body = json.dumps(
+        {"eventId": "e-404", "transactionId": "gibt-es-nicht", "status": "PAYED",
+         "grossAmount": "5.00", "currency": "EUR"}
+    ).encode()  # fmt: skip
+    response = client.post(
+        "/api/v1/payments/notifications",
+        body,
+        content_type="application/json",
+        headers={"X-Signature": xb.sign(body, conf.notification_secret())},
+    )
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "urn:rathaus:problem:notification_unknown"
+    assert (problem["status"], problem["eventId"], problem["outcome"]) == (404, "e-404", "unknown")
+    assert problem["detail"]
