@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import re
 import tempfile
@@ -103,8 +104,13 @@ class BlobCorrupted(BlobError):
     default_message = "Die gespeicherte Datei ist beschädigt (Prüfsumme stimmt nicht)."
 
 
-def _megabytes(size: int) -> str:
+def _megabytes(size: int, *, round_up: bool = False) -> str:
+    """``size`` in MB (2^20 bytes) with at most one decimal, German notation. ``round_up`` for
+    a size over a limit: 25 MB + 1 byte reads "25,1 MB", never "25,0 MB" (which looked as if
+    a file of exactly the allowed size had been refused)."""
     value = size / (1024 * 1024)
+    if round_up:
+        value = math.ceil(value * 10) / 10
     text = f"{value:.0f}" if value == int(value) else f"{value:.1f}"
     return text.replace(".", ",") + " MB"
 
@@ -136,7 +142,7 @@ def _declared_size(content: object) -> int | None:
 def _too_large(filename: str, size: int, limit: int, exact: bool) -> BlobTooLarge:
     prefix = "" if exact else "mehr als "
     return BlobTooLarge(
-        f"Die Datei „{filename}“ ist {prefix}{_megabytes(size)} groß; "
+        f"Die Datei „{filename}“ ist {prefix}{_megabytes(size, round_up=True)} groß; "
         f"erlaubt sind höchstens {_megabytes(limit)}."
     )
 

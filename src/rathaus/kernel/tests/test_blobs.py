@@ -164,3 +164,14 @@ def test_missing_file_of_a_known_blob_is_restored():
     again = blobs.store(content=b"some text", filename="a.txt")
     assert again.pk == blob.pk
     assert blobs.read_bytes(again) == b"some text"
+
+
+@pytest.mark.django_db
+def test_a_file_just_over_the_limit_never_reads_as_the_limit(settings):
+    """Issue 11, finding 13: one byte over 25 MB read "ist 25,0 MB groß; erlaubt sind höchstens
+    25 MB" — a refusal that looked like a mistake. The size is rounded up."""
+    settings.BLOB_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+    upload = SimpleUploadedFile("grenze.pdf", b"%PDF-", content_type="application/pdf")
+    upload.size = 25 * 1024 * 1024 + 1
+    with pytest.raises(blobs.BlobTooLarge, match="ist 25,1 MB groß; erlaubt sind höchstens 25 MB."):
+        blobs.store(content=upload, filename=upload.name)
