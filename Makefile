@@ -71,9 +71,9 @@ browser: ## Install Debian's Chromium for browser tests (needs root or sudo)
 
 .PHONY: lint
 lint: install ## ruff, mypy, import-linter, migration and translation checks
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+	PYTHONPATH=tools $(BIN)/lint-imports
 	$(BIN)/mypy --strict --exclude "/tests/" src/rathaus/domain
 	$(BIN)/mypy src/rathaus/kernel
 	DJANGO_SETTINGS_MODULE=rathaus.config.settings.test $(RATHAUS) makemigrations --check --dry-run
@@ -81,8 +81,8 @@ lint: install ## ruff, mypy, import-linter, migration and translation checks
 
 .PHONY: format
 format: install ## Format and autofix with ruff
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks tools
+	$(BIN)/ruff check --fix src tests benchmarks tools
 
 .PHONY: messages
 messages: install ## Update the .po files and compile them (needs gettext)

@@ -10,7 +10,7 @@ from .models import ApiToken, StaffRole, User
 
 def staff_offices(user: User) -> QuerySet[Any]:
     """The offices in which ``user`` holds any role."""
-    from rathaus.directory.models import Office
+    from rathaus.directory.types import Office
 
     if not user.is_authenticated or user.kind != User.Kind.STAFF:
         return Office.objects.none()

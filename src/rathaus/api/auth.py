@@ -14,7 +14,7 @@ from ninja.security import HttpBearer
 
 from rathaus.accounts import selectors as account_selectors
 from rathaus.accounts import services as account_services
-from rathaus.accounts.models import ApiToken
+from rathaus.accounts.types import ApiToken
 
 from .problems import Problem
 

@@ -21,7 +21,7 @@ from pydantic import AfterValidator
 
 from rathaus.api.auth import require_scope
 from rathaus.api.types import Text200
-from rathaus.directory.models import Office
+from rathaus.directory.types import Office
 from rathaus.domain.parse import MAX_ID
 from rathaus.kernel.exceptions import InvalidInput, NotFound
 

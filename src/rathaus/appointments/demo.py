@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from rathaus.directory.models import Office, Service
+from rathaus.directory.types import Office, Service
 
 from . import selectors, services, tokens
 from .models import Appointment, OfferedService, OfficePlan

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.directory.models import Office, Service
+from rathaus.directory.types import Office, Service
 from rathaus.domain.parse import MAX_ID, InputError, ascii_int, ascii_int_list, iso_datetime
 from rathaus.kernel.forms import DateRangeField, days_from_today
 

@@ -21,7 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from rathaus.accounts.selectors import working_offices
-from rathaus.directory.models import Office, Service
+from rathaus.directory.types import Office, Service
 from rathaus.domain.appointments import schedule, stats
 
 from .models import (

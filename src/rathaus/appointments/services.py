@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from rathaus.directory.models import Office, Service
+from rathaus.directory.types import Office, Service
 from rathaus.domain.appointments import codes, schedule
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import Conflict, InvalidInput, NotFound

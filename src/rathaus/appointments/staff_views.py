@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rathaus.accounts.decorators import staff_required
-from rathaus.directory.models import Office
+from rathaus.directory.types import Office
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import RathausError
 from rathaus.kernel.forms import days_from_today, query_date, query_int

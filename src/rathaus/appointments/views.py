@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rathaus.directory.models import Office
+from rathaus.directory.types import Office
 from rathaus.domain.parse import InputError, iso_date
 from rathaus.kernel.exceptions import RathausError
 

@@ -15,10 +15,10 @@ from ninja import File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from rathaus.accounts.models import Organisation
+from rathaus.accounts.types import Organisation
 from rathaus.api.auth import require_scope
 from rathaus.api.problems import Problem
-from rathaus.directory.models import Office
+from rathaus.directory.types import Office
 from rathaus.kernel.exceptions import NotFound
 
 from . import selectors, services

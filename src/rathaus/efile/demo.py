@@ -180,8 +180,8 @@ DEMO_CASES_PER_OFFICE = 200
 def load_demo(*, seed: int, step: Any) -> str:
     """Demo part of ``rathaus demo``: the file plan, a few cases on the demo staff's desks and
     ``DEMO_CASES_PER_OFFICE`` bulk cases per office; does nothing where cases already exist."""
-    from rathaus.accounts.models import User
-    from rathaus.directory.models import Office
+    from rathaus.accounts.types import User
+    from rathaus.directory.types import Office
 
     if Case.objects.exists():
         return "E-Akte: Vorgänge vorhanden – unverändert."

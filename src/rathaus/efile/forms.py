@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.directory.models import Office
+from rathaus.directory.types import Office
 from rathaus.kernel.forms import DateRangeField, days_from_today
 
 

@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from rathaus.accounts.models import StaffRole, User
 from rathaus.accounts.selectors import WORKING_ROLES, staff_offices, working_offices
+from rathaus.accounts.types import StaffRole, User
 from rathaus.domain.efile.aktenzeichen import InvalidAktenzeichen, parse_aktenzeichen
 from rathaus.domain.efile.fileplan import effective_rules
 from rathaus.domain.efile.retention import RetentionStatus, retention_status

@@ -33,7 +33,7 @@ REMINDER_SUBJECT = "E-Akte: {count} fällige Wiedervorlage(n)"
 
 @rathaus_task(retries=5, backoff_seconds=60)
 def send_resubmission_reminder(*, user_id: int, on: str) -> None:
-    from rathaus.accounts.models import User
+    from rathaus.accounts.types import User
 
     from . import selectors
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from rathaus.accounts.models import ApiToken, Organisation
+from rathaus.accounts.types import ApiToken, Organisation
 from rathaus.api.auth import require_scope
 from rathaus.api.problems import Problem
 from rathaus.domain.einvoice import DEFAULT_MAX_BYTES

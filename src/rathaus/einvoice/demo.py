@@ -98,7 +98,7 @@ def load_demo(*, seed: int, step: Any) -> str:
 
 def _second_pair_of_eyes() -> None:
     """The demo staff of the current demo city (a city built before ``erechnung2`` existed gains it)."""
-    from rathaus.directory.models import Office
+    from rathaus.directory.types import Office
     from rathaus.registers.demo.city import DEMO_STAFF, demo_staff_ensure
 
     offices = {o.slug: o for o in Office.objects.filter(slug__in={s.office for s in DEMO_STAFF})}
@@ -110,7 +110,7 @@ def _routing_permission() -> None:
     """Let the demo clerk ``erechnung`` maintain the routing table (e-rechnung/routing/)."""
     from django.contrib.auth.models import Permission
 
-    from rathaus.accounts.models import User
+    from rathaus.accounts.types import User
     from rathaus.kernel import audit
 
     user = User.objects.filter(username="erechnung").first()

@@ -17,7 +17,7 @@ import pypdf
 from django.conf import settings
 
 from rathaus.accounts import services as account_services
-from rathaus.accounts.models import Organisation, User
+from rathaus.accounts.types import Organisation, User
 
 from . import services
 from .models import InboundInvoice

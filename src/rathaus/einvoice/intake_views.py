@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
-from rathaus.accounts.models import User
+from rathaus.accounts.types import User
 from rathaus.domain.einvoice import DEFAULT_MAX_BYTES
 from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import InvalidInput, NotFound

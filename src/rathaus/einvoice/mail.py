@@ -36,7 +36,7 @@ from typing import Any
 
 from django.db import transaction
 
-from rathaus.accounts.models import User
+from rathaus.accounts.types import User
 from rathaus.domain.einvoice import is_pdf
 from rathaus.kernel import notify
 from rathaus.kernel.exceptions import InvalidInput

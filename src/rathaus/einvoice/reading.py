@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from rathaus.accounts.models import Organisation, User
+from rathaus.accounts.types import Organisation, User
 from rathaus.domain.einvoice import InvoiceRejected, extract_hybrid_xml, is_pdf, parse_secure
 from rathaus.domain.einvoice.document import InvoiceDocument, read_invoice_document
 from rathaus.kernel import audit, blobs

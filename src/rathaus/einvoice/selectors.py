@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from rathaus.accounts.models import Organisation
 from rathaus.accounts.selectors import working_offices
+from rathaus.accounts.types import Organisation
 from rathaus.domain.einvoice.routing import Route, candidate_prefixes, choose_route
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import NotFound

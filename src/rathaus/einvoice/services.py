@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rathaus.accounts.models import Organisation, User
+from rathaus.accounts.types import Organisation, User
 from rathaus.directory import selectors as directory_selectors
-from rathaus.directory.models import Office
+from rathaus.directory.types import Office
 from rathaus.domain.einvoice import (
     DEFAULT_MAX_BYTES,
     DocumentVerdict,

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.directory.models import Office
+from rathaus.directory.types import Office
 
 
 class InvoiceActionForm(forms.Form):

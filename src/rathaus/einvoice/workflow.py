@@ -28,9 +28,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from rathaus.accounts.models import StaffRole, User
 from rathaus.accounts.selectors import WORKING_ROLES
-from rathaus.directory.models import Office
+from rathaus.accounts.types import StaffRole, User
+from rathaus.directory.types import Office
 from rathaus.domain.einvoice import hkr
 from rathaus.domain.einvoice.explain import short_location
 from rathaus.domain.einvoice.routing import RoutePatternInvalid, check_prefix

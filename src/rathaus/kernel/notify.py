@@ -31,7 +31,7 @@ from .models import Blob, PostboxAttachment, PostboxMessage
 from .tasks import enqueue_once, rathaus_task
 
 if TYPE_CHECKING:
-    from rathaus.accounts.models import User
+    from rathaus.accounts.types import User
 
 __all__ = [
     "PostboxAttachment",

@@ -167,11 +167,19 @@ def _policy(task_object: Task) -> tuple[int, int]:
     return policy
 
 
-def enqueue_once(task_object: Task, *, key: str, **kwargs: Any) -> TaskRun:
+def enqueue_once(task_object: Task | str, *, key: str, **kwargs: Any) -> TaskRun:
     """Enqueue ``task_object`` with ``kwargs`` unless a run with ``key`` exists; return the run.
 
-    ``task_object`` must come from ``@rathaus_task``; ``kwargs`` must be JSON-serialisable.
+    ``task_object`` must come from ``@rathaus_task``, given as the task or by its dotted path
+    (``"rathaus.efile.tasks.document_ocr"``): a service then enqueues its app's tasks without
+    importing the module that imports the service back. ``kwargs`` must be JSON-serialisable.
     """
+    if isinstance(task_object, str):
+        from django.utils.module_loading import import_string
+
+        task_object = import_string(task_object)
+        if not isinstance(task_object, Task):
+            raise TypeError(f"{task_object!r} is not a task")
     retries, backoff_seconds = _policy(task_object)
     if not key or len(key) > 200:
         raise ValueError("key must be 1 to 200 characters")

@@ -39,8 +39,8 @@ def load_fee_schedule() -> int:
 
 
 def offices_ensure() -> dict[str, Any]:
-    from rathaus.directory.models import Office
     from rathaus.directory.services import office_upsert
+    from rathaus.directory.types import Office
 
     cash = office_upsert(
         slug=conf.cash_office_slug(), name="Landeshauptkasse Bremen", short_name="LHK",
@@ -55,8 +55,8 @@ def offices_ensure() -> dict[str, Any]:
 
 
 def clerks_ensure(cash_office: Any) -> list[str]:
-    from rathaus.accounts.models import User
     from rathaus.accounts.services import staff_user_create
+    from rathaus.accounts.types import User
     from rathaus.registers.demo.city import DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET
 
     created = []

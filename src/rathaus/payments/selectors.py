@@ -11,8 +11,8 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from rathaus.accounts.models import User
 from rathaus.accounts.selectors import working_offices
+from rathaus.accounts.types import User
 from rathaus.domain.payments.kassenzeichen import InvalidKassenzeichen, parse
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import NotFound

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rathaus.accounts.models import User
+from rathaus.accounts.types import User
 from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import NotFound, RathausError
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rathaus.directory import selectors, services
-from rathaus.directory.models import Office, Service
+from rathaus.directory.types import Office, Service
 from rathaus.kernel import search
 from rathaus.payments import selectors as payment_selectors
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.accounts import selectors as account_selectors
-from rathaus.accounts.models import User
+from rathaus.accounts.types import User
 from rathaus.directory import selectors as directory_selectors
 from rathaus.kernel import blobs, notify
 from rathaus.kernel.exceptions import NotFound

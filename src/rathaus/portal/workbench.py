@@ -14,7 +14,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.accounts.models import User
+from rathaus.accounts.types import User
 from rathaus.appointments import selectors as appointment_selectors
 from rathaus.efile import selectors as efile_selectors
 from rathaus.efile.archive import selectors as archive_selectors

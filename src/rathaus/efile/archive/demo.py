@@ -51,9 +51,9 @@ def _closed_file(*, office: Any, entry: Any, subject: str, documents: list[tuple
 
 
 def load_demo(*, seed: int, step: Any) -> str:
-    from rathaus.accounts.models import StaffRole, User
     from rathaus.accounts.services import staff_user_create
-    from rathaus.directory.models import Office
+    from rathaus.accounts.types import StaffRole, User
+    from rathaus.directory.types import Office
     from rathaus.efile.models import FilePlanEntry
     from rathaus.registers.demo.city import DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET
 

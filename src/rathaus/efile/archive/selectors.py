@@ -31,7 +31,7 @@ def archive_side(user: Any) -> QuerySet[Any]:
 
 
 def archives() -> QuerySet[Any]:
-    from rathaus.directory.models import Office
+    from rathaus.directory.types import Office
 
     return Office.objects.filter(kind=Office.Kind.ARCHIVE).order_by("name")
 

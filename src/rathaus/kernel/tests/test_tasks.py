@@ -127,6 +127,21 @@ def test_immediate_backend_runs_and_retries_at_once():
 
 
 @pytest.mark.django_db
+def test_task_can_be_enqueued_by_its_dotted_path():
+    """A service names its app's task by path, so services and tasks need not import each other."""
+    run = enqueue_once("rathaus.kernel.tests.test_tasks.flaky", key="flaky:7", name="seven", failures=1)
+    assert (run.task_path, run.status, CALLS["seven"]) == (flaky.module_path, TaskRun.Status.SUCCEEDED, 2)
+
+
+@pytest.mark.django_db
+def test_dotted_path_must_name_a_task():
+    """A path to anything but a task is refused before a run is recorded."""
+    with pytest.raises(TypeError):
+        enqueue_once("rathaus.kernel.tests.test_tasks.run_worker", key="not-a-task")
+    assert not TaskRun.objects.filter(key="not-a-task").exists()
+
+
+@pytest.mark.django_db
 def test_enqueue_once_needs_a_rathaus_task():
     """Plain functions or tasks without the decorator are refused."""
     with pytest.raises(TypeError):

@@ -9,8 +9,8 @@ from datetime import date
 
 from django.db import transaction
 
-from rathaus.directory.models import Office
 from rathaus.directory.services import office_upsert
+from rathaus.directory.types import Office
 from rathaus.domain.registers.leitweg_id import leitweg_id_build
 from rathaus.registers.models import Employer
 
@@ -111,8 +111,8 @@ def demo_employers_ensure() -> tuple[int, ...]:
 
 def demo_staff_ensure(offices: dict[str, Office]) -> list[str]:
     """Create the demo staff logins that do not exist yet; returns the usernames created."""
-    from rathaus.accounts.models import User
     from rathaus.accounts.services import staff_user_create
+    from rathaus.accounts.types import User
 
     created = []
     for staff in DEMO_STAFF:

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from rich.progress import Progress
 
-from rathaus.directory.models import Office
+from rathaus.directory.types import Office
 
 from ... import services
 from ...models import OfficePlan

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rathaus.directory.models import Office
+from rathaus.directory.types import Office
 from rathaus.efile.demo import bulk_cases, demo_file_plan
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
-from rathaus.directory.models import Office
+from rathaus.directory.types import Office
 from rathaus.efile import selectors
 
 _LABELS = {"archive": "an das Staatsarchiv", "destroy": "vernichten", "evaluate": "Archiv bewertet"}

@@ -74,8 +74,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from rathaus.accounts.models import User
-        from rathaus.directory.models import Office
+        from rathaus.accounts.types import User
+        from rathaus.directory.types import Office
 
         directory: Path = options["directory"]
         if not directory.is_dir():

@@ -63,7 +63,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: object, **options: object) -> None:
-        from rathaus.accounts.models import User
+        from rathaus.accounts.types import User
 
         console = Console(file=self.stdout._out, width=120)  # type: ignore[attr-defined]
         console.print(f"[bold]Rathaus-Demo:[/bold] {demo_url()}\n")

@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rathaus.accounts.models import User
-from rathaus.directory.models import Office
+from rathaus.accounts.types import User
+from rathaus.directory.types import Office
 from rathaus.efile.archive import selectors, services
 from rathaus.efile.archive.models import Disposal
 from rathaus.kernel import blobs

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rathaus.accounts.models import User
-from rathaus.directory.models import Office
+from rathaus.accounts.types import User
+from rathaus.directory.types import Office
 from rathaus.efile.archive import services
 from rathaus.efile.models import FilePlanEntry
 from rathaus.kernel.exceptions import RathausError
