@@ -1,14 +1,21 @@
 """Reads for accounts."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import ApiToken, StaffRole, User
 
+if TYPE_CHECKING:
+    from rathaus.directory.types import Office
+    from rathaus.registers.types import Person
 
-def staff_offices(user: User) -> QuerySet[Any]:
+
+def staff_offices(user: User) -> QuerySet[Office]:
     """The offices in which ``user`` holds any role."""
     from rathaus.directory.types import Office
 
@@ -21,7 +28,7 @@ def staff_offices(user: User) -> QuerySet[Any]:
 WORKING_ROLES = (StaffRole.Role.SACHBEARBEITUNG, StaffRole.Role.LEITUNG)
 
 
-def working_offices(user: User) -> QuerySet[Any]:
+def working_offices(user: User) -> QuerySet[Office]:
     """The offices in which ``user`` works on matters (a role of ``WORKING_ROLES``), by name."""
     return staff_offices(user).filter(staff_roles__user=user, staff_roles__role__in=WORKING_ROLES).distinct()
 
@@ -31,7 +38,7 @@ def roles_of(user: User) -> QuerySet[StaffRole]:
     return StaffRole.objects.filter(user=user).select_related("office").order_by("office__name", "role")
 
 
-def user_has_role(user: User, office: Any, role: str) -> bool:
+def user_has_role(user: User, office: Office, role: str) -> bool:
     """Whether ``user`` holds exactly ``role`` in ``office``. Roles do not imply each other: an
     office's administrators manage logins, they do not read its cases."""
     if not user.is_authenticated or user.kind != User.Kind.STAFF or not user.is_active:
@@ -71,7 +78,7 @@ def usable_api_tokens_with_prefix(prefix: str) -> QuerySet[ApiToken]:
     )
 
 
-def register_person_by_number(register_number: str) -> Any | None:
+def register_person_by_number(register_number: str) -> Person | None:
     """The register person with exactly this register number, via the registers' own search."""
     from rathaus.registers.selectors import person_search
 
@@ -86,6 +93,6 @@ def register_person_by_number(register_number: str) -> Any | None:
 EIDAS_SESSION_KEY = "rathaus_eidas_level"
 
 
-def session_eidas_level(request: Any) -> str:
+def session_eidas_level(request: HttpRequest) -> str:
     """The eIDAS level of assurance (an ``EidasLevel`` value) this session's login reached; "" if none."""
-    return request.session.get(EIDAS_SESSION_KEY, "")
+    return str(request.session.get(EIDAS_SESSION_KEY, ""))

@@ -174,7 +174,7 @@ def person_overview(*, person: Person) -> PersonOverview:
     )
 
 
-def person_read(*, person_id: int, reader: object, purpose: str, legal_basis: str) -> PersonOverview:
+def person_read(*, person_id: int, reader: audit.ActorLike, purpose: str, legal_basis: str) -> PersonOverview:
     """The overview of a person for a member of staff or another authority.
 
     The read is written to the audit log with its purpose and legal basis before any data
