@@ -23,6 +23,7 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "RATHAUS_PAYMENT_PROVIDER",
             "RATHAUS_ALLOW_SANDBOX_PAYMENTS",
             "AUDIT_CHAIN_KEY",
+            "BLOB_ENCRYPTION_KEY",
             "RATHAUS_XBEZAHLDIENSTE_URL",
             "RATHAUS_XBEZAHLDIENSTE_TOKEN",
         }
@@ -99,6 +100,17 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                 "ALLOWED_HOSTS": "a",
                 "DATABASE_URL": "postgres://x@h/db",
                 "OIDC_OP_ISSUER": "https://idp.example/realms/buerger",
+                "RATHAUS_ALLOW_SANDBOX_PAYMENTS": "1",
+                "AUDIT_CHAIN_KEY": "a-random-key-kept-in-the-secret-store-0123456789",
+            },
+            "BLOB_ENCRYPTION_KEY",
+        ),
+        (
+            {
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": "a",
+                "DATABASE_URL": "postgres://x@h/db",
+                "OIDC_OP_ISSUER": "https://idp.example/realms/buerger",
                 "RATHAUS_PAYMENT_PROVIDER": "rathaus.payments.providers.XBezahldiensteHttpProvider",
                 "RATHAUS_XBEZAHLDIENSTE_URL": "http://epay.example/api",
             },
@@ -132,6 +144,7 @@ def test_production_settings_pass_check_deploy(tmp_path) -> None:
             "RATHAUS_XBEZAHLDIENSTE_ENDPOINT": "kasse",
             "RATHAUS_XBEZAHLDIENSTE_TOKEN": "issued-by-the-payment-service",
             "AUDIT_CHAIN_KEY": "a-random-key-kept-in-the-secret-store-0123456789",
+            "BLOB_ENCRYPTION_KEY": "another-random-key-from-the-secret-store-987654321",
         }
     )
     result = subprocess.run(  # noqa: S603

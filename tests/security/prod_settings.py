@@ -13,6 +13,7 @@ GOOD_ENV = {
     "OIDC_OP_ISSUER": "https://idp.example/realms/buerger",
     "OIDC_RP_CLIENT_SECRET": "s" * 32,
     "AUDIT_CHAIN_KEY": "a" * 64,
+    "BLOB_ENCRYPTION_KEY": "b" * 64,
     "RATHAUS_PAYMENT_PROVIDER": "xbezahldienste",
     "RATHAUS_XBEZAHLDIENSTE_URL": "https://epay.example/api",
     "RATHAUS_XBEZAHLDIENSTE_TOKEN": "t" * 32,

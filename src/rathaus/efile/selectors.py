@@ -419,6 +419,8 @@ def verify_document_blobs(*, progress: Any = None) -> tuple[int, list[BlobProble
             problem = "" if digest.hexdigest() == blob.sha256 else "mismatch"
         except FileNotFoundError:
             problem = "missing"
+        except blobs.BlobCorrupted:  # changed, or sealed under a key that is not configured
+            problem = "mismatch"
         if problem:
             versions = list(DocumentVersion.objects.filter(blob=blob).values_list("pk", flat=True))
             problems.append(BlobProblem(sha256=blob.sha256, problem=problem, versions=versions))

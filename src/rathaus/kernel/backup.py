@@ -45,7 +45,7 @@ from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 
-from . import audit
+from . import audit, blob_crypto, blobs
 from .exceptions import RathausError
 from .models import AuditEntry, Blob
 
@@ -408,7 +408,8 @@ def _copy_blobs(
             continue
         with handle:
             digest, size = _add_member(tar, name, handle, size)
-        if digest != sha256:
+        # The archive keeps the files as stored (encrypted); each must open to its hash.
+        if not blobs.stored_matches(path=path, sha256=sha256):
             corrupted.append(sha256)
         members[name] = {"sha256": digest, "size": size}
         report("blobs", done, len(hashes))
@@ -440,6 +441,18 @@ def _read_manifest(tar: tarfile.TarFile) -> Manifest:
     if handle is None:
         raise BackupError("Das Inhaltsverzeichnis (manifest.json) der Sicherung ist unlesbar.")
     return Manifest.from_json(handle.read(1024 * 1024 * 64))
+
+
+def _check_blob_member(tar: tarfile.TarFile, member: tarfile.TarInfo, sha256: str) -> None:
+    """The archived file opens (with a configured key) to bytes with the SHA-256 it is named by."""
+    handle = tar.extractfile(member)
+    assert handle is not None  # a regular file, checked by the caller
+    try:
+        opened = blob_crypto.open_stored(handle.read(), sha256=sha256)
+    except blob_crypto.SealError as error:
+        raise BackupError(f"Sicherung: {member.name} lässt sich nicht öffnen. {error}") from error
+    if hashlib.sha256(opened.plaintext).hexdigest() != sha256:
+        raise BackupError(f"Sicherung beschädigt: {member.name} ist nicht nach seinem Inhalt benannt.")
 
 
 def _hash_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> str:
@@ -491,12 +504,9 @@ def verify_archive(path: Path, *, progress: Progress | None = None) -> Manifest:
                 raise BackupError(f"Sicherung beschädigt: die Prüfsumme von {name} stimmt nicht.")
             if name.startswith(BLOB_PREFIX):
                 sha256 = name.rsplit("/", 1)[-1]
-                if (
-                    not _SHA256.match(sha256)
-                    or name != BLOB_PREFIX + _blob_path(sha256)
-                    or sha256 != expected["sha256"]
-                ):
+                if not _SHA256.match(sha256) or name != BLOB_PREFIX + _blob_path(sha256):
                     raise BackupError(f"Sicherung beschädigt: {name} ist nicht nach seinem Inhalt benannt.")
+                _check_blob_member(tar, member, sha256)
             report("verify", done, total)
     return manifest
 
@@ -612,7 +622,7 @@ def _restore_blobs(tar: tarfile.TarFile, manifest: Manifest, report: Progress) -
         path = name.removeprefix(BLOB_PREFIX)
         sha256 = path.rsplit("/", 1)[-1]
         if storage.exists(path):
-            if _stored_hash(storage, path) == sha256:
+            if blobs.stored_matches(path=path, sha256=sha256):
                 report("blobs", done, len(names))
                 continue
             storage.delete(path)
@@ -625,33 +635,18 @@ def _restore_blobs(tar: tarfile.TarFile, manifest: Manifest, report: Progress) -
         report("blobs", done, len(names))
 
 
-def _stored_hash(storage: Any, path: str) -> str:
-    digest = hashlib.sha256()
-    with storage.open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def check_installation(*, progress: Progress | None = None) -> CheckReport:
     """Check the installation as it is now: every blob row has its file, with the right SHA-256
     and size, and the audit chain verifies. Problems are collected, not raised."""
     report = progress or _noop
     result = CheckReport()
-    storage = _blob_storage()
     rows: Iterable[tuple[str, int]] = Blob.objects.order_by("sha256").values_list("sha256", "size")
     rows = list(rows)
     report("check", 0, len(rows))
     for done, (sha256, size) in enumerate(rows, start=1):
-        path = _blob_path(sha256)
-        if not storage.exists(path):
-            result.problems.append(f"Datei {sha256} fehlt im Speicher.")
-        else:
-            stored_size = storage.size(path)
-            if stored_size != size:
-                result.problems.append(f"Datei {sha256}: {stored_size} Bytes statt {size}.")
-            elif _stored_hash(storage, path) != sha256:
-                result.problems.append(f"Datei {sha256}: Prüfsumme stimmt nicht.")
+        problem = blobs.stored_problem(sha256=sha256, size=size)
+        if problem:
+            result.problems.append(problem)
         result.blobs_checked = done
         report("check", done, len(rows))
     verdict = audit.verify()

@@ -9,7 +9,13 @@ name always means the same bytes.
 the size limit is refused before anything is stored, and the type is taken from the
 content, not from the name or the declared type (which must agree with the content).
 
-Public API: ``store``, ``open_blob``, ``read_bytes``, ``Blob``, ``BlobError`` and its
+Every file is encrypted at rest (``kernel.blob_crypto``: AES-256-GCM, key from settings):
+``open_blob`` and ``read_bytes`` return the plaintext after checking its SHA-256; nothing else
+reads the storage directly. ``stored_problem`` checks one stored file (backup, ``backup check``),
+``rekey`` seals every file again under the current key after a key rotation.
+
+Public API: ``store``, ``open_blob``, ``read_bytes``, ``stored_problem``, ``rekey``,
+``encryption_status``, ``Blob``, ``BlobError`` and its
 subclasses ``BlobTooLarge``, ``BlobEmpty``, ``BlobTypeMismatch``, ``BlobTypeNotAllowed``,
 ``BlobCorrupted``; ``DOCUMENT_TYPES`` (a sensible ``allowed_types`` for uploads).
 """
@@ -23,7 +29,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import IO
 
 from django.conf import settings
@@ -31,7 +37,7 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 
-from . import filetypes
+from . import blob_crypto, filetypes
 from .exceptions import RathausError
 from .models import Blob
 
@@ -44,9 +50,12 @@ __all__ = [
     "BlobTooLarge",
     "BlobTypeMismatch",
     "BlobTypeNotAllowed",
+    "encryption_status",
     "open_blob",
     "read_bytes",
+    "rekey",
     "store",
+    "stored_problem",
 ]
 
 CHUNK = 64 * 1024
@@ -230,7 +239,8 @@ def store(
         if existing is not None and _storage().exists(existing.path):
             return existing
         spool.seek(0)
-        _write_once(f"{sha256[:2]}/{sha256[2:4]}/{sha256}", spool)
+        sealed = blob_crypto.seal(spool.read(), sha256=sha256)
+        _write_once(f"{sha256[:2]}/{sha256[2:4]}/{sha256}", io.BytesIO(sealed))
     return _row(sha256=sha256, size=size, content_type=content_type, filename=name)
 
 
@@ -257,15 +267,127 @@ def _row(*, sha256: str, size: int, content_type: str, filename: str) -> Blob:
     return blob
 
 
+def _blob_path(sha256: str) -> str:
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def _read_stored(path: str) -> bytes:
+    storage = _storage()
+    try:
+        with storage.open(path, "rb") as handle:
+            return bytes(handle.read())
+    except FileNotFoundError:
+        # A rekey interrupted between removing the old file and writing the new one (object
+        # stores only) left the new copy beside it.
+        with storage.open(path + REKEY_SUFFIX, "rb") as handle:
+            return bytes(handle.read())
+
+
+def _plaintext(sha256: str) -> bytes:
+    try:
+        opened = blob_crypto.open_stored(_read_stored(_blob_path(sha256)), sha256=sha256)
+    except blob_crypto.SealError as error:
+        raise BlobCorrupted(str(error)) from error
+    if hashlib.sha256(opened.plaintext).hexdigest() != sha256:
+        raise BlobCorrupted()
+    return opened.plaintext
+
+
 def open_blob(blob: Blob) -> IO[bytes]:
-    """The stored bytes as a binary file object (close it, or use ``with``)."""
-    return _storage().open(blob.path, "rb")
+    """The stored bytes (decrypted, checked against the SHA-256) as a binary file object."""
+    return io.BytesIO(read_bytes(blob))
 
 
 def read_bytes(blob: Blob) -> bytes:
-    """All stored bytes, checked against the SHA-256 (``BlobCorrupted`` if they differ)."""
-    with open_blob(blob) as handle:
-        data = handle.read()
-    if hashlib.sha256(data).hexdigest() != blob.sha256:
-        raise BlobCorrupted()
-    return data
+    """All stored bytes, decrypted and checked against the SHA-256 (``BlobCorrupted`` if they
+    differ or do not decrypt)."""
+    return _plaintext(blob.sha256)
+
+
+def stored_problem(*, sha256: str, size: int) -> str | None:
+    """What is wrong with the stored file of the blob ``sha256`` (German, for operators), or
+    None when it is there, opens with a configured key and has the right hash and size."""
+    try:
+        plaintext = _plaintext(sha256)
+    except FileNotFoundError:
+        return f"Datei {sha256} fehlt im Speicher."
+    except BlobCorrupted as error:
+        reason = (
+            "Prüfsumme stimmt nicht." if error.message == BlobCorrupted.default_message else error.message
+        )
+        return f"Datei {sha256}: {reason}"
+    if len(plaintext) != size:
+        return f"Datei {sha256}: {len(plaintext)} Bytes statt {size}."
+    return None
+
+
+def stored_matches(*, path: str, sha256: str) -> bool:
+    """Whether the file at ``path`` in the blob store opens and has the SHA-256 ``sha256``."""
+    try:
+        opened = blob_crypto.open_stored(_read_stored(path), sha256=sha256)
+    except (FileNotFoundError, blob_crypto.SealError):
+        return False
+    return hashlib.sha256(opened.plaintext).hexdigest() == sha256
+
+
+REKEY_SUFFIX = ".rekey"
+
+
+def _replace(path: str, data: bytes) -> None:
+    """Overwrite the file at ``path`` so that a crash leaves the old or the new file."""
+    storage = _storage()
+    try:
+        target = storage.path(path)
+    except NotImplementedError:
+        # Object storage: keep the new copy beside the old one until the old one is replaced;
+        # ``_read_stored`` falls back to the copy.
+        copy = path + REKEY_SUFFIX
+        if storage.exists(copy):
+            storage.delete(copy)
+        storage.save(copy, File(io.BytesIO(data), name=os.path.basename(copy)))
+        storage.delete(path)
+        storage.save(path, File(io.BytesIO(data), name=os.path.basename(path)))
+        storage.delete(copy)
+        return
+    temporary = f"{target}{REKEY_SUFFIX}"
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
+def encryption_status() -> dict[str, int]:
+    """How many stored files are sealed under the current key, an old key, or are plain."""
+    current = blob_crypto.current_key_id()
+    counts = {"current": 0, "old": 0, "plain": 0, "missing": 0}
+    for sha256 in Blob.objects.order_by("sha256").values_list("sha256", flat=True).iterator():
+        try:
+            stored = _read_stored(_blob_path(sha256))
+        except FileNotFoundError:
+            counts["missing"] += 1
+            continue
+        key_id = blob_crypto.stored_key_id(stored)
+        counts["plain" if key_id is None else "current" if key_id == current else "old"] += 1
+    return counts
+
+
+def rekey(*, progress: Callable[[int, int], None] | None = None) -> int:
+    """Seal every file not yet under the current key (plain or an old key) again under it;
+    the number of files rewritten. Each file is checked against its SHA-256 first; a file that
+    does not open raises ``BlobCorrupted`` and stays as it is."""
+    current = blob_crypto.current_key_id()
+    hashes = list(Blob.objects.order_by("sha256").values_list("sha256", flat=True))
+    rewritten = 0
+    for done, sha256 in enumerate(hashes, start=1):
+        path = _blob_path(sha256)
+        try:
+            stored = _read_stored(path)
+        except FileNotFoundError:
+            stored = None
+        if stored is not None and blob_crypto.stored_key_id(stored) != current:
+            _replace(path, blob_crypto.seal(_plaintext(sha256), sha256=sha256))
+            rewritten += 1
+        if progress:
+            progress(done, len(hashes))
+    return rewritten

@@ -319,6 +319,12 @@ RATHAUS_DEMO_PARTS = [
 AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
 AUDIT_CHAIN_OLD_KEYS = env.list("AUDIT_CHAIN_OLD_KEYS", default=[])
 
+# --- Encryption at rest of stored files (kernel.blob_crypto, docs/operations.md) ----------
+# Production requires BLOB_ENCRYPTION_KEY; elsewhere it is derived from SECRET_KEY. After a
+# rotation the old keys stay in BLOB_ENCRYPTION_OLD_KEYS until `rathaus blobs rekey` has run.
+BLOB_ENCRYPTION_KEY = env.str("BLOB_ENCRYPTION_KEY", default="")
+BLOB_ENCRYPTION_OLD_KEYS = env.list("BLOB_ENCRYPTION_OLD_KEYS", default=[])
+
 # --- Who runs this installation (imprint, contact, accessibility feedback) -------------
 RATHAUS_OPERATOR_NAME = env.str("RATHAUS_OPERATOR_NAME", default="")
 RATHAUS_OPERATOR_ADDRESS = env.str("RATHAUS_OPERATOR_ADDRESS", default="")

@@ -53,6 +53,9 @@ if RATHAUS_PAYMENT_PROVIDER.rsplit(".", 1)[-1] == "XBezahldiensteHttpProvider" a
 if len(env.str("AUDIT_CHAIN_KEY", default="")) < 32:
     # Kept outside the database: whoever can write the database must not be able to re-chain it.
     raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be set to a random value of at least 32 characters.")
+if len(env.str("BLOB_ENCRYPTION_KEY", default="")) < 32:
+    # Stored documents are encrypted at rest; the key lives outside the database and the storage.
+    raise ImproperlyConfigured("BLOB_ENCRYPTION_KEY must be set to a random value of at least 32 characters.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

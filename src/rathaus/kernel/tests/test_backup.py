@@ -27,7 +27,7 @@ from django.db import connection
 
 from rathaus.efile import services as efile_services
 from rathaus.efile.tests.factories import make_case, make_office, make_staff, make_text_pdf
-from rathaus.kernel import audit, backup, blobs
+from rathaus.kernel import audit, backup, blob_crypto, blobs
 from rathaus.kernel.management.commands.backup import Command as BackupCommand
 from rathaus.kernel.models import AuditEntry, Blob
 from rathaus.kernel.testing import sqlite_file_copy
@@ -149,9 +149,10 @@ def make_records() -> dict[str, object]:
 
 
 def files_in(directory: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``directory``, by file name."""
+    """SHA-256 of every file under ``directory`` after decryption (files are encrypted at
+    rest), by file name."""
     return {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        path.name: hashlib.sha256(blob_crypto.open_stored(path.read_bytes(), sha256=path.name).plaintext).hexdigest()
         for path in directory.rglob("*")
         if path.is_file()
     }
