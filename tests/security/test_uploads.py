@@ -6,20 +6,22 @@ upload view with a hostile file name and a disguised executable, and how stored 
 served back (as attachments, never sniffed)."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.annotations import Link
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from rathaus.accounts import services as account_services
 from rathaus.directory.models import Office
 from rathaus.efile import services
 from rathaus.efile.models import Document
 from rathaus.efile.tests.factories import make_case, make_pdf
-from rathaus.kernel.exceptions import RathausError
+from rathaus.kernel.exceptions import InvalidInput
 
 pytestmark = pytest.mark.django_db
 
@@ -80,26 +82,80 @@ def _staff_client(user) -> Client:
     return client
 
 
-ACTIVE_CONTENT_DEFECT = (
-    "efile/filechecks.py checks PDFs for encryption, page count and page size only: a PDF with "
-    "/JavaScript, /OpenAction /Launch or /EmbeddedFiles is filed unchanged and served to staff "
-    "(ASVS 5.0 V5.2.x, level-3 file item: active content is neither refused nor neutralised)"
-)
+def _pdf_with_xfa_form() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): TextStringObject("<xdp:xdp/>")}
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason=ACTIVE_CONTENT_DEFECT, raises=AssertionError)
+def _pdf_with_link(uri: str) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_annotation(0, Link(rect=(50, 50, 200, 80), url=uri))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     "make",
-    [_pdf_with_javascript, _pdf_with_open_action_launch, _pdf_with_embedded_file],
-    ids=["js", "launch", "embedded"],
+    [_pdf_with_javascript, _pdf_with_open_action_launch, _pdf_with_embedded_file, _pdf_with_xfa_form],
+    ids=["js", "launch", "embedded", "xfa"],
 )
 def test_a_pdf_with_active_content_is_refused(case_and_clerk, make):
+    """Nothing in a filed document may run when a civil servant opens it: refused with a German
+    message saying why and what to do, and nothing is filed."""
     case, clerk = case_and_clerk
-    try:
+    with pytest.raises(InvalidInput) as refused:
         services.document_add(case=case, title="Probe", content=make(), filename="probe.pdf", by=clerk)
-    except RathausError:
-        return
-    raise AssertionError("a PDF with active content was filed")
+    assert refused.value.code == "pdf_active_content"
+    assert "„probe.pdf“ enthält aktive Inhalte" in refused.value.message
+    assert "Drucken als PDF" in refused.value.message
+    assert Document.objects.filter(case=case).count() == 0
+
+
+def test_the_upload_view_says_why_a_pdf_with_javascript_is_refused(case_and_clerk):
+    case, clerk = case_and_clerk
+    upload = io.BytesIO(_pdf_with_javascript())
+    upload.name = "antrag.pdf"
+    response = _staff_client(clerk).post(
+        reverse("efile:document-upload", args=[case.pk]),
+        {"title": "Antrag", "file": upload, "version": case.version},
+    )
+    assert response.status_code in (200, 400, 422)
+    assert "enthält aktive Inhalte (JavaScript)" in response.content.decode()
+    assert Document.objects.filter(case=case).count() == 0
+
+
+def test_a_hybrid_e_invoice_with_its_embedded_xml_is_filed(case_and_clerk, settings):
+    """ZUGFeRD / Factur-X carry their XML as an embedded file: that stays allowed."""
+    case, clerk = case_and_clerk
+    standard = Path(settings.EINVOICE_STANDARDS_DIR) / "testsuite/xrechnung-testsuite/business-cases/standard"
+    xml = (standard / "01.09a-INVOICE_uncefact.xml").read_bytes()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment("factur-x.xml", xml)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    document = services.document_add(
+        case=case, title="Rechnung", content=buffer.getvalue(), filename="rechnung.pdf", by=clerk
+    )
+    assert document.pk
+
+
+def test_a_pdf_with_a_web_link_is_filed(case_and_clerk):
+    """Links are not active content: a letter may point to a web page."""
+    case, clerk = case_and_clerk
+    content = _pdf_with_link("https://www.bremen.de/")
+    document = services.document_add(
+        case=case, title="Brief", content=content, filename="brief.pdf", by=clerk
+    )
+    assert document.pk
 
 
 def test_an_executable_named_pdf_is_refused_by_the_upload_view(case_and_clerk):

@@ -1,4 +1,5 @@
-"""Content checks for filed documents beyond the type: readable, not encrypted, not a bomb.
+"""Content checks for filed documents beyond the type: readable, not encrypted, not a bomb,
+no active content (``pdf_active``).
 
 Run before anything is stored. Each failure raises ``kernel.exceptions.InvalidInput`` with a
 German message naming the file. A document the E-Akte keeps for decades must be readable
@@ -17,6 +18,8 @@ from typing import Any
 
 from rathaus.kernel import filetypes
 from rathaus.kernel.exceptions import InvalidInput
+
+from .pdf_active import check_active_content
 
 # A4 scanned at 600 dpi is about 35 megapixels; 60 leaves room for A3 at 400 dpi.
 MAX_IMAGE_PIXELS = 60_000_000
@@ -75,6 +78,7 @@ def _check_pdf(data: bytes, filename: str) -> None:
                 )
             for number, page in enumerate(reader.pages, start=1):
                 _check_pdf_page(page, number, filename)
+            check_active_content(reader, filename)
     except InvalidInput:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
