@@ -22,3 +22,37 @@ class OtpForm(forms.Form):
         error_messages={"invalid": _("Bitte geben Sie die sechs Ziffern aus Ihrer Authenticator-App ein.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class OrganisationApiTokenForm(forms.Form):
+    """An organisation's own API key: a name, what it may do, how long it is valid."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Woran Sie den Schlüssel wiedererkennen, z. B. „Buchhaltung Rechnungsausgang“."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Berechtigungen"),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "kern-form-check__checkbox"}),
+        error_messages={
+            "required": _("Bitte wählen Sie mindestens eine Berechtigung."),
+            "invalid_choice": _("Diese Berechtigung kann hier nicht vergeben werden."),
+        },
+    )
+    valid_days = forms.TypedChoiceField(
+        label=_("Gültig für"),
+        coerce=int,
+        initial=90,
+        error_messages={"invalid_choice": _("Bitte wählen Sie eine der angebotenen Gültigkeiten.")},
+    )
+
+    def __init__(
+        self, *args: object, scopes: dict[str, str], days: tuple[int, ...], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["scopes"].choices = list(scopes.items())  # type: ignore[attr-defined]
+        self.fields["scopes"].initial = list(scopes) if len(scopes) == 1 else []
+        self.fields["valid_days"].choices = [  # type: ignore[attr-defined]
+            (str(day), _("%(days)s Tage") % {"days": day}) for day in days
+        ]

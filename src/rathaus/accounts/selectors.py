@@ -96,3 +96,13 @@ EIDAS_SESSION_KEY = "rathaus_eidas_level"
 def session_eidas_level(request: HttpRequest) -> str:
     """The eIDAS level of assurance (an ``EidasLevel`` value) this session's login reached; "" if none."""
     return str(request.session.get(EIDAS_SESSION_KEY, ""))
+
+
+def api_tokens_of_organisation(organisation_id: int) -> list[ApiToken]:
+    """An organisation's API tokens for its self-service page: usable ones first, newest first."""
+    tokens = ApiToken.objects.filter(organisation_id=organisation_id).select_related("owner")
+    now = timezone.now()
+    return sorted(
+        tokens.order_by("-created_at"),
+        key=lambda token: not token.is_usable(now=now),
+    )

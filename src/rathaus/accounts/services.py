@@ -9,7 +9,7 @@ import hashlib
 import ipaddress
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -17,9 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.kernel import audit
+from rathaus.kernel.exceptions import NotFound, PermissionDenied
 
 from .models import (
     ApiToken,
@@ -226,6 +228,64 @@ def api_token_issue(
         },
     )
     return token, plaintext
+
+
+# What an organisation may do through the API, with the words its people read (no codes on
+# screen). Operators issue other scopes with `rathaus token issue`.
+ORGANISATION_SCOPES = {"einvoice:submit": gettext_lazy("E-Rechnungen einreichen")}
+ORGANISATION_TOKEN_DAYS = (30, 90, 365)
+ORGANISATION_TOKEN_LIMIT = 10
+
+
+def organisation_api_token_issue(
+    *, user: User, name: str, scopes: list[str], valid_days: int
+) -> tuple[ApiToken, str]:
+    """An organisation's own API token (self-service page): only ``ORGANISATION_SCOPES``, a
+    validity of 30, 90 or 365 days, at most ``ORGANISATION_TOKEN_LIMIT`` usable tokens."""
+    if user.kind != User.Kind.ORGANISATION or user.organisation_id is None or not user.is_active:
+        raise PermissionDenied(_("Nur Anmeldungen einer Organisation können API-Schlüssel anlegen."))
+    if not scopes:
+        raise ValidationError(_("Bitte wählen Sie mindestens eine Berechtigung."), code="scopes")
+    if any(scope not in ORGANISATION_SCOPES for scope in scopes):
+        raise ValidationError(_("Diese Berechtigung kann hier nicht vergeben werden."), code="scopes")
+    if valid_days not in ORGANISATION_TOKEN_DAYS:
+        raise ValidationError(_("Bitte wählen Sie eine der angebotenen Gültigkeiten."), code="expires_at")
+    with transaction.atomic():
+        # One organisation's issues queue here, so the limit holds with parallel requests.
+        Organisation.objects.select_for_update().get(pk=user.organisation_id)
+        usable = (
+            ApiToken.objects.filter(organisation_id=user.organisation_id, revoked_at__isnull=True)
+            .exclude(expires_at__lte=timezone.now())
+            .count()
+        )
+        if usable >= ORGANISATION_TOKEN_LIMIT:
+            raise ValidationError(
+                _(
+                    "Ihre Organisation hat schon %(limit)s gültige API-Schlüssel. Bitte widerrufen Sie "
+                    "einen, den Sie nicht mehr brauchen."
+                )
+                % {"limit": ORGANISATION_TOKEN_LIMIT},
+                code="limit",
+            )
+        return api_token_issue(
+            owner=user,
+            name=name,
+            scopes=scopes,
+            expires_at=timezone.now() + timedelta(days=valid_days),
+        )
+
+
+def organisation_api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's organisation's tokens; another organisation's token is not found."""
+    organisation_id = user.organisation_id
+    token = (
+        ApiToken.objects.filter(pk=token_id, organisation_id=organisation_id).first()
+        if organisation_id is not None and user.kind == User.Kind.ORGANISATION
+        else None
+    )
+    if token is None:
+        raise NotFound(_("Diesen API-Schlüssel gibt es nicht."))
+    return api_token_revoke(token=token, by=user)
 
 
 @transaction.atomic

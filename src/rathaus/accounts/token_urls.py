@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import token_views
+
+app_name = "api_tokens"
+urlpatterns = [
+    path("", token_views.api_tokens, name="list"),
+    path("<int:token_id>/widerrufen/", token_views.api_token_revoke, name="revoke"),
+]
