@@ -152,7 +152,9 @@ def files_in(directory: Path) -> dict[str, str]:
     """SHA-256 of every file under ``directory`` after decryption (files are encrypted at
     rest), by file name."""
     return {
-        path.name: hashlib.sha256(blob_crypto.open_stored(path.read_bytes(), sha256=path.name).plaintext).hexdigest()
+        path.name: hashlib.sha256(
+            blob_crypto.open_stored(path.read_bytes(), sha256=path.name).plaintext
+        ).hexdigest()
         for path in directory.rglob("*")
         if path.is_file()
     }

@@ -64,9 +64,7 @@ def test_a_changed_byte_in_a_sealed_file_is_detected(blob_storage):
 
 
 @pytest.mark.django_db
-def test_key_rotation_keeps_every_file_readable_and_rekey_moves_them_to_the_new_key(
-    blob_storage, settings
-):
+def test_key_rotation_keeps_every_file_readable_and_rekey_moves_them_to_the_new_key(blob_storage, settings):
     settings.BLOB_ENCRYPTION_KEY = "first-key-" + "1" * 40
     blob = blobs.store(content=DOCUMENT, filename="a.txt")
     first_id = blob_crypto.current_key_id()
@@ -107,7 +105,9 @@ def test_files_stored_before_encryption_are_read_and_sealed_by_rekey(blob_storag
     sha256 = hashlib.sha256(DOCUMENT).hexdigest()
     path = f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
     storages[settings.BLOB_STORAGE_ALIAS].save(path, ContentFile(DOCUMENT))
-    blob = Blob.objects.create(sha256=sha256, size=len(DOCUMENT), content_type="text/plain", filename="alt.txt")
+    blob = Blob.objects.create(
+        sha256=sha256, size=len(DOCUMENT), content_type="text/plain", filename="alt.txt"
+    )
     assert blobs.read_bytes(blob) == DOCUMENT
     assert blobs.encryption_status()["plain"] == 1
     assert blobs.rekey() == 1
