@@ -119,7 +119,7 @@ class SearchDocument(models.Model):
 
 
 class TaskRun(models.Model):
-    """Bookkeeping for one idempotent background job: its key, attempts and outcome."""
+    """Bookkeeping for one idempotent background job: its key, attempts, lease and outcome."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Wartet"
@@ -137,6 +137,11 @@ class TaskRun(models.Model):
     backoff_seconds = models.PositiveIntegerField()
     last_error = models.TextField(blank=True)
     result_id = models.CharField(max_length=64, blank=True, help_text="ID des zuletzt eingereihten Auftrags.")
+    # While running: the worker holds the run until then and renews it as long as it lives;
+    # a run whose lease ran out belongs to a worker that died and is handed back (kernel.tasks).
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="Solange der Auftrag läuft: bis wann der Worker ihn hält."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,7 @@
-"""``rathaus tasks``: the background jobs that are waiting, planned, being retried or failed,
-with their last error (until now only visible in the admin)."""
+"""``rathaus tasks``: the background jobs that are waiting, planned, being retried, stale or
+failed, with their last error (until now only visible in the admin). Stale ("Verwaist"): the
+worker running it died (``kill -9``, crash) and its lease ran out; any worker hands it back at
+its next check, ``--requeue-stale`` does it now."""
 
 from __future__ import annotations
 
@@ -12,7 +14,15 @@ from rich.console import Console
 from rich.table import Table
 
 from rathaus.kernel.models import TaskRun
-from rathaus.kernel.tasks import OPEN_STATUSES, SCHEDULED, TaskLine, retry_run, task_lines
+from rathaus.kernel.tasks import (
+    OPEN_STATUSES,
+    SCHEDULED,
+    STALE,
+    TaskLine,
+    requeue_stale,
+    retry_run,
+    task_lines,
+)
 
 ERROR_CHARS = 100
 WAITING = (TaskRun.Status.PENDING, TaskRun.Status.RETRYING, SCHEDULED)
@@ -26,10 +36,27 @@ def _when(moment: Any) -> str:
     return "sofort" if moment is None else timezone.localtime(moment).strftime("%d.%m.%Y %H:%M:%S")
 
 
+def _statuses(options: dict[str, Any]) -> set[str] | None:
+    """The statuses the filter options ask for; None: the default (all but succeeded)."""
+    if options["failed"]:
+        return {TaskRun.Status.FAILED}
+    if options["open"]:
+        return {*OPEN_STATUSES, SCHEDULED, STALE}
+    if options["stale"]:
+        return {STALE}
+    if options["all"]:
+        return {*TaskRun.Status.values, SCHEDULED, STALE}
+    return None
+
+
 class Command(BaseCommand):
     help = (
-        "Hintergrundaufträge auflisten: wartende, geplante, wiederholte und fehlgeschlagene, mit dem "
-        "letzten Fehler (Standard: alle außer erfolgreichen). Lists background tasks with their errors."
+        "Hintergrundaufträge auflisten: wartende, geplante, laufende, wiederholte, verwaiste und "
+        "fehlgeschlagene, mit dem letzten Fehler (Standard: alle außer erfolgreichen). Verwaist "
+        "heißt: der Worker, der den Auftrag ausführte, ist abgebrochen (kill -9, Absturz) und hat "
+        "sich länger als die Frist des Auftrags (Lease, 30 s) nicht gemeldet; jeder laufende "
+        "Worker reiht ihn bei seiner nächsten Prüfung wieder ein, --requeue-stale sofort. Lists "
+        "background tasks with their errors."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,7 +65,12 @@ class Command(BaseCommand):
         which.add_argument(
             "--open",
             action="store_true",
-            help="Nur offene Aufträge: wartend, laufend, zur Wiederholung oder für später geplant.",
+            help="Nur offene Aufträge: wartend, laufend, verwaist, zur Wiederholung oder für später geplant.",
+        )
+        which.add_argument(
+            "--stale",
+            action="store_true",
+            help="Nur verwaiste Aufträge: ihr Worker ist abgebrochen und ihre Frist (Lease) abgelaufen.",
         )
         which.add_argument("--all", action="store_true", help="Auch erfolgreich erledigte Aufträge.")
         parser.add_argument("--task", default="", help="Nur Aufträge, deren Pfad diesen Text enthält.")
@@ -53,19 +85,24 @@ class Command(BaseCommand):
             metavar="NR",
             help="Einen fehlgeschlagenen Auftrag (Nr. aus der Liste) mit neuen Versuchen wieder einreihen.",
         )
+        parser.add_argument(
+            "--requeue-stale",
+            action="store_true",
+            help=(
+                "Verwaiste Aufträge jetzt wieder einreihen, statt auf die nächste Prüfung eines "
+                "Workers zu warten (der Versuch zählt; ohne Versuche übrig: fehlgeschlagen). "
+                "Aufträge, deren Worker sich noch meldet, bleiben unberührt."
+            ),
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
         if options["retry"] is not None:
             self._retry(options["retry"])
             return
-        if options["failed"]:
-            statuses: set[str] | None = {TaskRun.Status.FAILED}
-        elif options["open"]:
-            statuses = {*OPEN_STATUSES, SCHEDULED}
-        elif options["all"]:
-            statuses = {*TaskRun.Status.values, SCHEDULED}
-        else:
-            statuses = None
+        if options["requeue_stale"]:
+            self._requeue_stale()
+            return
+        statuses = _statuses(options)
         lines = task_lines(statuses=statuses, task=options["task"], limit=max(1, options["limit"]))
         if options["json"]:
             self.stdout.write(
@@ -80,6 +117,16 @@ class Command(BaseCommand):
                 else "Keine Hintergrundaufträge, die zu diesem Filter passen."
             )
             return
+        console.print(self._table(lines, full=options["full"]))
+        if any(line.status == STALE for line in lines):
+            console.print(
+                "Verwaiste Aufträge reiht jeder laufende `rathaus worker` binnen Sekunden wieder ein; "
+                "sofort: `rathaus tasks --requeue-stale`."
+            )
+        if len(lines) >= options["limit"]:
+            console.print(f"Nur die ersten {options['limit']} gezeigt (--limit).")
+
+    def _table(self, lines: list[TaskLine], *, full: bool) -> Table:
         table = Table(title=f"Hintergrundaufträge ({len(lines)})", title_justify="left")
         for column, justify in (
             ("Nr.", "right"),
@@ -91,7 +138,11 @@ class Command(BaseCommand):
         ):
             table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for line in lines:
-            error = line.error if options["full"] else self._short(line.error)
+            error = line.error if full else self._short(line.error)
+            if line.stale_since is not None:
+                error = f"Worker ohne Lebenszeichen seit {_when(line.stale_since)}" + (
+                    f"; {error}" if error else ""
+                )
             table.add_row(
                 str(line.number) if line.number is not None else "–",
                 line.task,
@@ -100,9 +151,7 @@ class Command(BaseCommand):
                 _when(line.due) if line.status in WAITING else "–",
                 error or "–",
             )
-        console.print(table)
-        if len(lines) >= options["limit"]:
-            console.print(f"Nur die ersten {options['limit']} gezeigt (--limit).")
+        return table
 
     def _retry(self, number: int) -> None:
         run = TaskRun.objects.filter(pk=number).first()
@@ -118,6 +167,13 @@ class Command(BaseCommand):
             f"Auftrag Nr. {number} ({_short_path_of(run)}) ist wieder eingereiht: "
             f"bis zu {run.max_attempts - run.attempts} weitere Versuche."
         )
+
+    def _requeue_stale(self) -> None:
+        recovered = requeue_stale()
+        for item in recovered:
+            self.stdout.write(item.summary)
+        if not recovered:
+            self.stdout.write("Keine verwaisten Aufträge: nichts wieder einzureihen.")
 
     @staticmethod
     def _short(error: str) -> str:
@@ -136,4 +192,5 @@ class Command(BaseCommand):
             "due": line.due.isoformat() if line.due else None,
             "error": line.error,
             "key": line.key,
+            "stale_since": line.stale_since.isoformat() if line.stale_since else None,
         }

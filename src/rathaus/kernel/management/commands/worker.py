@@ -7,21 +7,28 @@ also waits for the retries of failed attempts that are scheduled minutes ahead (
 ``--timeout`` seconds), so that afterwards nothing is left to do (cron, tests, CI). Tasks
 planned for a later time on purpose, such as an appointment reminder for the day before,
 stay in the queue and are counted in the summary; ``rathaus tasks`` lists them.
+
+A worker that dies (``kill -9``, out of memory, power cut) leaves its run "running" until its
+lease runs out (30 s unless the task says otherwise); then any worker hands it back
+(``kernel.tasks.recovery``): every worker at start, a watch thread while it runs, and
+``--until-empty``, which also waits for running tasks and their leases.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
-from rathaus.kernel.tasks import queue_state
+from rathaus.kernel.tasks import QueueState, StaleWatch, queue_state, requeue_stale
 
 
 def _clock(moment: Any) -> str:
@@ -36,7 +43,8 @@ class Command(BaseCommand):
     help = (
         "Hintergrundaufträge aus der Datenbank-Warteschlange abarbeiten (alle Warteschlangen; "
         "mit --batch: was jetzt fällig ist; mit --until-empty: auch geplante Wiederholungen "
-        "abwarten, bis nichts mehr zu tun ist)."
+        "abwarten, bis nichts mehr zu tun ist). Aufträge eines abgebrochenen Workers (kill -9, "
+        "Absturz) reiht jeder Worker wieder ein, sobald ihre Frist (Lease) abgelaufen ist."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,10 +62,11 @@ class Command(BaseCommand):
             "--until-empty",
             action="store_true",
             help=(
-                "Abarbeiten und auf geplante Wiederholungen fehlgeschlagener Versuche warten, bis "
-                "die Warteschlange leer ist (höchstens --timeout Sekunden; Exit-Code 1, wenn dann "
-                "noch Wiederholungen ausstehen). Aufträge, die für später geplant sind "
-                "(Erinnerungen), bleiben liegen."
+                "Abarbeiten und auf geplante Wiederholungen fehlgeschlagener Versuche und auf "
+                "laufende Aufträge warten, bis die Warteschlange leer ist (höchstens --timeout "
+                "Sekunden; Exit-Code 1, wenn dann noch etwas aussteht). Aufträge eines "
+                "abgebrochenen Workers werden nach Ablauf ihrer Frist wieder eingereiht. Aufträge, "
+                "die für später geplant sind (Erinnerungen), bleiben liegen."
             ),
         )
         parser.add_argument(
@@ -81,6 +90,23 @@ class Command(BaseCommand):
                 raise CommandError("--until-empty lässt sich nicht mit --max-tasks oder --reload verbinden.")
             self._until_empty(options)
             return
+        reloader = options["reload"] and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
+        if not reloader:  # the reloader's parent process runs no tasks
+            self._requeue_stale(options["verbosity"])
+        watch = None if options["batch"] or reloader else StaleWatch().start()
+        try:
+            self._db_worker(options)
+        finally:
+            if watch is not None:
+                watch.stop()
+
+    def _requeue_stale(self, verbosity: int) -> None:
+        """Hand back what dead workers left behind, one line each."""
+        for recovered in requeue_stale():
+            if verbosity >= 1:
+                self.stdout.write(recovered.summary)
+
+    def _db_worker(self, options: dict[str, Any]) -> None:
         arguments = [
             f"--queue-name={options['queue_name']}",
             f"--interval={options['interval']}",
@@ -98,7 +124,8 @@ class Command(BaseCommand):
         )
 
     def _until_empty(self, options: dict[str, Any]) -> None:
-        """Batch runs until no task is due and no retry is outstanding, waiting for retries."""
+        """Batch runs until nothing is due, running or waiting for a retry; waits for retries
+        and for the leases of running tasks (a dead worker's run is handed back after it)."""
         timeout = max(0.0, float(options["timeout"]))
         deadline = time.monotonic() + timeout
         queues = options["queue_name"].split(",")
@@ -109,38 +136,26 @@ class Command(BaseCommand):
         logs.configure_logging(options["verbosity"])
         started, done = time.monotonic(), 0
         while True:
-            worker = Worker(
-                queue_names=queues,
-                interval=0,
-                batch=True,
-                backend_name=options["backend"],
-                startup_delay=False,
-                max_tasks=None,
-                worker_id=worker_id,
-                excluded_queue_names=[],
-            )
-            worker.run()
-            done += worker._run_tasks
+            self._requeue_stale(options["verbosity"])
+            done += self._batch(options, queues, worker_id)
             state = queue_state(backend=options["backend"], queue_names=queues)
             if state.ready:
                 continue  # became due while the batch ran
             if state.empty:
                 break
-            assert state.next_retry is not None  # noqa: S101 - retries > 0 here
-            wait = (state.next_retry - timezone.now()).total_seconds()
-            left = deadline - time.monotonic()
-            if wait > left:
+            wake = min(moment for moment in (state.next_retry, state.lease_end) if moment is not None)
+            wait = (wake - timezone.now()).total_seconds()
+            if wait > deadline - time.monotonic():
                 raise CommandError(
-                    f"Warteschlange nicht leer: {_tasks(state.retries)} zur Wiederholung, die nächste "
-                    f"um {_clock(state.next_retry)}, nach Ablauf von --timeout {timeout:.0f} s "
-                    f"({_tasks(done)} ausgeführt; `rathaus tasks --open` zeigt sie)."
+                    f"Warteschlange nicht leer: {_outstanding(state)}, nach Ablauf von --timeout "
+                    f"{timeout:.0f} s ({_tasks(done)} ausgeführt; `rathaus tasks --open` zeigt sie)."
                 )
             if verbose:
                 self.stdout.write(
-                    f"{_tasks(done)} ausgeführt; warte {max(wait, 0):.0f} s auf "
-                    f"{_tasks(state.retries)} zur Wiederholung (nächste um {_clock(state.next_retry)}) …"
+                    f"{_tasks(done)} ausgeführt; warte {max(wait, 0):.0f} s auf {_outstanding(state)} …"
                 )
-            time.sleep(max(wait, 0) + 0.05)
+            # A lease that ran out but could not be handed back yet (database busy): try again soon.
+            time.sleep(max(wait, 0.45) + 0.05)
         if verbose:
             seconds = f"{time.monotonic() - started:.1f}".replace(".", ",")
             summary = f"Warteschlange leer: {_tasks(done)} in {seconds} s ausgeführt."
@@ -150,3 +165,32 @@ class Command(BaseCommand):
                     f"{_clock(state.next_planned)}; `rathaus tasks --open`)."
                 )
             self.stdout.write(summary)
+
+    @staticmethod
+    def _batch(options: dict[str, Any], queues: list[str], worker_id: str) -> int:
+        """Run what is due now; the number of tasks run."""
+        worker = Worker(
+            queue_names=queues,
+            interval=0,
+            batch=True,
+            backend_name=options["backend"],
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+        worker.run()
+        return worker._run_tasks
+
+
+def _outstanding(state: QueueState) -> str:
+    """What holds the queue up, e.g. "1 Auftrag zur Wiederholung, die nächste um …"."""
+    parts = []
+    if state.retries and state.next_retry is not None:
+        parts.append(f"{_tasks(state.retries)} zur Wiederholung, die nächste um {_clock(state.next_retry)}")
+    if state.running and state.lease_end is not None:
+        parts.append(
+            f"{_tasks(state.running)} in Arbeit (Frist des Workers bis {_clock(state.lease_end)}, "
+            "danach wird ein abgebrochener Auftrag wieder eingereiht)"
+        )
+    return "; ".join(parts)
