@@ -40,9 +40,17 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchmarks.portal import _free_port, _percentile, _stop_server, _wait_until_up
+from benchmarks.common import (
+    ROOT,
+    free_port,
+    percentile,
+    recreate_database,
+    server_env,
+    start_gunicorn,
+    stop_server,
+    wait_until_up,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/rathaus_bench_appointments"
 WORKERS = 8
 COUNTERS = 4
@@ -51,39 +59,6 @@ ROUNDS = 3
 THREADS = 8
 MAX_ROUNDS_PER_CLIENT = 40
 TIMEOUT = 180.0  # a rush queues at the server; a client that gave up would hide a booking
-
-
-def _env(var_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "benchmarks.appointments_settings",
-            "RATHAUS_VAR_DIR": str(var_dir),
-            "DATABASE_URL": os.environ.get("APPOINTMENTS_BENCH_DATABASE_URL", DEFAULT_DB),
-            "CACHE_URL": "",
-            "DEBUG": "false",
-            "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-        }
-    )
-    return env
-
-
-def _recreate_database(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("rathaus_bench"):
-        raise RuntimeError(
-            f"refusing to recreate {name!r}: the benchmark database must be called rathaus_bench…"
-        )
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _setup(units: int) -> dict[str, object]:
@@ -178,17 +153,6 @@ def _child(mode: str, env: dict[str, str], *args: str) -> dict[str, object]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "gunicorn", "rathaus.config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--worker-class", "sync",
-        "--backlog", "2048", "--timeout", "120", "--graceful-timeout", "5", "--log-level", "warning",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
-
-
 def _rush(base: str, setup: dict[str, object], clients: int) -> dict[str, object]:
     import requests
 
@@ -258,8 +222,8 @@ def _rush(base: str, setup: dict[str, object], clients: int) -> dict[str, object
         "conflicts_409": statuses["reserve_409"],
         "answers": dict(statuses),
         "unexpected_answers": sum(n for key, n in statuses.items() if key not in expected),
-        "reservation_p50_ms": round(_percentile(latencies, 0.50), 1) if latencies else None,
-        "reservation_p95_ms": round(_percentile(latencies, 0.95), 1) if latencies else None,
+        "reservation_p50_ms": round(percentile(latencies, 0.50), 1) if latencies else None,
+        "reservation_p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
         "reservation_requests": len(latencies),
     }
 
@@ -286,8 +250,8 @@ def _throughput(url: str, count: int, params: dict[str, object] | None = None) -
     latencies = sorted(ms for ms, ok in results if ok)
     return {
         "requests_per_second": len(latencies) / elapsed,
-        "p50_ms": _percentile(latencies, 0.5) if latencies else 0.0,
-        "p95_ms": _percentile(latencies, 0.95) if latencies else 0.0,
+        "p50_ms": percentile(latencies, 0.5) if latencies else 0.0,
+        "p95_ms": percentile(latencies, 0.95) if latencies else 0.0,
         "errors": sum(1 for _, ok in results if not ok),
     }
 
@@ -296,15 +260,20 @@ def run(*, quick: bool) -> dict:
     units, clients, queries = (32, 100, 100) if quick else (100, 500, 300)
     with tempfile.TemporaryDirectory(prefix="rathaus-bench-appointments-") as tmp:
         var_dir = Path(tmp)
-        env = _env(var_dir)
-        _recreate_database(env["DATABASE_URL"])
+        env = server_env(
+            var_dir,
+            database_url=os.environ.get("APPOINTMENTS_BENCH_DATABASE_URL", DEFAULT_DB),
+            settings="benchmarks.appointments_settings",
+        )
+        recreate_database(env["DATABASE_URL"])
         setup = _child("setup", env, str(units))
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = var_dir / "gunicorn.log"
-        server = _start(env, port, log)
+        # A rush queues at the server: a long backlog and timeout, so no booking is cut off.
+        server = start_gunicorn(env, port, log, workers=WORKERS, timeout=120, backlog=2048)
         try:
-            _wait_until_up(base, server, log)
+            wait_until_up(base, server, log)
             rush = _rush(base, setup, clients)
             checks = _child("check", env)
             availability_url = f"{base}/api/v1/appointments/availability"
@@ -316,7 +285,7 @@ def run(*, quick: bool) -> dict:
                 rounds["bare"].append(_throughput(f"{base}/bench/bare/", queries))
                 rounds["availability"].append(_throughput(availability_url, queries, params))
         finally:
-            _stop_server(server)
+            stop_server(server)
 
     def median(name: str, key: str) -> float:
         return statistics.median(r[key] for r in rounds[name])

@@ -28,7 +28,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.common import ROOT, server_env
+
 SEED = 2026
 REFERENCE_DATE = "2026-01-01"
 
@@ -57,20 +58,11 @@ def _child(residents: int) -> None:
 
 def _run_child(residents: int, *, database_url: str = "") -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-demo-city-") as var_dir:
-        env = dict(os.environ)
-        env.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "rathaus.config.settings.local",
-                "RATHAUS_VAR_DIR": var_dir,
-                "DATABASE_URL": database_url,
-                "CACHE_URL": "",
-                "DEBUG": "false",
-                "LOG_LEVEL": "WARNING",
-                "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
-                "PYTHONPATH": os.pathsep.join(
-                    filter(None, [str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")])
-                ),
-            }
+        env = server_env(
+            var_dir,
+            database_url=database_url,
+            settings="rathaus.config.settings.local",
+            extra={"LOG_LEVEL": "WARNING"},
         )
         out = subprocess.run(
             [sys.executable, "-m", "benchmarks.demo_city", "--child", str(residents)],

@@ -38,29 +38,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.common import ROOT, percentile, server_env
+
 ROUNDS = 3
-
-
-def _env(var_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
-            "RATHAUS_VAR_DIR": str(var_dir),
-            "DATABASE_URL": os.environ.get("EFILE_BENCH_DATABASE_URL", ""),
-            "CACHE_URL": "",
-            "DEBUG": "false",
-            "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-        }
-    )
-    return env
-
-
-def _percentile(sorted_values: list[float], fraction: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
-    return sorted_values[index]
 
 
 def _time(call: Callable[[int], None], count: int) -> dict[str, float]:
@@ -70,7 +50,7 @@ def _time(call: Callable[[int], None], count: int) -> dict[str, float]:
         call(i)
         latencies.append((time.perf_counter() - started) * 1000)
     latencies.sort()
-    return {"p50_ms": _percentile(latencies, 0.5), "p95_ms": _percentile(latencies, 0.95)}
+    return {"p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95)}
 
 
 def _child(cases: int, requests: int) -> dict:
@@ -231,9 +211,10 @@ def _ocr_child(pages: int) -> dict:
 
 
 def _run_child(arguments: list[str], tmp: str) -> dict:
+    env = server_env(tmp, database_url=os.environ.get("EFILE_BENCH_DATABASE_URL", ""))
     child = subprocess.run(
         [sys.executable, "-m", "benchmarks.efile", *arguments],
-        env=_env(Path(tmp)), cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
     )  # fmt: skip
     if child.returncode != 0:
         raise RuntimeError(f"benchmark child failed:\n{child.stderr[-3000:]}")

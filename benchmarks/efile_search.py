@@ -38,9 +38,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.common import ROOT, drop_database, percentile, recreate_database, server_env
+
 ROUNDS = 3
 DOCUMENTS_PER_CASE = 10
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rathaus_bench_efile"
@@ -57,32 +57,9 @@ _SUBJECTS = (
 _TITLES = ("Antrag", "Bescheid", "Meldeschein", "Nachweis", "Schreiben", "Vermerk", "Rechnung", "Urkunde")
 
 
-def _percentile(sorted_values: list[float], fraction: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
-    return sorted_values[index]
-
-
 def _stats(latencies: list[float]) -> dict[str, float]:
     ordered = sorted(latencies)
-    return {"p50_ms": _percentile(ordered, 0.5), "p95_ms": _percentile(ordered, 0.95)}
-
-
-def _admin_execute(url: str, statements: list[str]) -> None:
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    info = conninfo_to_dict(url)
-    info["dbname"] = "postgres"
-    with psycopg.connect(make_conninfo(**info), autocommit=True) as connection:
-        for statement in statements:
-            connection.execute(statement)
-
-
-def _database_name(url: str) -> str:
-    name = url.rsplit("/", 1)[-1].split("?", 1)[0]
-    if not name.replace("_", "").isalnum() or "bench" not in name:
-        raise RuntimeError(f"refusing to drop {name!r}: the benchmark database's name must contain 'bench'")
-    return name
+    return {"p50_ms": percentile(ordered, 0.5), "p95_ms": percentile(ordered, 0.95)}
 
 
 class _Generator:
@@ -310,22 +287,10 @@ def _child(cases: int, queries: int) -> dict:
 def run(*, quick: bool) -> dict:
     cases, queries = (2_000, 50) if quick else (100_000, 200)
     url = os.environ.get("EFILE_SEARCH_BENCH_DATABASE_URL", DEFAULT_URL)
-    name = _database_name(url)
-    _admin_execute(url, [f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'])
+    recreate_database(url)
     try:
         with tempfile.TemporaryDirectory(prefix="rathaus-bench-efile-search-") as var_dir:
-            env = dict(os.environ)
-            env.update(
-                {
-                    "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
-                    "RATHAUS_VAR_DIR": var_dir,
-                    "DATABASE_URL": url,
-                    "CACHE_URL": "",
-                    "DEBUG": "false",
-                    "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
-                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-                }
-            )
+            env = server_env(var_dir, database_url=url)
             completed = subprocess.run(
                 [sys.executable, "-m", "benchmarks.efile_search", "--child", str(cases), str(queries)],
                 cwd=ROOT,
@@ -335,7 +300,7 @@ def run(*, quick: bool) -> dict:
                 check=True,
             )
     finally:
-        _admin_execute(url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
+        drop_database(url)
     return {"benchmark": "efile_search", **json.loads(completed.stdout.strip().splitlines()[-1])}
 
 

@@ -44,9 +44,8 @@ from typing import Any
 
 from lxml import etree
 
+from benchmarks.common import ROOT, percentile
 from rathaus.domain.einvoice import RuleSet, parse_secure, rule_set, validate_files
-
-ROOT = Path(__file__).resolve().parents[1]
 
 STANDARDS_DIR = Path(os.environ.get("EINVOICE_STANDARDS_DIR", ROOT.parent / "shared" / "einvoice"))
 
@@ -60,16 +59,11 @@ _NS = {
 }
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def _summary(seconds: list[float]) -> dict[str, float]:
     return {
         "per_second": round(len(seconds) / sum(seconds), 1),
-        "p50_ms": round(_percentile(seconds, 0.5) * 1000, 2),
-        "p95_ms": round(_percentile(seconds, 0.95) * 1000, 2),
+        "p50_ms": round(percentile(sorted(seconds), 0.5) * 1000, 2),
+        "p95_ms": round(percentile(sorted(seconds), 0.95) * 1000, 2),
     }
 
 

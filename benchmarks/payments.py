@@ -33,27 +33,11 @@ import sys
 import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.common import ROOT, server_env
+
 # Rounds per run (medians over them); PAYMENTS_BENCH_ROUNDS overrides it on a busy machine.
 ROUNDS = int(os.environ.get("PAYMENTS_BENCH_ROUNDS", "3"))
-
-
-def _env(var_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
-            "RATHAUS_VAR_DIR": str(var_dir),
-            "DATABASE_URL": os.environ.get("PAYMENTS_BENCH_DATABASE_URL", ""),
-            "CACHE_URL": "",
-            "DEBUG": "false",
-            "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-        }
-    )
-    return env
 
 
 class _Rollback(Exception):
@@ -163,9 +147,10 @@ def _child(credits: int, claims: int, rounds: int) -> dict:
 def run(*, quick: bool) -> dict:
     credits, claims = (10_000, 20_000) if quick else (100_000, 200_000)
     with tempfile.TemporaryDirectory(prefix="rathaus-bench-payments-") as tmp:
+        env = server_env(tmp, database_url=os.environ.get("PAYMENTS_BENCH_DATABASE_URL", ""))
         child = subprocess.run(
             [sys.executable, "-m", "benchmarks.payments", "--child", str(credits), str(claims), str(ROUNDS)],
-            env=_env(Path(tmp)), cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
         )  # fmt: skip
     if child.returncode != 0:
         raise RuntimeError(f"benchmark child failed:\n{child.stderr[-3000:]}")

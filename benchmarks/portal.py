@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,29 +29,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.common import (
+    ROOT,
+    free_port,
+    percentile,
+    server_env,
+    start_gunicorn,
+    stop_server,
+    wait_until_up,
+)
+
 CONCURRENCY = 8
 ROUNDS = 3
 WORKERS = 2
 REQUEST_TIMEOUT = 10.0  # seconds per request
 ROUND_DEADLINE = 300.0  # seconds per target and round; past it the round is cut short
 DEMO_RESIDENTS = 200
-
-
-def _env(var_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
-            "RATHAUS_VAR_DIR": str(var_dir),
-            "DATABASE_URL": "",
-            "CACHE_URL": "",
-            "DEBUG": "false",
-            "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-        }
-    )
-    return env
 
 
 def _setup_database() -> dict[str, str]:
@@ -93,56 +83,8 @@ def _setup_database() -> dict[str, str]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "gunicorn", "rathaus.config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--worker-class", "sync",
-        "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        # Own process group, so stopping it also stops the workers.
-        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
-
-
-def _stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=15)
-    except ProcessLookupError:
-        pass
-
-
-def _wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            if requests.get(f"{base}/bench/bare/", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{log.read_text()[-2000:]}")
-
-
-def _percentile(sorted_values: list[float], fraction: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
-    return sorted_values[index]
+    return start_gunicorn(env, port, log, workers=WORKERS)
 
 
 def _measure(url: str, count: int, cookies: dict[str, str], expect: str | None) -> dict[str, float]:
@@ -178,8 +120,8 @@ def _measure(url: str, count: int, cookies: dict[str, str], expect: str | None) 
         raise RuntimeError(f"every request to {url} failed")
     return {
         "requests_per_second": len(latencies) / elapsed,
-        "p50_ms": _percentile(latencies, 0.50),
-        "p95_ms": _percentile(latencies, 0.95),
+        "p50_ms": percentile(latencies, 0.50),
+        "p95_ms": percentile(latencies, 0.95),
         "errors": errors,
     }
 
@@ -188,7 +130,7 @@ def run(*, quick: bool) -> dict:
     count = 300 if quick else 2000
     with tempfile.TemporaryDirectory(prefix="rathaus-bench-portal-") as tmp:
         var_dir = Path(tmp)
-        env = _env(var_dir)
+        env = server_env(var_dir)
         setup = subprocess.run(
             [sys.executable, "-m", "benchmarks.portal", "--setup"],
             env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
@@ -197,12 +139,12 @@ def run(*, quick: bool) -> dict:
             raise RuntimeError(f"database setup failed:\n{setup.stderr[-3000:]}")
         login = json.loads(setup.stdout.strip().splitlines()[-1])
         cookies = {login["cookie_name"]: login["cookie_value"]}
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = var_dir / "gunicorn.log"
         server = _start_server(env, port, log)
         try:
-            _wait_until_up(base, server, log)
+            wait_until_up(base, server, log)
             targets = {
                 "bare": (f"{base}/bench/bare/", None),
                 "start_page": (f"{base}/", "Rathaus"),
@@ -216,7 +158,7 @@ def run(*, quick: bool) -> dict:
                 for name, (url, expect) in targets.items():
                     rounds[name].append(_measure(url, count, cookies, expect))
         finally:
-            _stop_server(server)
+            stop_server(server)
 
     def median(name: str, key: str) -> float:
         return statistics.median(r[key] for r in rounds[name])

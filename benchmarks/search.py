@@ -31,19 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
-from benchmarks.portal import (
-    CONCURRENCY,
-    REQUEST_TIMEOUT,
-    ROOT,
-    ROUNDS,
-    WORKERS,
-    _env,
-    _free_port,
-    _percentile,
-    _start_server,
-    _stop_server,
-    _wait_until_up,
-)
+from benchmarks.common import ROOT, free_port, percentile, server_env, stop_server, wait_until_up
+from benchmarks.portal import CONCURRENCY, REQUEST_TIMEOUT, ROUNDS, WORKERS, _start_server
 
 QUERIES = Path(__file__).resolve().parent / "data" / "search_queries.tsv"
 
@@ -123,8 +112,8 @@ def _quality() -> dict:
         "top3": top3,
         "top1_share": round(top1 / len(queries), 3),
         "top3_share": round(top3 / len(queries), 3),
-        "in_process_find_p50_ms": round(_percentile(search_ms, 0.5), 2),
-        "in_process_find_p95_ms": round(_percentile(search_ms, 0.95), 2),
+        "in_process_find_p50_ms": round(percentile(search_ms, 0.5), 2),
+        "in_process_find_p95_ms": round(percentile(search_ms, 0.95), 2),
         "misses": misses,
     }
 
@@ -156,8 +145,8 @@ def _measure(urls: list[str], count: int) -> dict[str, float]:
         raise RuntimeError(f"every request to {urls[0]} failed")
     return {
         "requests_per_second": len(latencies) / elapsed,
-        "p50_ms": _percentile(latencies, 0.50),
-        "p95_ms": _percentile(latencies, 0.95),
+        "p50_ms": percentile(latencies, 0.50),
+        "p95_ms": percentile(latencies, 0.95),
         "errors": sum(1 for _, ok in results if not ok),
     }
 
@@ -167,7 +156,7 @@ def run(*, quick: bool) -> dict:
     count = 60 if quick else 300
     with tempfile.TemporaryDirectory(prefix="rathaus-bench-search-") as tmp:
         var_dir = Path(tmp)
-        env = _env(var_dir)
+        env = server_env(var_dir)
         setup = subprocess.run(
             [sys.executable, "-m", "benchmarks.search", "--setup", str(total_documents)],
             env=env, cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
@@ -175,13 +164,13 @@ def run(*, quick: bool) -> dict:
         if setup.returncode != 0:
             raise RuntimeError(f"setup failed:\n{setup.stderr[-3000:]}")
         prepared = json.loads(setup.stdout.strip().splitlines()[-1])
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = var_dir / "gunicorn.log"
         server = _start_server(env, port, log)
         queries = [query for query, _ in load_queries()]
         try:
-            _wait_until_up(base, server, log)
+            wait_until_up(base, server, log)
             targets = {
                 "bare": [f"{base}/bench/bare/"],
                 "search_api": [f"{base}/api/v1/search?q={quote(q)}" for q in queries],
@@ -194,7 +183,7 @@ def run(*, quick: bool) -> dict:
                 for name, urls in targets.items():
                     rounds[name].append(_measure(urls, count))
         finally:
-            _stop_server(server)
+            stop_server(server)
     results: dict[str, dict[str, float]] = {}
     for name, measured in rounds.items():
         results[name] = {

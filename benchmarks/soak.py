@@ -29,7 +29,9 @@ What it does, all on 127.0.0.1:
    in the database and with the real commands (``rathaus payments verify``, ``rathaus audit
    verify``, ``rathaus tasks --failed --json``; ``rathaus tasks --open --json`` may list only
    tasks planned for later on purpose, and no queue row may still be "running": a task claimed
-   by a killed worker and never handed back is lost work);
+   by a killed worker and never handed back is lost work; each attempt a kill interrupted, closed
+   as ``WorkerLost`` when another worker took its run back, must have been done again; the
+   counts say how many there were);
 6. measures the bare view's requests/s in the same run (as the other benchmarks) and the ratio.
 Error rate = (5xx answers + connection errors) / all requests; 409 (slot taken) and 404/422 are
 answers of the contract, not errors.
@@ -52,12 +54,21 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from benchmarks.appointments import _throughput
-from benchmarks.portal import _free_port, _percentile, _stop_server, _wait_until_up
+from benchmarks.common import (
+    ROOT,
+    drop_database,
+    free_port,
+    percentile,
+    postgres_reachable,
+    recreate_database,
+    server_env,
+    start_gunicorn,
+    stop_server,
+    wait_until_up,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/rathaus_bench_soak"
 WEB_WORKERS = 3
 CLIENTS = 6
@@ -69,42 +80,6 @@ LEITWEG_ID = "04011000-12348-91"  # BT-10 of the reference invoice 01.04a
 INVOICE_NUMBER = b"<cbc:ID>1234/78/901</cbc:ID>"
 # Share of each kind of operation in the mix (pages are cheap, invoices expensive: Saxon).
 MIX = {"page": 45, "booking": 20, "claim": 15, "notification": 12, "invoice": 8}
-
-
-def _postgres_reachable(url: str) -> bool:
-    try:
-        import psycopg
-
-        parts = urlsplit(url)
-        with psycopg.connect(parts._replace(path="/postgres").geturl(), connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
-def _env(var_dir: Path, database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "benchmarks.appointments_settings",
-            "RATHAUS_VAR_DIR": str(var_dir),
-            "DATABASE_URL": database_url,
-            "CACHE_URL": "",
-            "DEBUG": "false",
-            "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-        }
-    )
-    return env
-
-
-def _drop_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- child processes (Django set up with the benchmark settings) -----------------------------
@@ -243,8 +218,34 @@ def _check(acks_path: str) -> dict[str, object]:
             "queue_rows_running_after_drain": DBTaskResult.objects.filter(
                 status=TaskResultStatus.RUNNING
             ).count(),
+            **_killed_attempts(),
         },
     }
+
+
+def _killed_attempts() -> dict[str, int]:
+    """Attempts the kills interrupted (queue rows closed as ``WorkerLost`` when another worker took
+    the run back, kernel.tasks.recovery) and how many of them were not done after all: the run
+    did not succeed, or a task lost before its run was recorded was not run again."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from rathaus.kernel.models import TaskRun
+
+    lost = list(DBTaskResult.objects.filter(exception_class_path__endswith=".WorkerLost"))
+    not_redone = 0
+    for row in lost:
+        run_pk = row.args_kwargs.get("kwargs", {}).get("_rathaus_run")
+        run = TaskRun.objects.filter(pk=run_pk).first() if run_pk else None
+        run = run or TaskRun.objects.filter(key=f"result:{row.id}").first()
+        if run is not None:
+            not_redone += run.status != TaskRun.Status.SUCCEEDED
+            continue
+        again = DBTaskResult.objects.filter(
+            task_path=row.task_path, status=TaskResultStatus.SUCCESSFUL, enqueued_at__gt=row.enqueued_at
+        )
+        not_redone += not any(other.args_kwargs == row.args_kwargs for other in again)
+    return {"attempts_interrupted_by_kills": len(lost), "interrupted_attempts_not_redone": not_redone}
 
 
 # --- the load --------------------------------------------------------------------------------
@@ -403,25 +404,20 @@ def run(*, quick: bool) -> dict:
     total, limit_s, kills = (300, 40.0, 2) if quick else (1600, 240.0, 3)
     invoice = (STANDARDS_DIR / REFERENCE_INVOICE).read_bytes()
     requested = os.environ.get("SOAK_BENCH_DATABASE_URL", DEFAULT_DB)
-    postgres = _postgres_reachable(requested)
-    if postgres and not urlsplit(requested).path.lstrip("/").startswith("rathaus_bench"):
-        raise RuntimeError("the soak database must be called rathaus_bench…")
+    postgres = postgres_reachable(requested)
     with tempfile.TemporaryDirectory(prefix="rathaus-bench-soak-") as tmp:
         var_dir = Path(tmp)
-        env = _env(var_dir, requested if postgres else "")
+        env = server_env(
+            var_dir, database_url=requested if postgres else "", settings="benchmarks.appointments_settings"
+        )
         if postgres:
-            _drop_database(requested)
-            import psycopg
-
-            parts = urlsplit(requested)
-            with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}"')
+            recreate_database(requested)
         try:
             return _run(env, var_dir, invoice, total=total, limit_s=limit_s, kills=kills, postgres=postgres)
         finally:
             if postgres and not os.environ.get("SOAK_KEEP_DATABASE"):  # kept to look into a failure
                 with contextlib.suppress(Exception):
-                    _drop_database(requested)
+                    drop_database(requested)
 
 
 def _run(env: dict[str, str], var_dir: Path, invoice: bytes, *, total: int, limit_s: float, kills: int,
@@ -429,22 +425,15 @@ def _run(env: dict[str, str], var_dir: Path, invoice: bytes, *, total: int, limi
     began = time.perf_counter()
     setup = _child("setup", env, str(total // 6))
     setup_s = time.perf_counter() - began
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log, worker_log = var_dir / "gunicorn.log", var_dir / "worker.log"
-    command = [
-        sys.executable, "-m", "gunicorn", "rathaus.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(WEB_WORKERS), "--worker-class", "sync", "--timeout", "60", "--graceful-timeout", "5",
-        "--log-level", "warning",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                  start_new_session=True)  # fmt: skip
+    server = start_gunicorn(env, port, log, workers=WEB_WORKERS)
     worker = _start_worker(env, worker_log)
     rng = random.Random(SEED)
     kill_log: list[dict[str, object]] = []
     try:
-        _wait_until_up(base, server, log)
+        wait_until_up(base, server, log)
         for page in setup["pages"]:  # warm-up, and a check that the pages exist
             import requests
 
@@ -472,7 +461,7 @@ def _run(env: dict[str, str], var_dir: Path, invoice: bytes, *, total: int, limi
         for thread in threads:
             thread.join()
         duration = time.perf_counter() - started
-        _stop_server(worker)
+        stop_server(worker)
         drain = _rathaus(env, "worker", "--until-empty", "--timeout", "120", timeout=300)
         acks_path = var_dir / "acks.json"
         acks_path.write_text(json.dumps(load.acks))
@@ -492,8 +481,8 @@ def _run(env: dict[str, str], var_dir: Path, invoice: bytes, *, total: int, limi
         _throughput(f"{base}/bench/bare/", 64)  # warm-up
         bare = _throughput(f"{base}/bench/bare/", 800 if total > 500 else 300)
     finally:
-        _stop_server(worker)
-        _stop_server(server)
+        stop_server(worker)
+        stop_server(server)
 
     records = load.records
     latencies = sorted(ms for _, status, ms in records)
@@ -504,8 +493,8 @@ def _run(env: dict[str, str], var_dir: Path, invoice: bytes, *, total: int, limi
         if mine:
             per_kind[kind] = {
                 "requests": len(mine),
-                "p50_ms": round(_percentile(mine, 0.5), 1),
-                "p95_ms": round(_percentile(mine, 0.95), 1),
+                "p50_ms": round(percentile(mine, 0.5), 1),
+                "p95_ms": round(percentile(mine, 0.95), 1),
                 "answers": dict(Counter(s for k, s, _ in records if k == kind)),
             }
     throughput = len(records) / duration
@@ -516,10 +505,11 @@ def _run(env: dict[str, str], var_dir: Path, invoice: bytes, *, total: int, limi
             "payments_verify": payments_verify.returncode == 0,
             "audit_verify": audit_verify.returncode == 0,
             "no_failed_tasks": failed_tasks == [],
-            # Nothing lost by a killed worker: no run left open (``rathaus tasks --open``) and no
-            # queue row still "running" (claimed by a dead worker; ``rathaus tasks`` does not list it).
+            # Nothing lost by a killed worker: no run left open or stale (``rathaus tasks --open``),
+            # no queue row still "running", and every attempt a kill interrupted was done again.
             "no_task_lost_by_killed_worker": stuck == []
-            and checks["counts"]["queue_rows_running_after_drain"] == 0,
+            and checks["counts"]["queue_rows_running_after_drain"] == 0
+            and checks["counts"]["interrupted_attempts_not_redone"] == 0,
             "no_5xx_or_connection_errors": errors == 0,
         }
     )
@@ -528,8 +518,8 @@ def _run(env: dict[str, str], var_dir: Path, invoice: bytes, *, total: int, limi
         "soak.requests": len(records),
         "soak.duration_s": round(duration, 2),
         "soak.throughput_rps": round(throughput, 1),
-        "soak.p50_ms": round(_percentile(latencies, 0.5), 1),
-        "soak.p95_ms": round(_percentile(latencies, 0.95), 1),
+        "soak.p50_ms": round(percentile(latencies, 0.5), 1),
+        "soak.p95_ms": round(percentile(latencies, 0.95), 1),
         "soak.error_rate": round(errors / len(records), 4),
         "soak.worker_kills": len(kill_log),
         "soak.invariants": invariants,

@@ -9,6 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+
+from rathaus.accounts.selectors import EIDAS_SESSION_KEY
+from rathaus.kernel.testing import CITIZEN_BACKEND, session_key
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,6 +30,7 @@ RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 LOCALES = {"de": "de-DE", "en": "en-GB"}
 DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
 PHONE_VIEWPORT = {"width": 390, "height": 844}
+EIDAS_HIGH = "http://eidas.europa.eu/LoA/high"
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +81,33 @@ def new_page(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+def log_in(page, user, live_server_url: str, **options) -> None:
+    """Put a session of ``user`` into the page's context, as a finished login leaves it; options as
+    for ``rathaus.kernel.testing.log_in`` (``backend``, ``second_factor``, ``session``)."""
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session_key(user, **options),
+                "url": live_server_url,
+            }
+        ]
+    )
+
+
+def log_in_staff(page, user, live_server_url: str) -> None:
+    """A staff session that passed the second factor, as after the TOTP step; the page's other
+    cookies (an earlier login) are dropped."""
+    page.context.clear_cookies()
+    log_in(page, user, live_server_url, second_factor=True)
+
+
+def log_in_citizen(page, user, live_server_url: str, *, eidas_level: str | None = EIDAS_HIGH) -> None:
+    """A citizen session, as a finished eID login (OpenID Connect) at ``eidas_level`` leaves it."""
+    session = {EIDAS_SESSION_KEY: eidas_level} if eidas_level else {}
+    log_in(page, user, live_server_url, backend=CITIZEN_BACKEND, session=session)
 
 
 def _format_violations(url: str, violations: list[dict]) -> str:

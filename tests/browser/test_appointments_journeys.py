@@ -10,11 +10,8 @@ Each at desktop and phone width, axe-core on every page visited.
 """
 
 import pytest
-from django.conf import settings as django_settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
-from .conftest import assert_accessible, assert_fits_width, screenshot
+from .conftest import assert_accessible, assert_fits_width, log_in_citizen, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,19 +34,6 @@ def planned(transactional_db):
     from rathaus.appointments.tests.factories import planned_office
 
     return planned_office(every_day=True, now=None)
-
-
-def _log_in(page, user, live_server_url: str) -> None:
-    """Put a logged-in citizen session cookie into the page's context (what a finished eID login leaves)."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "rathaus.accounts.backends.OidcBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session["rathaus_eidas_level"] = "http://eidas.europa.eu/LoA/high"
-    session.create()
-    page.context.add_cookies(
-        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
-    )
 
 
 def _check(page, name: str, *, axe: bool = True) -> None:
@@ -110,7 +94,7 @@ def test_citizen_books_with_account_finds_it_in_mein_konto_and_cancels_after_con
     settings.APPOINTMENTS_POW_MAX_NUMBER = 2000
     citizen = make_citizen(email="")
     page = new_page(bypass_csp=True, phone=phone, javascript=javascript)
-    _log_in(page, citizen, live_server.url)
+    log_in_citizen(page, citizen, live_server.url)
     width = ("phone" if phone else "desktop") + ("" if javascript else "-nojs")
     page.goto(f"/termine/?service={planned.certify.pk}")
     page.locator("input[name=choice]").first.check()

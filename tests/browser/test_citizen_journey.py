@@ -7,38 +7,21 @@ through the built-in demo OpenID provider exactly as a person would click throug
 import re
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from rathaus.accounts.models import User
 from rathaus.kernel import blobs, notify
+from rathaus.kernel.testing import make_pdf
 
-from .conftest import assert_accessible, screenshot
+from .conftest import assert_accessible, log_in_citizen, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-HIGH = "http://eidas.europa.eu/LoA/high"
+PDF = make_pdf("Bescheid")
 
 
 def _citizen_for(person) -> User:
     return getattr(person, "account", None) or User.objects.create_user(
         username=f"buerger-{person.pk}", kind=User.Kind.CITIZEN, person=person
-    )
-
-
-def _log_in(page, user: User, live_server_url: str) -> None:
-    """Put a logged-in session cookie into the page's context (what a finished login leaves)."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    # Citizens log in through OpenID Connect; that backend is the one that loads them again.
-    session[BACKEND_SESSION_KEY] = "rathaus.accounts.backends.OidcBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session["rathaus_eidas_level"] = HIGH
-    session.create()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
     )
 
 
@@ -59,7 +42,7 @@ def test_mein_konto_and_a_postbox_message_have_no_axe_violations(new_page, resid
     user = _citizen_for(resident)
     message = _message_for(user)
     page = new_page(language=language, bypass_csp=True)
-    _log_in(page, user, live_server.url)
+    log_in_citizen(page, user, live_server.url)
     response = page.goto("/mein-konto/")
     assert response is not None and response.status == 200
     assert resident.family_name in page.locator("main").inner_text()

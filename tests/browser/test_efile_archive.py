@@ -6,32 +6,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.efile.archive import services
 from rathaus.efile.archive.tests.conftest import build_world
 
-from .conftest import assert_accessible, screenshot
+from .conftest import assert_accessible, log_in_staff, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in_staff(page, user, live_server_url: str) -> None:
-    """A staff session that passed the second factor, as after the TOTP step."""
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "rathaus.accounts.backends.PasswordBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session["otp_device_id"] = device.persistent_id
-    session.create()
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
-    )
 
 
 def test_archivist_evaluates_and_clerk_hands_over_a_package_listing_its_documents(new_page, live_server):
@@ -39,7 +20,7 @@ def test_archivist_evaluates_and_clerk_hands_over_a_package_listing_its_document
     disposal = services.disposal_offer(office=world.office, archive=world.archive, today=world.today)
     page = new_page(bypass_csp=True)
 
-    _log_in_staff(page, world.archivist, live_server.url)
+    log_in_staff(page, world.archivist, live_server.url)
     page.goto(f"/e-akte/archiv/{disposal.pk}/")
     assert_accessible(page)
     # the radios come preselected from the file plan: A for the archive-worthy file, V for the other
@@ -47,7 +28,7 @@ def test_archivist_evaluates_and_clerk_hands_over_a_package_listing_its_document
     page.get_by_role("button", name="Bewertung senden").click()
     assert "Bewertet" in page.content()
 
-    _log_in_staff(page, world.clerk, live_server.url)
+    log_in_staff(page, world.clerk, live_server.url)
     page.goto(f"/e-akte/archiv/{disposal.pk}/")
     page.get_by_role("button", name="Aussonderungspaket erstellen").click()
     assert page.get_by_role("heading", name="Inhalt des Aussonderungspakets").is_visible()

@@ -5,32 +5,13 @@ In tests the task backend runs the OCR task right after the upload commits (with
 database backend, `rathaus worker` does it within seconds)."""
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.efile.scan_samples import render_letter
 from rathaus.efile.tests.factories import make_case, make_office, make_staff
 
-from .conftest import assert_accessible, screenshot
+from .conftest import assert_accessible, log_in_staff, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in_staff(page, user, live_server_url: str) -> None:
-    """A staff session that passed the second factor, as after the TOTP step."""
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "rathaus.accounts.backends.PasswordBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session["otp_device_id"] = device.persistent_id
-    session.create()
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
-    )
 
 
 def test_clerk_scans_a_letter_and_finds_it_by_a_word_of_its_text(new_page, live_server, tmp_path):
@@ -41,7 +22,7 @@ def test_clerk_scans_a_letter_and_finds_it_by_a_word_of_its_text(new_page, live_
     letter = tmp_path / "brief-kowalski.png"
     letter.write_bytes(render_letter(["Freie Hansestadt Bremen", "Antrag auf Niederlassungserlaubnis"]))
     page = new_page(bypass_csp=True)
-    _log_in_staff(page, clerk, live_server.url)
+    log_in_staff(page, clerk, live_server.url)
 
     page.goto(f"/e-akte/vorgang/{case.pk}/")
     page.locator("#aktion-scans summary").click()  # each action is a disclosure on the case page

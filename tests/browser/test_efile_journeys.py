@@ -7,10 +7,6 @@ the screen."""
 import time
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.accounts import services as account_services
 from rathaus.accounts.models import Organisation, StaffRole
@@ -19,7 +15,7 @@ from rathaus.efile import services as efile_services
 from rathaus.efile.tests.factories import make_case, make_text_pdf
 from rathaus.registers.demo.city import DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET
 
-from .conftest import assert_accessible, assert_fits_width, screenshot
+from .conftest import assert_accessible, assert_fits_width, log_in_staff, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,23 +47,6 @@ def desk(transactional_db):
     return clerk, case
 
 
-def _log_in(page, user, live_server_url: str) -> None:
-    """A staff session that passed the second factor, as after the TOTP step."""
-    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
-        user=user, name="TOTP", confirmed=True
-    )
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "rathaus.accounts.backends.PasswordBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session["otp_device_id"] = device.persistent_id
-    session.create()
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
-    )
-
-
 def _comes_into_view(page, locator, seconds: float = 5) -> bool:
     """KERN scrolls smoothly: wait until the element's top is inside the viewport."""
     deadline = time.monotonic() + seconds
@@ -97,7 +76,7 @@ def test_clerk_reads_a_document_adds_a_note_and_sees_a_failed_action_s_error_bes
     clerk, case = desk
     name = "efile-" + ("phone" if phone else "desktop") + ("" if javascript else "-nojs")
     page = new_page(bypass_csp=True, phone=phone, javascript=javascript)
-    _log_in(page, clerk, live_server.url)
+    log_in_staff(page, clerk, live_server.url)
 
     # given the inbox, the clerk opens the case
     page.goto("/e-akte/")

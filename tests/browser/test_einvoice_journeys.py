@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from rathaus.accounts import services as account_services
@@ -21,7 +18,7 @@ from rathaus.directory.models import Office
 from rathaus.einvoice.models import InboundInvoice
 from rathaus.einvoice.services import invoice_receive
 
-from .conftest import assert_accessible, assert_fits_width, screenshot
+from .conftest import assert_accessible, assert_fits_width, log_in, log_in_staff, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,21 +39,6 @@ def _reference() -> bytes:
 
 def _renumbered(content: bytes, number: str) -> bytes:
     return content.replace(b"<cbc:ID>1234/78/901</cbc:ID>", f"<cbc:ID>{number}</cbc:ID>".encode(), 1)
-
-
-def _session(page, user, live_server_url: str, *, second_factor: bool) -> None:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "rathaus.accounts.backends.PasswordBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    if second_factor:
-        device = TOTPDevice.objects.get_or_create(user=user, name="TOTP", defaults={"confirmed": True})[0]
-        session["otp_device_id"] = device.persistent_id
-    session.create()
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
-    )
 
 
 def _text(page) -> str:
@@ -95,7 +77,7 @@ def test_supplier_uploads_a_valid_and_an_invalid_invoice_and_reads_list_and_find
     )
     size = "phone" if phone else "desktop"
     page = new_page(bypass_csp=True, phone=phone)
-    _session(page, supplier, live_server.url, second_factor=False)
+    log_in(page, supplier, live_server.url)
 
     page.goto("/e-rechnung/einreichen/")
     _check(page, f"einvoice-journey-upload-{size}")
@@ -148,7 +130,7 @@ def test_two_clerks_approve_with_four_eyes_and_one_rejects(new_page, live_server
     size = "phone" if phone else "desktop"
     page = new_page(bypass_csp=True, phone=phone)
 
-    _session(page, first, live_server.url, second_factor=True)
+    log_in_staff(page, first, live_server.url)
     page.goto("/e-rechnung/eingang/")
     _check(page, f"einvoice-journey-inbox-{size}")
     page.get_by_role("link", name=invoice.invoice_number).click()
@@ -165,7 +147,7 @@ def test_two_clerks_approve_with_four_eyes_and_one_rejects(new_page, live_server
     assert "Pia erechnung" in page.locator(".app-einvoice-summary").inner_text()
     _check(page, f"einvoice-journey-four-eyes-{size}")
 
-    _session(page, second, live_server.url, second_factor=True)
+    log_in_staff(page, second, live_server.url)
     page.goto(f"/e-rechnung/eingang/{invoice.pk}/")
     page.get_by_text("Rechnerische Richtigkeit feststellen").click()
     page.get_by_role("button", name="Rechnerisch richtig").click()

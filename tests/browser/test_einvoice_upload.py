@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from rathaus.accounts import services as account_services
 from rathaus.accounts.models import Organisation, User
 from rathaus.directory.models import Office
 
-from .conftest import assert_accessible, screenshot
+from .conftest import assert_accessible, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,18 +40,6 @@ def supplier(transactional_db) -> User:
     )
 
 
-def _log_in(page, user: User, live_server_url: str) -> None:
-    """Put a logged-in session cookie into the page's context (what the password login leaves)."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "rathaus.accounts.backends.PasswordBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
-    )
-
-
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_upload_accepted_and_rejected_invoices_without_axe_violations(
     new_page, supplier, live_server, tmp_path, javascript
@@ -68,7 +54,7 @@ def test_upload_accepted_and_rejected_invoices_without_axe_violations(
         )
     )
     page = new_page(javascript=javascript, bypass_csp=True)
-    _log_in(page, supplier, live_server.url)
+    log_in(page, supplier, live_server.url)
 
     # the upload page itself
     page.goto("/e-rechnung/einreichen/")

@@ -6,9 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.accounts import services as account_services
 from rathaus.accounts.models import Organisation, User
@@ -16,27 +13,12 @@ from rathaus.directory.models import Office
 from rathaus.einvoice.models import InboundInvoice
 from rathaus.einvoice.services import invoice_receive
 
-from .conftest import assert_accessible, screenshot
+from .conftest import assert_accessible, log_in_staff, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LEITWEG_ID = "04011000-12348-91"
 PASSWORD = "Rechnungspruefung-2026!"
-
-
-def _log_in_staff(page, user, live_server_url: str) -> None:
-    """A staff session that passed the second factor, as after the TOTP step."""
-    device = TOTPDevice.objects.get_or_create(user=user, name="TOTP", defaults={"confirmed": True})[0]
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "rathaus.accounts.backends.PasswordBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session["otp_device_id"] = device.persistent_id
-    session.create()
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
-    )
 
 
 def _invoice() -> InboundInvoice:
@@ -69,7 +51,7 @@ def test_two_clerks_approve_order_and_export_an_invoice(new_page, live_server):
     first, second = _clerk(office, "erechnung"), _clerk(office, "erechnung2")
     page = new_page(bypass_csp=True)
 
-    _log_in_staff(page, first, live_server.url)
+    log_in_staff(page, first, live_server.url)
     page.goto("/e-rechnung/eingang/")
     assert_accessible(page)
     page.get_by_role("link", name=invoice.invoice_number).click()
@@ -82,7 +64,7 @@ def test_two_clerks_approve_order_and_export_an_invoice(new_page, live_server):
     assert_accessible(page)
     screenshot(page, "einvoice-four-eyes")
 
-    _log_in_staff(page, second, live_server.url)
+    log_in_staff(page, second, live_server.url)
     page.goto(f"/e-rechnung/eingang/{invoice.pk}/")
     page.get_by_text("Rechnerische Richtigkeit feststellen").click()
     page.get_by_role("button", name="Rechnerisch richtig").click()

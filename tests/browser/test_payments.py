@@ -2,31 +2,18 @@
 extract of the Liegenschaftskarte, pay in the sandbox, download the PDF; axe-core on every page."""
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from rathaus.accounts.models import User
 from rathaus.kernel import notify
 
-from .conftest import assert_accessible, screenshot
+from .conftest import assert_accessible, log_in_citizen, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page, user: User, live_server_url: str) -> None:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "rathaus.accounts.backends.OidcBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
-    )
-
-
 def test_order_pay_and_download_the_map_extract(new_page, live_server):
-    from rathaus.payments import cadastre, demo
+    from rathaus.cadastre import services as cadastre
+    from rathaus.payments import demo
 
     demo.load_fee_schedule()
     demo.offices_ensure()
@@ -35,11 +22,11 @@ def test_order_pay_and_download_the_map_extract(new_page, live_server):
         username="neu", first_name="Nora", last_name="Neumann", kind=User.Kind.CITIZEN
     )
     page = new_page(javascript=False)
-    _log_in(page, citizen, live_server.url)
+    log_in_citizen(page, citizen, live_server.url, eidas_level=None)
     # axe-core needs JavaScript: a second page with the same session checks each page the
     # journey (without JavaScript) reaches.
     checker = new_page(bypass_csp=True)
-    _log_in(checker, citizen, live_server.url)
+    log_in_citizen(checker, citizen, live_server.url, eidas_level=None)
 
     def assert_accessible_here(page):
         checker.goto(page.url)

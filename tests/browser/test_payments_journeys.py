@@ -14,14 +14,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.payments.models import Refund
 
-from .conftest import assert_accessible, assert_fits_width, screenshot
+from .conftest import assert_accessible, assert_fits_width, log_in_staff, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,27 +25,13 @@ SIZES = [pytest.param(False, id="desktop"), pytest.param(True, id="phone")]
 
 
 def _setup():
-    from rathaus.payments import cadastre, demo
+    from rathaus.cadastre import services as cadastre
+    from rathaus.payments import demo
 
     demo.load_fee_schedule()
     offices = demo.offices_ensure()
     cadastre.parcels_ensure(seed=3)
     return offices
-
-
-def _log_in_staff(page, user, live_server_url: str) -> None:
-    """A staff session that passed the second factor, as after the TOTP step."""
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "rathaus.accounts.backends.PasswordBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session["otp_device_id"] = device.persistent_id
-    session.create()
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server_url}]
-    )
 
 
 def _check(page, name: str | None = None, *, axe: bool = True) -> None:
@@ -149,7 +131,7 @@ def test_cash_office_refunds_five_euros_typed_the_german_way(new_page, live_serv
     clerk, second = make_staff(offices["cash"]), make_staff(offices["cash"])
     claim = _paid_claim(offices, "20.00")
     page = new_page(bypass_csp=True, phone=phone)
-    _log_in_staff(page, clerk, live_server.url)
+    log_in_staff(page, clerk, live_server.url)
     page.goto("/kasse/")
     _check(page, "staff-dashboard")
     page.goto(f"/kasse/forderung/{claim.kassenzeichen}/")
@@ -181,7 +163,7 @@ def test_cash_office_refunds_five_euros_typed_the_german_way(new_page, live_serv
     refund = Refund.objects.get()
     assert refund.amount == Decimal("5.00")
     assert "5,00 €" in page.locator("#refunds").inner_text().replace("\xa0", " ")
-    _log_in_staff(page, second, live_server.url)
+    log_in_staff(page, second, live_server.url)
     page.goto(f"/kasse/forderung/{claim.kassenzeichen}/")
     page.get_by_role("button", name="Freigeben und auszahlen").click()
     refund.refresh_from_db()
@@ -198,7 +180,7 @@ def test_refund_form_works_without_javascript(new_page, live_server):
     clerk = make_staff(offices["cash"])
     claim = _paid_claim(offices, "12.50")
     page = new_page(javascript=False, phone=True)
-    _log_in_staff(page, clerk, live_server.url)
+    log_in_staff(page, clerk, live_server.url)
     page.goto(f"/kasse/forderung/{claim.kassenzeichen}/")
     page.get_by_text("Erstattung beantragen", exact=True).first.click()
     page.get_by_label("Betrag in Euro").fill("2,50")
@@ -227,7 +209,7 @@ def test_cash_office_assigns_an_unmatched_credit_by_hand(new_page, live_server, 
     reconcile.import_camt(data=data, filename="auszug.xml", by=clerk)
     credit = BankCredit.objects.get(status=BankCredit.Status.UNMATCHED)
     page = new_page(bypass_csp=True, phone=phone)
-    _log_in_staff(page, clerk, live_server.url)
+    log_in_staff(page, clerk, live_server.url)
     page.goto("/kasse/gutschriften/")
     section = page.locator(f"#gutschrift-{credit.pk}")
     assert "12.829,69 €" in section.inner_text().replace("\xa0", " ")

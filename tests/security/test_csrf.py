@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from rathaus.accounts.models import User
+from rathaus.kernel.testing import log_in_staff
 
 from .csrf_marker import MARKER
 from .urlsweep import all_routes, resolves_to_itself
@@ -85,16 +86,8 @@ def test_every_exempt_view_is_listed_with_a_reason():
 def superuser_client():
     """Logged in as a superuser whose second factor passed: no login redirect can hide a
     missing CSRF check."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     user = User.objects.create_superuser("csrf-sweep", password="x" * 20, kind=User.Kind.STAFF)
-    client = Client(enforce_csrf_checks=True)
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
-    return client
+    return log_in_staff(Client(enforce_csrf_checks=True), user)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "superuser"])

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from rathaus.accounts.models import User
+from rathaus.kernel.testing import log_in_staff
 
 from .urlsweep import all_routes, resolves_to_itself
 
@@ -89,8 +90,6 @@ def test_every_page_sends_the_security_headers_anonymous():
 # The admin's add form of a model with a URLField warns about Django 6.0 (not a security matter).
 @pytest.mark.filterwarnings("ignore::django.utils.deprecation.RemovedInDjango60Warning")
 def test_every_page_sends_the_security_headers_to_staff():
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from rathaus.accounts import services
     from rathaus.directory.models import Office
 
@@ -103,11 +102,7 @@ def test_every_page_sends_the_security_headers_to_staff():
     )
     User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    log_in_staff(client, user)
     problems, statuses = [], {}
     for page in PAGES:
         response = client.get(page.path)
@@ -133,8 +128,6 @@ def test_error_pages_send_the_headers_too():
 def test_pages_behind_a_login_are_not_stored_by_the_browser():
     """A page that answers 200 only to a logged-in user holds personal or internal data: it
     carries ``Cache-Control: no-store`` (a sweep over citizen and staff pages)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from rathaus.accounts import services
     from rathaus.directory.models import Office
 
@@ -149,11 +142,7 @@ def test_pages_behind_a_login_are_not_stored_by_the_browser():
         role="sachbearbeitung",
     )
     staff_client = Client(HTTP_ACCEPT_LANGUAGE="de")
-    device = TOTPDevice.objects.create(user=staff, name="TOTP", confirmed=True)
-    staff_client.force_login(staff)
-    session = staff_client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    log_in_staff(staff_client, staff)
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="de")
     stored, checked = [], 0
     for page in PAGES:

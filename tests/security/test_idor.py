@@ -15,12 +15,12 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.accounts import services as account_services
 from rathaus.accounts.models import Organisation, User
 from rathaus.directory.models import Office
 from rathaus.kernel import blobs, notify
+from rathaus.kernel.testing import log_in_staff
 
 from .urlsweep import all_routes
 
@@ -34,8 +34,8 @@ NOT_OWNED = {
     "portal:service": "public catalogue of services",
     "portal:office": "public catalogue of offices",
     "portal:life_situation": "public catalogue of life situations",
-    "payments:parcel": "public cadastral map (parcels are public record)",
-    "payments:order-create": "orders a public parcel for oneself",
+    "cadastre:parcel": "public cadastral map (parcels are public record)",
+    "cadastre:order-create": "orders a public parcel for oneself",
     "appointments:call-display": "public waiting-room display (call numbers only, no names)",
     "payments:return": "return from the payment provider: shows only the own session's payment",
     "payments:sandbox-pay": "sandbox provider page: the transaction id is the capability (demo only)",
@@ -64,8 +64,8 @@ PROBED = {
     "payments:pay",
     "payments:claim-pdf",
     "payments:receipt-pdf",
-    "payments:order",
-    "payments:order-file",
+    "cadastre:order",
+    "cadastre:order-file",
     "portal:postbox_message",
     "portal:postbox_attachment",
     "einvoice_intake:invoice",
@@ -114,6 +114,7 @@ PROBED = {
     "api:claim_get",
     "api:claim_cancel",
     "api:refund_post",
+    "api_tokens:revoke",
 }
 
 
@@ -157,13 +158,7 @@ def _staff(office: Office, name: str, role: str = "sachbearbeitung") -> User:
 
 
 def _staff_client(user: User) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="de")
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
-    return client
+    return log_in_staff(Client(HTTP_ACCEPT_LANGUAGE="de"), user)
 
 
 def _token(owner: User, scopes: list[str]) -> dict:
@@ -187,7 +182,7 @@ def _statuses(client: Client, requests: list[tuple[str, str]], **extra) -> dict[
 
 @pytest.fixture
 def payments_setup():
-    from rathaus.payments import cadastre
+    from rathaus.cadastre import services as cadastre
     from rathaus.payments.tests.factories import setup_payments
 
     offices = setup_payments()
@@ -196,8 +191,9 @@ def payments_setup():
 
 
 def test_citizen_b_gets_404_for_a_s_claims_orders_receipts(payments_setup):
-    from rathaus.payments import cadastre, sandbox, services
-    from rathaus.payments.models import Parcel
+    from rathaus.cadastre import services as cadastre
+    from rathaus.cadastre.models import Parcel
+    from rathaus.payments import sandbox, services
 
     owner, other = _citizen("Anna"), _citizen("Bernd")
     order = cadastre.order_create(parcel=Parcel.objects.first(), citizen=owner)
@@ -217,9 +213,9 @@ def test_citizen_b_gets_404_for_a_s_claims_orders_receipts(payments_setup):
         ("get", reverse("payments:claim-pdf", args=[kz])),
         ("get", reverse("payments:receipt-pdf", args=[kz, payment.pk])),
         ("get", reverse("payments:claim", args=[order.claim.kassenzeichen])),
-        ("get", reverse("payments:order", args=[order.pk])),
-        ("get", reverse("payments:order-file", args=[order.pk, "auszug"])),
-        ("get", reverse("payments:order-file", args=[order.pk, "quittung"])),
+        ("get", reverse("cadastre:order", args=[order.pk])),
+        ("get", reverse("cadastre:order-file", args=[order.pk, "auszug"])),
+        ("get", reverse("cadastre:order-file", args=[order.pk, "quittung"])),
     ]
     # the owner reaches them (the probe addresses are real)
     owner_view = _statuses(_citizen_client(owner), urls[:4])
@@ -512,6 +508,26 @@ def test_archive_disposals_of_another_office_are_refused():
 
 
 # The admin's add form of a model with a URLField warns about Django 6.0 (not a security matter).
+def test_api_key_of_another_organisation_cannot_be_revoked():
+    """An organisation revokes only its own API keys; another's key is not found and stays valid."""
+    owner, other = (
+        User.objects.create_user(
+            username=f"idor-org-{name}",
+            kind=User.Kind.ORGANISATION,
+            organisation=account_services.organisation_create(name=name, kind=Organisation.Kind.COMPANY),
+        )
+        for name in ("Eigene GmbH", "Fremde AG")
+    )
+    token, _plaintext = account_services.organisation_api_token_issue(
+        user=owner, name="Buchhaltung", scopes=["einvoice:submit"], valid_days=30
+    )
+    intruder = _citizen_client(other)
+    assert intruder.post(reverse("api_tokens:revoke", args=[token.pk])).status_code == 404
+    assert intruder.post(reverse("api_tokens:revoke", args=[10**9])).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
 @pytest.mark.filterwarnings("ignore::django.utils.deprecation.RemovedInDjango60Warning")
 def test_staff_pages_refuse_citizens_suppliers_and_staff_without_the_second_factor():
     """Every page that a verified staff member reaches but an anonymous visitor does not is

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
@@ -22,6 +21,7 @@ from rathaus.efile import services
 from rathaus.efile.models import Document
 from rathaus.efile.tests.factories import make_case, make_pdf
 from rathaus.kernel.exceptions import InvalidInput
+from rathaus.kernel.testing import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -73,13 +73,7 @@ def case_and_clerk():
 
 
 def _staff_client(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="de")
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
-    return client
+    return log_in_staff(Client(HTTP_ACCEPT_LANGUAGE="de"), user)
 
 
 def _pdf_with_xfa_form() -> bytes:

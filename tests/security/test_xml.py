@@ -9,11 +9,11 @@ import io
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.accounts import services as account_services
 from rathaus.accounts.models import Organisation, User
 from rathaus.einvoice.models import InboundInvoice
+from rathaus.kernel.testing import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -92,12 +92,7 @@ def test_camt_upload_refuses_hostile_xml(payload):
         office=offices["cash"],
         role="sachbearbeitung",
     )
-    client = Client(HTTP_ACCEPT_LANGUAGE="de")
-    device = TOTPDevice.objects.create(user=clerk, name="TOTP", confirmed=True)
-    client.force_login(clerk)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    client = log_in_staff(Client(HTTP_ACCEPT_LANGUAGE="de"), clerk)
     upload = io.BytesIO(PAYLOADS[payload])
     upload.name = "auszug.xml"
     response = client.post(reverse("payments:staff-camt"), {"file": upload}, follow=True)

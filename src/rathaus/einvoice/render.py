@@ -1,64 +1,44 @@
 """A readable PDF of an e-invoice (the "Sichtprüfung" copy), made with fpdf2 (pure Python, no system fonts).
 
 The PDF is a rendering for people, not the invoice: the XML (or the hybrid PDF as received) stays
-the legal original. It uses the PDF core font Helvetica in the Windows-1252 encoding; German text
-and the euro sign fit, other characters are replaced. Amounts and dates read as on the pages
-("1.234,50 €", "02.12.2026"; ``display.money``), codes of the standard in words.
+the legal original. It uses the PDF core font Helvetica in the Windows-1252 encoding
+(``rathaus.kernel.pdf``): German text and the euro sign fit, quotes and dashes are written as
+ASCII, other characters are replaced. Amounts and dates read as on the pages ("1.234,50 €",
+"02.12.2026"; ``display.money``, ``kernel.pdf.de_date``), codes of the standard in words.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from rathaus.domain.einvoice.document import InvoiceDocument, Party
+from rathaus.kernel.pdf import core_document, core_text, de_date, heading
 
 from . import display
 from .models import InboundInvoice
 
-# Characters outside Windows-1252, replaced (the dashes and quotes are in it, but kept plain).
-_REPLACE = {
-    "\u00a0": " ",
-    "–": "-",
-    "—": "-",
-    "„": '"',
-    "“": '"',
-    "”": '"',
-    "‚": "'",
-    "‘": "'",
-    "’": "'",
-    "…": "...",
-}
+# Totals the standard leaves out when there are none (BT-107, BT-108, BT-113).
+_OPTIONAL_TOTALS = ("Nachlässe", "Zuschläge", "Bereits gezahlt")
 
 
 def _t(value: object) -> str:
-    text = "" if value is None else str(value)
-    for old, new in _REPLACE.items():
-        text = text.replace(old, new)
-    return text.encode(_ENCODING, "replace").decode(_ENCODING)
+    """Data as received, with plain ASCII quotes and dashes (``kernel.pdf.core_text``)."""
+    return core_text(value, plain=True)
 
 
-_ENCODING = "windows-1252"
+def _date(value: datetime.date | str | None) -> str:
+    """An ISO date (BT-2, BT-9 …) as DD.MM.YYYY; "-" when missing, anything else unchanged."""
+    return de_date(value, missing="-")
 
 
 def money(value: Decimal | None, currency: str = "") -> str:
     """An amount in German: "1.234,50 €" (another currency: "1.234,50 USD"); "-" when missing."""
     return "-" if value is None else display.money(value, currency, language="de")
-
-
-def _date(value: object) -> str:
-    """An ISO date (BT-2, BT-9 …) as DD.MM.YYYY; "-" when missing, anything else unchanged."""
-    if not value:
-        return "-"
-    if isinstance(value, datetime.date):
-        return f"{value:%d.%m.%Y}"
-    try:
-        return f"{datetime.date.fromisoformat(str(value)[:10]):%d.%m.%Y}"
-    except ValueError:
-        return str(value)
 
 
 def _party_lines(party: Party) -> list[str]:
@@ -79,17 +59,36 @@ def _party_lines(party: Party) -> list[str]:
 
 def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
     """The PDF bytes of the readable copy of ``invoice``."""
-    currency = document.currency
-    pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = _ENCODING
-    pdf.set_title(_t(f"Rechnung {document.number}"))
-    pdf.set_lang("de-DE")
-    pdf.set_creator("Rathaus E-Rechnung")
+    pdf = core_document(
+        title=_t(f"Rechnung {document.number}"), creator="Rathaus E-Rechnung", language="de-DE"
+    )
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
+    _heading(pdf, invoice, document)
+    _parties(pdf, document)
+    _facts(pdf, document)
+    _lines(pdf, document)
+    _totals(pdf, document)
+    _payment(pdf, document)
+    if document.notes:
+        _appendix(pdf, "Bemerkungen", document.notes)
+    if document.attachments:
+        names = [
+            f"{a.id}: {a.filename or a.uri or '-'} {('- ' + a.description) if a.description else ''}"
+            for a in document.attachments
+        ]
+        _appendix(pdf, "Anlagen", names)
+    return bytes(pdf.output())
+
+
+def _section(pdf: FPDF, title: str, *, size: int = 10) -> None:
+    heading(pdf, title, size=12, height=8)
+    pdf.set_font("Helvetica", size=size)
+
+
+def _heading(pdf: FPDF, invoice: InboundInvoice, document: InvoiceDocument) -> None:
     kind = "Gutschrift" if document.is_credit_note else "Rechnung"
-    pdf.cell(0, 10, _t(f"{kind} {document.number}"), new_x="LMARGIN", new_y="NEXT")
+    heading(pdf, _t(f"{kind} {document.number}"))
     pdf.set_font("Helvetica", size=9)
     pdf.multi_cell(
         0,
@@ -103,6 +102,10 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
         new_y="NEXT",
     )
     pdf.ln(3)
+
+
+def _parties(pdf: FPDF, document: InvoiceDocument) -> None:
+    """Seller and buyer side by side (BG-4, BG-7)."""
     pdf.set_font("Helvetica", size=10)
     y = pdf.get_y()
     for x, title, party in (
@@ -115,19 +118,20 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
         pdf.set_font("Helvetica", size=10)
         pdf.multi_cell(90, 5, _t("\n".join(_party_lines(party))), new_x="LEFT", new_y="NEXT")
     pdf.set_xy(10, max(pdf.get_y(), y + 40))
+
+
+def _facts(pdf: FPDF, document: InvoiceDocument) -> None:
+    period = (
+        f"{_date(document.period_start)} bis {_date(document.period_end)}" if document.period_start else "-"
+    )
     facts = [
         ("Rechnungsart", display.invoice_type_label(document.type_code)),
         ("Rechnungsdatum", _date(document.issue_date)),
         ("Fällig am", _date(document.due_date)),
         ("Leitweg-ID (Käuferreferenz)", document.buyer_reference),
         ("Bestellnummer", document.order_reference or "-"),
-        (
-            "Leistungszeitraum",
-            f"{_date(document.period_start)} bis {_date(document.period_end)}"
-            if document.period_start
-            else "-",
-        ),
-        ("Währung", currency),
+        ("Leistungszeitraum", period),
+        ("Währung", document.currency),
     ]
     with pdf.table(col_widths=(60, 130), first_row_as_headings=False, borders_layout="NONE") as table:
         for key, value in facts:
@@ -135,9 +139,12 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
             row.cell(_t(key))
             row.cell(_t(value))
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 8, "Positionen", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+
+
+def _lines(pdf: FPDF, document: InvoiceDocument) -> None:
+    """The invoice lines (BG-25)."""
+    currency = document.currency
+    _section(pdf, "Positionen", size=9)
     headings = FontFace(emphasis="BOLD")
     with pdf.table(
         col_widths=(12, 70, 22, 18, 28, 28, 12), headings_style=headings, text_align="LEFT"
@@ -157,9 +164,11 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
                 ]
             )
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 8, "Summen", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+
+
+def _totals(pdf: FPDF, document: InvoiceDocument) -> None:
+    """The document totals (BG-22)."""
+    _section(pdf, "Summen")
     totals = [
         ("Summe der Positionen (netto)", document.line_total),
         ("Nachlässe", document.allowance_total),
@@ -172,15 +181,17 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
     ]
     with pdf.table(col_widths=(120, 70), first_row_as_headings=False, borders_layout="NONE") as table:
         for key, value in totals:
-            if value is None and key in ("Nachlässe", "Zuschläge", "Bereits gezahlt"):
+            if value is None and key in _OPTIONAL_TOTALS:
                 continue
             row = table.row()
             row.cell(_t(key))
-            row.cell(_t(money(value, currency)), align="RIGHT")
+            row.cell(_t(money(value, document.currency)), align="RIGHT")
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 8, "Zahlung", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+
+
+def _payment(pdf: FPDF, document: InvoiceDocument) -> None:
+    """Payment instructions (BG-16) and terms (BT-20)."""
+    _section(pdf, "Zahlung")
     payment = [
         f"Zahlungsart: {display.payment_means_label(document.payment_means_code)}",
         f"IBAN: {document.iban or '-'}",
@@ -190,20 +201,9 @@ def invoice_pdf(invoice: InboundInvoice, document: InvoiceDocument) -> bytes:
         f"Zahlungsbedingungen: {document.payment_terms or '-'}",
     ]
     pdf.multi_cell(0, 5, _t("\n".join(payment)), new_x="LMARGIN", new_y="NEXT")
-    if document.notes:
-        pdf.ln(2)
-        pdf.set_font("Helvetica", "B", 12)
-        pdf.cell(0, 8, "Bemerkungen", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=10)
-        pdf.multi_cell(0, 5, _t("\n".join(document.notes)), new_x="LMARGIN", new_y="NEXT")
-    if document.attachments:
-        pdf.ln(2)
-        pdf.set_font("Helvetica", "B", 12)
-        pdf.cell(0, 8, "Anlagen", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=10)
-        names = [
-            f"{a.id}: {a.filename or a.uri or '-'} {('- ' + a.description) if a.description else ''}"
-            for a in document.attachments
-        ]
-        pdf.multi_cell(0, 5, _t("\n".join(names)), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+
+
+def _appendix(pdf: FPDF, title: str, lines: Sequence[str]) -> None:
+    pdf.ln(2)
+    _section(pdf, title)
+    pdf.multi_cell(0, 5, _t("\n".join(lines)), new_x="LMARGIN", new_y="NEXT")

@@ -5,6 +5,10 @@ read by ``rathaus.domain.money.parse_eur`` and shown back as "5,00". It is a tex
 ``inputmode="decimal"``, never ``type=number``: a number input shows and submits the browser's
 notation, which turned a pre-filled "20.00" plus a typed "5,00" into 500 €.
 
+``submit``: the staff POST pattern in one place: a valid form's data go to one service call; a
+``RathausError`` it raises becomes the form's error (German, on a field or the whole form) and
+the page is shown again with it.
+
 ``BoundedIntegerField`` and ``DateRangeField``: a whole number (ASCII digits, inclusive range)
 and an ISO date within bounds, read by ``rathaus.domain.parse``; ``query_int`` and ``query_date``
 read a single query parameter the same way in views without a form, and answer 400 (``BadRequest``)
@@ -24,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from rathaus.domain.parse import MAX_ID, InputError, ascii_int, iso_date
+from rathaus.kernel.exceptions import RathausError
 from rathaus.kernel.money import AmountSyntaxError, format_eur, parse_eur
 
 
@@ -33,6 +38,7 @@ class QueryRefused(BadRequest):
 
 
 __all__ = [
+    "submit",
     "QueryRefused",
     "BoundedIntegerField",
     "DateRangeField",
@@ -201,3 +207,32 @@ def query_date(
         return iso_date(str(value), earliest=_date(earliest), latest=_date(latest), what=what)
     except InputError as error:
         raise QueryRefused(str(error)) from None
+
+
+def submit(
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], object],
+    *,
+    error_field: str | None | Callable[[RathausError], str | None] = None,
+) -> bool:
+    """Call ``action(form.cleaned_data)`` when ``form`` is valid; True when it ran through.
+
+    A ``RathausError`` from the service is added to the form (to ``error_field``, or the field
+    that function picks for the error, else to the whole form) and False is returned, so the view
+    renders the form again with the message::
+
+        if submit(form, lambda data: services.case_note_add(case=case, text=data["text"], by=user),
+                  error_field="text"):
+            messages.success(request, _("Die Notiz wurde gespeichert."))
+            return redirect(...)
+        return render(... form ...)
+    """
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except RathausError as error:
+        field = error_field(error) if callable(error_field) else error_field
+        form.add_error(field, error.message)
+        return False
+    return True

@@ -1,5 +1,13 @@
 """Test support shared by the apps' test suites (imported by tests only).
 
+``log_in_staff``: a Django test client logged in as a staff member who passed the second factor
+(as after the TOTP step), without going through the login pages; ``session_key`` gives the key
+of such a session for a browser's cookie (``tests/browser/conftest.py``).
+
+``make_pdf``: a small valid PDF made with fpdf2, showing a text on each page; the same arguments
+give the same bytes. Tests of the file checks that need malformed or hostile PDFs build those
+bytes themselves.
+
 ``sqlite_file_copy``: the SQLite test database lives in memory, shared-cache, so threads cannot
 write to it concurrently at all. Race tests on SQLite therefore copy it to a file database with
 the embedded settings (WAL, ``BEGIN IMMEDIATE``) and run their threads in a child process.
@@ -7,16 +15,93 @@ the embedded settings (WAL, ``BEGIN IMMEDIATE``) and run their threads in a chil
 
 from __future__ import annotations
 
+import datetime
 import os
 import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-__all__ = ["run_module", "sqlite_file_copy"]
+from django.test import Client
+
+from rathaus.kernel.pdf import text_pdf
+
+__all__ = [
+    "CITIZEN_BACKEND",
+    "STAFF_BACKEND",
+    "log_in",
+    "log_in_staff",
+    "make_pdf",
+    "run_module",
+    "session_key",
+    "sqlite_file_copy",
+    "totp_device",
+]
+
+# The authentication backends of AUTHENTICATION_BACKENDS, by who logs in through them.
+STAFF_BACKEND = "rathaus.accounts.backends.PasswordBackend"  # staff and organisations
+CITIZEN_BACKEND = "rathaus.accounts.backends.OidcBackend"  # citizens, after an eID login
+# The creation date of every test PDF, so that the same arguments give the same bytes.
+_PDF_CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+
+
+def totp_device(user: Any) -> Any:
+    """The user's confirmed TOTP device; a new one if the user has none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
+
+
+def log_in(
+    client: Client,
+    user: Any,
+    *,
+    backend: str = STAFF_BACKEND,
+    second_factor: bool = False,
+    session: Mapping[str, object] | None = None,
+) -> Client:
+    """Log ``user`` in on ``client`` through ``backend``; ``second_factor``: as after the TOTP step;
+    ``session``: further session values (e.g. a citizen's eIDAS level). Returns ``client``."""
+    client.force_login(user, backend=backend)
+    values = dict(session or {})
+    if second_factor:
+        values["otp_device_id"] = totp_device(user).persistent_id
+    if values:
+        stored = client.session
+        stored.update(values)
+        stored.save()
+    return client
+
+
+def log_in_staff(client: Client, user: Any) -> Client:
+    """``client`` logged in as the staff member ``user`` who passed the second factor (TOTP)."""
+    return log_in(client, user, second_factor=True)
+
+
+def session_key(user: Any, **options: Any) -> str:
+    """The key of a new session of ``user`` (options as for ``log_in``), for a browser's cookie."""
+    key = log_in(Client(), user, **options).session.session_key
+    assert key is not None
+    return key
+
+
+def make_pdf(text: str = "", *, pages: int = 1, title: str = "", password: str | None = None) -> bytes:
+    """A valid A4 PDF of ``pages`` pages, each showing ``text`` in Helvetica (text extraction finds
+    it; no text: blank pages, as a scan without OCR). ``title`` (default ``text``) goes into the
+    metadata, so blank PDFs with different titles differ too. ``password`` encrypts it."""
+    return text_pdf(
+        text,
+        pages=pages,
+        title=title or text or "Rathaus-Test",
+        creator="Rathaus-Test",
+        created=_PDF_CREATED,
+        password=password,
+    )
 
 
 @contextmanager

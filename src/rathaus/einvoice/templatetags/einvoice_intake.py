@@ -8,21 +8,15 @@ from decimal import Decimal
 from django import template
 
 from rathaus.einvoice import display
+from rathaus.kernel import pdf
 
 register = template.Library()
 
 
 @register.filter
 def de_date(value: str | datetime.date | None) -> str:
-    """ISO date (YYYY-MM-DD) as DD.MM.YYYY; anything else unchanged."""
-    if not value:
-        return "–"
-    if isinstance(value, datetime.date):
-        return f"{value:%d.%m.%Y}"
-    try:
-        return f"{datetime.date.fromisoformat(str(value)[:10]):%d.%m.%Y}"
-    except ValueError:
-        return str(value)
+    """ISO date (YYYY-MM-DD) as DD.MM.YYYY; anything else unchanged (``kernel.pdf.de_date``)."""
+    return pdf.de_date(value)
 
 
 @register.filter

@@ -3,6 +3,7 @@ this library), the labels of ledger accounts and booking kinds, an IBAN in group
 
 from django import template
 
+from rathaus.kernel.pdf import iban_groups
 from rathaus.kernel.templatetags.rathaus_format import euro
 
 from .. import labels
@@ -23,11 +24,8 @@ def entry_kind_label(code: str) -> str:
     return labels.entry_kind_label(code)
 
 
-@register.filter
-def iban_groups(iban: str) -> str:
-    """An IBAN as printed on paper (DIN 5008): groups of four characters."""
-    compact = "".join(str(iban).split()).upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+# An IBAN as printed on paper (DIN 5008): groups of four characters.
+register.filter("iban_groups", iban_groups)
 
 
 @register.filter

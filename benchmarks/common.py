@@ -1,0 +1,156 @@
+"""What the benchmarks share: the environment of their child processes and servers, the
+throw-away PostgreSQL database, the gunicorn server's port and shutdown, and percentiles.
+
+Not a benchmark itself (``python -m benchmarks`` skips this module).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DATABASE_PREFIX = "rathaus_bench"
+
+
+def server_env(
+    var_dir: Path | str,
+    *,
+    database_url: str = "",
+    settings: str = "benchmarks.bench_settings",
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of a benchmark's child process or server: this process's environment with
+    the given settings module, its own var directory and database (SQLite there for ""), no
+    cache server, no debug, a fresh secret key, and the repository on ``PYTHONPATH``."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": settings,
+            "RATHAUS_VAR_DIR": str(var_dir),
+            "DATABASE_URL": database_url,
+            "CACHE_URL": "",
+            "DEBUG": "false",
+            "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")])
+            ),
+            **(extra or {}),
+        }
+    )
+    return env
+
+
+def _bench_database(url: str) -> tuple[str, str]:
+    """The database name in ``url`` and the URL of the server's ``postgres`` database; refuses a
+    name that does not start with ``rathaus_bench`` (the benchmarks drop their database)."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith(BENCH_DATABASE_PREFIX):
+        raise RuntimeError(
+            f"refusing to recreate {name!r}: the benchmark database must be called {BENCH_DATABASE_PREFIX}…"
+        )
+    return name, parts._replace(path="/postgres").geturl()
+
+
+def postgres_reachable(url: str) -> bool:
+    """Whether the PostgreSQL server of ``url`` answers within 3 s."""
+    try:
+        import psycopg
+
+        with psycopg.connect(urlsplit(url)._replace(path="/postgres").geturl(), connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def drop_database(url: str) -> None:
+    """Drop the benchmark database of ``url`` (closing its connections), if it exists."""
+    import psycopg
+
+    name, admin = _bench_database(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the benchmark database of ``url``: every run starts empty."""
+    import psycopg
+
+    name, admin = _bench_database(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def start_gunicorn(
+    env: Mapping[str, str],
+    port: int,
+    log: Path,
+    *,
+    workers: int,
+    timeout: int = 60,
+    backlog: int | None = None,
+) -> subprocess.Popen[bytes]:
+    """gunicorn with ``workers`` sync workers on 127.0.0.1:``port``, output to ``log``; in its own
+    process group, so ``stop_server`` also stops the workers."""
+    command = [
+        sys.executable, "-m", "gunicorn", "rathaus.config.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
+        *(["--backlog", str(backlog)] if backlog else []),
+        "--timeout", str(timeout), "--graceful-timeout", "5", "--log-level", "warning",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        return subprocess.Popen(command, env=dict(env), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)  # fmt: skip
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server started in its own process group: SIGTERM, then SIGKILL after 15 s."""
+    if server.poll() is not None:
+        return
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+
+
+def wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
+    """Wait until the bare view ``/bench/bare/`` answers 200; fail with the server's log."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log.read_text()[-2000:]}")
+        try:
+            if requests.get(f"{base}/bench/bare/", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{log.read_text()[-2000:]}")
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """The value at ``fraction`` (0 to 1) of ``sorted_values``, nearest rank."""
+    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
