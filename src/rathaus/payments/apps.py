@@ -11,6 +11,9 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from rathaus.kernel import audit
 
+        from . import sandbox, services
         from .labels import ACTION_LABELS
 
         audit.register_action_labels(ACTION_LABELS)
+        # The sandbox payment service notifies the same function the HTTP endpoint calls.
+        sandbox.connect(services.notification_outcome)

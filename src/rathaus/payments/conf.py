@@ -65,10 +65,6 @@ def cash_office_slug() -> str:
     return getattr(settings, "RATHAUS_PAYMENTS_CASH_OFFICE", "landeshauptkasse")
 
 
-def cadastre_office_slug() -> str:
-    return getattr(settings, "RATHAUS_CADASTRE_OFFICE", "geoinformation")
-
-
 def sandbox_enabled() -> bool:
     """The sandbox's pages and API exist only while it is the configured payment service."""
     return provider_path().endswith(".SandboxProvider")

@@ -1,6 +1,7 @@
 """Demo data of E-Payment: the fee schedule, the cash office and the Geoinformation office
-with two cash clerks (four eyes), synthetic parcels, a few claims and one bank statement
-file ready to import (``var/demo-camt053.xml``). Idempotent and quick."""
+with two cash clerks (four eyes), a few claims and one bank statement file ready to import
+(``var/demo-camt053.xml``). Idempotent and quick. The parcels of the cadastral extract are
+the cadastre app's demo data (``rathaus.cadastre.demo``)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from django.conf import settings
 
 from rathaus.kernel.demo import Step
 
-from . import cadastre, camt, conf, services
+from . import camt, conf, services
 from .models import Claim, FeeTariff
 
 DATA = Path(__file__).resolve().parent / "data" / "fees.json"
 DEMO_CLERKS = (("kasse", "Birte Oltmanns"), ("kasse2", "Enno Harms"))
+# The demo's Geoinformation office charges the map extract fee; the cadastral extract
+# (``rathaus.cadastre``) finds it by this slug, its default ``RATHAUS_CADASTRE_OFFICE``.
+GEO_OFFICE_SLUG = "geoinformation"
 
 
 def load_fee_schedule() -> int:
@@ -48,7 +52,7 @@ def offices_ensure() -> dict[str, Any]:
         street_address="Rudolf-Hilferding-Platz 1", postal_code="28195", by="rathaus demo",
     )  # fmt: skip
     geo = office_upsert(
-        slug=conf.cadastre_office_slug(), name="GeoInformation Bremen", short_name="GeoInfo",
+        slug=GEO_OFFICE_SLUG, name="GeoInformation Bremen", short_name="GeoInfo",
         kind=Office.Kind.AUTHORITY, street_address="Lloydstraße 4", postal_code="28217", by="rathaus demo",
     )  # fmt: skip
     return {"cash": cash, "geo": geo}
@@ -71,13 +75,11 @@ def clerks_ensure(cash_office: Any) -> list[str]:
 
 
 def load_demo(*, seed: int, step: Step) -> str:
-    advance = step("E-Payment", 5)
+    advance = step("E-Payment", 4)
     tariffs = load_fee_schedule()
     advance(1)
     offices = offices_ensure()
     clerks_ensure(offices["cash"])
-    advance(1)
-    parcels = cadastre.parcels_ensure(seed=seed)
     advance(1)
     if not Claim.objects.exists():
         for i, (name, key) in enumerate(
@@ -125,6 +127,6 @@ def load_demo(*, seed: int, step: Step) -> str:
     path.write_bytes(statement)
     advance(1)
     return (
-        f"E-Payment: {tariffs} Gebührentarife, {parcels} Flurstücke, Kasse mit Logins "
+        f"E-Payment: {tariffs} Gebührentarife, Kasse mit Logins "
         f"{', '.join(u for u, _ in DEMO_CLERKS)}; Kontoauszug zum Einlesen: {path}"
     )

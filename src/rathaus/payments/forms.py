@@ -62,14 +62,3 @@ class AssignForm(forms.Form):
 
 class CamtUploadForm(forms.Form):
     file = forms.FileField(label=_("Kontoauszug (camt.053 oder camt.054, XML)"))
-
-
-class ParcelSearchForm(forms.Form):
-    gemarkung = forms.ChoiceField(label=_("Gemarkung"), required=False)
-    number = forms.IntegerField(label=_("Flurstücksnummer"), required=False, min_value=1, max_value=100000)
-
-    def __init__(self, *args, gemarkungen=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        field = self.fields["gemarkung"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("Alle")), *((g, g) for g in gemarkungen)]

@@ -1,4 +1,4 @@
-"""Fees, claims, the ledger, payments, refunds, bank statements and the cadastral extract.
+"""Fees, claims, the ledger, payments, refunds, bank statements and fulfilments.
 
 Amounts are ``DecimalField(max_digits=12, decimal_places=2)`` in euros; rows are written
 only by ``services``.
@@ -116,6 +116,9 @@ class Claim(models.Model):
         max_length=20, choices=PaymentPolicy.choices, default=PaymentPolicy.OPTIONAL
     )
     budget_account = models.CharField(max_length=40, blank=True)
+    # What is delivered once the claim is paid: the key of a product in the fulfilment
+    # registry (``services.product_register``, decision 0093); empty for a plain fee.
+    product = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -375,51 +378,30 @@ class SandboxEvent(models.Model):
         return self.event_id
 
 
-class Parcel(models.Model):
-    """A synthetic Flurstück with its boundary polygon (metres, local east/north)."""
+class Fulfilment(models.Model):
+    """The delivery of what a paid claim paid for, by the product its ``Claim.product`` names.
 
-    gemarkung = models.CharField(max_length=80)
-    flur = models.PositiveIntegerField()
-    number = models.PositiveIntegerField()
-    row = models.PositiveIntegerField()
-    col = models.PositiveIntegerField()
-    polygon = models.JSONField()
-    area_m2 = models.PositiveIntegerField()
-    land_use = models.CharField(max_length=60)
-
-    class Meta:
-        ordering = ["gemarkung", "flur", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["gemarkung", "flur", "number"], name="parcel_number_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"Gemarkung {self.gemarkung}, Flur {self.flur}, Flurstück {self.number}"
-
-
-class MapExtractOrder(models.Model):
-    """A citizen's order of an extract from the Liegenschaftskarte."""
+    Created in the transaction that books the claim as paid, so no paid claim's delivery is
+    lost; the background task ``tasks.claim_fulfil`` marks it done or records, in German, why
+    it failed (decision 0093).
+    """
 
     class Status(models.TextChoices):
-        AWAITING_PAYMENT = "awaiting_payment", _("Wartet auf Zahlung")
-        FULFILLED = "fulfilled", _("Bereitgestellt")
+        PENDING = "pending", _("Wird bereitgestellt")
+        RETRYING = "retrying", _("Fehlgeschlagen, wird erneut versucht")
+        FAILED = "failed", _("Fehlgeschlagen")
+        DONE = "done", _("Bereitgestellt")
 
-    parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="orders")
-    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="map_orders")
-    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="map_order")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT)
-    extract = models.ForeignKey(
-        "kernel.Blob", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    receipt = models.ForeignKey(
-        "kernel.Blob", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    case_id = models.PositiveBigIntegerField(null=True, blank=True)
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="fulfilment")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"Bestellung {self.pk} ({self.get_status_display()})"
+        return f"Bereitstellung {self.claim_id} ({self.get_status_display()})"

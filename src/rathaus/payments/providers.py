@@ -23,7 +23,7 @@ from django.utils.module_loading import import_string
 from rathaus.domain.payments import xbezahldienste as xb
 from rathaus.kernel.exceptions import RathausError
 
-from . import conf
+from . import conf, sandbox
 
 Transport = Callable[[str, str, dict[str, str], bytes | None], tuple[int, bytes]]
 
@@ -48,18 +48,12 @@ class SandboxProvider:
     name = "sandbox"
 
     def create(self, request: xb.PaymentRequest) -> xb.PaymentInformation:
-        from . import sandbox
-
         return sandbox.transaction_create(request)
 
     def status(self, transaction_id: str) -> xb.PaymentInformation:
-        from . import sandbox
-
         return sandbox.transaction_info(transaction_id)
 
     def refund(self, transaction_id: str, amount: Decimal, reference: str) -> str:
-        from . import sandbox
-
         return sandbox.transaction_refund(transaction_id, amount, reference)
 
 
@@ -109,7 +103,12 @@ class XBezahldiensteHttpProvider:
                 + ", ".join(SETTING_NAMES[name] for name in missing)
                 + " fehlt."
             )
-        return cls(**values)
+        return cls(
+            base_url=values["base_url"],
+            originator_id=values["originator_id"],
+            endpoint_id=values["endpoint_id"],
+            token=values["token"],
+        )
 
     def _call(self, method: str, url: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}

@@ -16,13 +16,14 @@ import hashlib
 import io
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rathaus.accounts.types import User
 from rathaus.domain.payments import kassenzeichen as kz
 from rathaus.domain.payments import ledger
 from rathaus.domain.payments.matching import OpenClaim, match_credit
@@ -31,7 +32,7 @@ from rathaus.kernel.exceptions import Conflict, InvalidInput
 
 from . import camt, conf
 from .models import BankCredit, BankStatement, Claim, JournalEntry, Payment, Posting, Refund
-from .services import _status_of, apply_receipt, book
+from .services import _status_of, apply_receipt, book, claims_paid
 
 BATCH = 5000
 CLAIM_FIELDS = ["paid_total", "settled_total", "held_total", "status"]
@@ -64,13 +65,17 @@ def _candidate_numbers(remittances: Iterable[str]) -> set[str]:
     return numbers
 
 
-def _chunks(items: list, size: int) -> Iterable[list]:  # type: ignore[type-arg]
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
 def import_camt(
-    *, data: bytes, filename: str, by: Any = None, progress: Callable[[int, int], None] | None = None
+    *,
+    data: bytes,
+    filename: str,
+    by: User | str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import one camt.053/camt.054 file; see the module docstring for what is refused."""
     digest = hashlib.sha256(data).hexdigest()
@@ -97,7 +102,7 @@ def import_camt(
             statement_id=",".join(s.statement_id for s in statements)[:100],
             sha256=digest,
             filename=filename[:255],
-            imported_by=by if getattr(by, "pk", None) else None,
+            imported_by=by if isinstance(by, User) else None,
         )
         result = _book_credits(row, credits, progress)
         row.credits, row.matched, row.duplicates = result.credits, result.matched, result.duplicates
@@ -115,142 +120,158 @@ def import_camt(
                 "duplicates": result.duplicates,
             },
         )
-        paid = result.paid_claim_ids
-        transaction.on_commit(lambda: _after(paid))
+        claims_paid(result.paid_claim_ids)
     return result
 
 
-def _after(claim_ids: list[int]) -> None:
-    from .models import MapExtractOrder
-    from .services import after_claim_paid
+@dataclass
+class _Tally:
+    """What an import has done so far, over all batches."""
 
-    for claim_id in MapExtractOrder.objects.filter(
-        claim_id__in=claim_ids, status=MapExtractOrder.Status.AWAITING_PAYMENT
-    ).values_list("claim_id", flat=True):
-        after_claim_paid(claim_id=claim_id)
+    matched: int = 0
+    unmatched: int = 0
+    duplicates: int = 0
+    paid: list[int] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Batch:
+    """One batch of credits: what is known before booking, and the rows it will write."""
+
+    known: set[str]
+    booked_entries: set[str]
+    claims: dict[str, Claim]
+    facts: dict[str, OpenClaim]
+    changed: dict[int, Claim] = field(default_factory=dict)
+    rows: list[BankCredit] = field(default_factory=list)
+    entries: list[tuple[JournalEntry, list[ledger.Posting]]] = field(default_factory=list)
+    payments: list[tuple[int, Payment]] = field(default_factory=list)
+
+
+def _batch(row: BankStatement, credits: list[camt.Credit]) -> _Batch:
+    """Read what booking ``credits`` needs: their known keys, and their claims, locked."""
+    keys = [c.dedup_key for c in credits]
+    known = set(BankCredit.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+    # Entries already booked from another file: a camt.053 batch entry and its camt.054
+    # breakdown (or the other way round) are one bank transaction, booked once.
+    entry_keys = {c.entry_key for c in credits if c.entry_key}
+    booked_entries = set(
+        BankCredit.objects.filter(entry_key__in=entry_keys)
+        .exclude(statement=row)
+        .values_list("entry_key", flat=True)
+    )
+    numbers = list(_candidate_numbers(c.remittance for c in credits))
+    claims: dict[str, Claim] = {}
+    for chunk in _chunks(numbers, 2000):
+        for claim in Claim.objects.select_for_update().filter(kassenzeichen__in=chunk):
+            claims[claim.kassenzeichen] = claim
+    facts = {k: OpenClaim(c.open_amount, c.debtor_name) for k, c in claims.items()}
+    return _Batch(known, booked_entries, claims, facts)
 
 
 def _book_credits(
     row: BankStatement, credits: list[camt.Credit], progress: Callable[[int, int], None] | None
 ) -> ImportResult:
     total = len(credits)
-    matched = unmatched = duplicates = 0
-    paid: list[int] = []
-    seen: set[str] = set()
-    for batch in _chunks(credits, BATCH):
-        keys = [c.dedup_key for c in batch]
-        known = set(BankCredit.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
-        # Entries already booked from another file: a camt.053 batch entry and its camt.054
-        # breakdown (or the other way round) are one bank transaction, booked once.
-        entry_keys = {c.entry_key for c in batch if c.entry_key}
-        booked_entries = set(
-            BankCredit.objects.filter(entry_key__in=entry_keys)
-            .exclude(statement=row)
-            .values_list("entry_key", flat=True)
-        )
-        numbers = list(_candidate_numbers(c.remittance for c in batch))
-        claims: dict[str, Claim] = {}
-        for chunk in _chunks(numbers, 2000):
-            for claim in Claim.objects.select_for_update().filter(kassenzeichen__in=chunk):
-                claims[claim.kassenzeichen] = claim
-        claim_facts = {k: OpenClaim(c.open_amount, c.debtor_name) for k, c in claims.items()}
-        changed: dict[int, Claim] = {}
-        rows: list[BankCredit] = []
-        entries: list[tuple[JournalEntry, list[ledger.Posting]]] = []
-        payments: list[tuple[int, Payment]] = []
-        for credit in batch:
-            if credit.dedup_key in known or credit.dedup_key in seen or credit.entry_key in booked_entries:
-                duplicates += 1
-                continue
-            seen.add(credit.dedup_key)
-            if credit.amount <= 0:
-                continue  # a zero or negative "credit" is no money received; nothing to book
-            outcome = match_credit(
-                remittance=credit.remittance,
-                amount=credit.amount,
-                currency=credit.currency,
-                claims=claim_facts,
-                payer_name=credit.debtor_name,
-            )
-            bank_row = BankCredit(
-                statement=row,
-                dedup_key=credit.dedup_key,
-                entry_key=credit.entry_key,
-                amount=credit.amount,
-                currency=credit.currency[:3],
-                booked_on=credit.booked_on,
-                debtor_name=credit.debtor_name,
-                debtor_iban=credit.debtor_iban[:34],
-                remittance=credit.remittance,
-                match_how=outcome.how,
-                note=outcome.note[:300],
-            )
-            if outcome.matched:
-                claim = claims[outcome.kassenzeichen]
-                postings = apply_receipt(claim, credit.amount, via=ledger.BANK)
-                claim_facts[claim.kassenzeichen] = OpenClaim(claim.open_amount, claim.debtor_name)
-                changed[claim.pk] = claim
-                bank_row.claim = claim
-                bank_row.status = STATUS_BY_CHECK[outcome.amount_check]
-                entries.append(
-                    (
-                        JournalEntry(
-                            kind="bank_payment", claim=claim, memo=f"Überweisung {credit.dedup_key}"[:300]
-                        ),
-                        postings,
-                    )
-                )
-                payments.append(
-                    (
-                        len(rows),
-                        Payment(
-                            claim=claim,
-                            method=Payment.Method.BANK,
-                            provider="bank",
-                            request_id=uuid.uuid4().hex,
-                            transaction_id=credit.dedup_key[:100],
-                            status=Payment.Status.PAYED,
-                            amount=credit.amount,
-                            paid_at=timezone.now(),
-                        ),
-                    )
-                )
-                matched += 1
-                if claim.status == Claim.Status.PAID:
-                    paid.append(claim.pk)
-            elif credit.currency == "EUR":
-                bank_row.status = BankCredit.Status.UNMATCHED
-                entries.append(
-                    (
-                        JournalEntry(
-                            kind="bank_unmatched", memo=f"Nicht zugeordnet {credit.dedup_key}"[:300]
-                        ),
-                        ledger.postings_for_unmatched_credit(amount=credit.amount),
-                    )
-                )
-                unmatched += 1
-            else:
-                # Foreign currency: not booked in the euro ledger; staff handle it by hand.
-                bank_row.status = BankCredit.Status.UNMATCHED
-                unmatched += 1
-            rows.append(bank_row)
-        BankCredit.objects.bulk_create(rows, batch_size=1000)
-        for index, payment in payments:
-            payment.bank_credit = rows[index]
-        Payment.objects.bulk_create([p for _, p in payments], batch_size=1000)
-        JournalEntry.objects.bulk_create([e for e, _ in entries], batch_size=1000)
-        Posting.objects.bulk_create(
-            (
-                Posting(entry=e, account=p.account, claim_id=p.claim_id, amount=p.amount)
-                for e, lines in entries
-                for p in ledger.check_entry(lines)
-            ),
-            batch_size=2000,
-        )
-        _update_claims(list(changed.values()))
+    tally = _Tally()
+    for chunk in _chunks(credits, BATCH):
+        batch = _batch(row, chunk)
+        for credit in chunk:
+            _book_credit(row, credit, batch, tally)
+        _write(batch)
         if progress:
-            progress(min(total, len(seen) + duplicates), total)
-    return ImportResult(row, total, matched, unmatched, duplicates, paid)
+            progress(min(total, len(tally.seen) + tally.duplicates), total)
+    return ImportResult(row, total, tally.matched, tally.unmatched, tally.duplicates, tally.paid)
+
+
+def _book_credit(row: BankStatement, credit: camt.Credit, batch: _Batch, tally: _Tally) -> None:
+    """Match one credit and add its rows to ``batch`` (a duplicate or a non-credit adds none)."""
+    if (
+        credit.dedup_key in batch.known
+        or credit.dedup_key in tally.seen
+        or credit.entry_key in batch.booked_entries
+    ):
+        tally.duplicates += 1
+        return
+    tally.seen.add(credit.dedup_key)
+    if credit.amount <= 0:
+        return  # a zero or negative "credit" is no money received; nothing to book
+    outcome = match_credit(
+        remittance=credit.remittance,
+        amount=credit.amount,
+        currency=credit.currency,
+        claims=batch.facts,
+        payer_name=credit.debtor_name,
+    )
+    bank_row = BankCredit(
+        statement=row,
+        dedup_key=credit.dedup_key,
+        entry_key=credit.entry_key,
+        amount=credit.amount,
+        currency=credit.currency[:3],
+        booked_on=credit.booked_on,
+        debtor_name=credit.debtor_name,
+        debtor_iban=credit.debtor_iban[:34],
+        remittance=credit.remittance,
+        match_how=outcome.how,
+        note=outcome.note[:300],
+    )
+    if outcome.matched:
+        _book_matched(credit, batch.claims[outcome.kassenzeichen], bank_row, batch, tally)
+        bank_row.status = STATUS_BY_CHECK[outcome.amount_check]
+    else:
+        bank_row.status = BankCredit.Status.UNMATCHED
+        tally.unmatched += 1
+        # Foreign currency is not booked in the euro ledger; staff handle it by hand.
+        if credit.currency == "EUR":
+            entry = JournalEntry(kind="bank_unmatched", memo=f"Nicht zugeordnet {credit.dedup_key}"[:300])
+            batch.entries.append((entry, ledger.postings_for_unmatched_credit(amount=credit.amount)))
+    batch.rows.append(bank_row)
+
+
+def _book_matched(
+    credit: camt.Credit, claim: Claim, bank_row: BankCredit, batch: _Batch, tally: _Tally
+) -> None:
+    """Apply a matched credit to its claim: the receipt, its journal entry and its payment."""
+    postings = apply_receipt(claim, credit.amount, via=ledger.BANK)
+    batch.facts[claim.kassenzeichen] = OpenClaim(claim.open_amount, claim.debtor_name)
+    batch.changed[claim.pk] = claim
+    bank_row.claim = claim
+    entry = JournalEntry(kind="bank_payment", claim=claim, memo=f"Überweisung {credit.dedup_key}"[:300])
+    batch.entries.append((entry, postings))
+    payment = Payment(
+        claim=claim,
+        method=Payment.Method.BANK,
+        provider="bank",
+        request_id=uuid.uuid4().hex,
+        transaction_id=credit.dedup_key[:100],
+        status=Payment.Status.PAYED,
+        amount=credit.amount,
+        paid_at=timezone.now(),
+    )
+    batch.payments.append((len(batch.rows), payment))
+    tally.matched += 1
+    if claim.status == Claim.Status.PAID:
+        tally.paid.append(claim.pk)
+
+
+def _write(batch: _Batch) -> None:
+    """Insert a batch's bank credits, payments, journal entries and postings; update its claims."""
+    BankCredit.objects.bulk_create(batch.rows, batch_size=1000)
+    for index, payment in batch.payments:
+        payment.bank_credit = batch.rows[index]
+    Payment.objects.bulk_create([p for _, p in batch.payments], batch_size=1000)
+    JournalEntry.objects.bulk_create([e for e, _ in batch.entries], batch_size=1000)
+    Posting.objects.bulk_create(
+        (
+            Posting(entry=e, account=p.account, claim_id=p.claim_id, amount=p.amount)
+            for e, lines in batch.entries
+            for p in ledger.check_entry(lines)
+        ),
+        batch_size=2000,
+    )
+    _update_claims(list(batch.changed.values()))
 
 
 def _update_claims(claims: list[Claim]) -> None:
@@ -278,7 +299,7 @@ def _update_claims(claims: list[Claim]) -> None:
 
 
 @transaction.atomic
-def credit_assign(*, credit: BankCredit, claim: Claim, by: Any) -> BankCredit:
+def credit_assign(*, credit: BankCredit, claim: Claim, by: User) -> BankCredit:
     """Manual matching: assign an unmatched credit to a claim (money leaves Verwahrgeld)."""
     credit = BankCredit.objects.select_for_update().get(pk=credit.pk)
     if credit.status != BankCredit.Status.UNMATCHED:
@@ -315,7 +336,7 @@ def credit_assign(*, credit: BankCredit, claim: Claim, by: Any) -> BankCredit:
         amount=credit.amount,
         paid_at=timezone.now(),
         bank_credit=credit,
-        initiated_by=by if getattr(by, "pk", None) else None,
+        initiated_by=by,
     )
     credit.claim = claim
     credit.status = BankCredit.Status.ASSIGNED
@@ -328,8 +349,7 @@ def credit_assign(*, credit: BankCredit, claim: Claim, by: Any) -> BankCredit:
         details={"kassenzeichen": claim.kassenzeichen, "amount": credit.amount},
     )
     if claim.status == Claim.Status.PAID:
-        claim_id = claim.pk
-        transaction.on_commit(lambda: _after([claim_id]))
+        claims_paid([claim.pk])
     return credit
 
 

@@ -5,7 +5,8 @@ online service (signed like a real one) and, on request, simulates what goes wro
 practice: a notification held back and sent late, sent twice, or preceded by a stale
 one (out of order). Notifications are delivered in-process to the same function the HTTP
 endpoint calls (``services.notification_receive``), so the embedded default needs no
-second server.
+second server. The app connects that receiver in ``PaymentsConfig.ready()``: the sandbox,
+which the services reach through the provider registry, never imports the services back.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +30,15 @@ from . import conf
 from .models import SandboxEvent, SandboxTransaction
 
 MODES = ("normal", "late", "duplicate", "out_of_order")
+
+# Takes a signed notification (body, signature) and returns its outcome.
+Receiver = Callable[[bytes, str], str]
+_receivers: list[Receiver] = []
+
+
+def connect(receiver: Receiver) -> None:
+    """Deliver the sandbox's notifications to ``receiver`` (set once, at app start)."""
+    _receivers[:] = [receiver]
 
 
 def redirect_allowed(url: str) -> bool:
@@ -97,12 +109,12 @@ def _event(tx: SandboxTransaction, status: str, at: datetime.datetime) -> Sandbo
 
 def deliver(event: SandboxEvent) -> str:
     """Send ``event`` signed to the online service; returns its outcome (or the error code)."""
-    from . import services
-
+    if not _receivers:
+        raise ImproperlyConfigured("The sandbox has no receiver for its notifications (see connect).")
     body = event.body.encode("utf-8")
     signature = xb.sign(body, conf.notification_secret())
     try:
-        outcome = services.notification_receive(body=body, signature=signature).outcome
+        outcome = _receivers[0](body, signature)
     except RathausError as exc:
         outcome = exc.code
     SandboxEvent.objects.filter(pk=event.pk).update(

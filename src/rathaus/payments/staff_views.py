@@ -1,10 +1,12 @@
 """Staff pages of the cash office (Kasse): claims, payments, unmatched credits, daily
-totals, camt import, refunds with four eyes, HKR export."""
+totals, camt import, refunds with four eyes, HKR export, and paid claims whose delivery
+failed (with a button to try again)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rathaus.accounts.decorators import staff_required
+from rathaus.accounts.types import User
 from rathaus.kernel.exceptions import NotFound, RathausError
 from rathaus.kernel.forms import query_date
 
@@ -22,33 +25,41 @@ from .forms import AssignForm, CamtUploadForm, RefundForm
 from .models import BankCredit, Claim, Posting, Refund
 
 
+def _clerk(request: HttpRequest) -> User:
+    """The member of staff behind the request (``staff_required`` lets only them through)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 def _cash_office(request: HttpRequest) -> None:
-    if not selectors.is_cash_office_staff(request.user):
+    if not selectors.is_cash_office_staff(_clerk(request)):
         raise Http404(_("Nur für die Kasse."))
 
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not selectors.payment_offices(request.user).exists():
+    clerk = _clerk(request)
+    if not selectors.payment_offices(clerk).exists():
         raise Http404(_("Sie arbeiten in keiner Dienststelle mit Forderungen."))
     query = request.GET.get("q", "").strip()
-    claims = selectors.claims_for_staff(request.user).select_related("office")
+    claims = selectors.claims_for_staff(clerk).select_related("office")
     if query:
         found = selectors.claim_by_kassenzeichen(text=query)
         claims = claims.filter(pk=found.pk if found else -1)
     else:
         claims = claims.filter(status__in=[Claim.Status.OPEN, Claim.Status.PARTLY_PAID])
-    totals = selectors.daily_totals(request.user)
+    totals = selectors.daily_totals(clerk)
+    cash_office = selectors.is_cash_office_staff(clerk)
     context = {
         "query": query,
         "claims": claims[:50],
-        "payments": selectors.recent_payments(request.user, 20),
+        "payments": selectors.recent_payments(clerk, 20),
         "totals": totals,
         "chart": drawing.daily_totals_svg(totals, title=_("Zahlungseingänge der letzten 14 Tage")),
-        "unmatched": selectors.unmatched_credits().count()
-        if selectors.is_cash_office_staff(request.user)
-        else None,
-        "refunds": selectors.pending_refunds(request.user),
+        "unmatched": selectors.unmatched_credits().count() if cash_office else None,
+        "fulfilments_to_check": selectors.fulfilments_to_check_count() if cash_office else None,
+        "refunds": selectors.pending_refunds(clerk),
         "upload_form": CamtUploadForm(),
         "today": timezone.localdate(),
     }
@@ -57,7 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _claim(request: HttpRequest, kassenzeichen: str) -> Claim:
     try:
-        return selectors.claim_for_staff(user=request.user, kassenzeichen=kassenzeichen)
+        return selectors.claim_for_staff(user=_clerk(request), kassenzeichen=kassenzeichen)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
 
@@ -84,7 +95,8 @@ def _claim_page(
         "refund_form": form or RefundForm(prefix="refund", initial={"amount": claim.refundable_amount}),
         "decide_errors": [decide_error] if decide_error else [],
         "history": selectors.claim_history(claim=claim),
-        "is_cash_office": selectors.is_cash_office_staff(request.user),
+        "fulfilment": selectors.claim_fulfilment(claim=claim),
+        "is_cash_office": selectors.is_cash_office_staff(_clerk(request)),
     }
     return render(
         request,
@@ -112,7 +124,7 @@ def refund_request(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
                 claim=claim,
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
-                by=request.user,
+                by=_clerk(request),
                 request_key=form.cleaned_data["key"],
             )
             return redirect(reverse("payments:staff-claim", args=[claim.kassenzeichen]) + "#refunds")
@@ -125,14 +137,16 @@ def refund_request(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def refund_decide(request: HttpRequest, refund_id: int) -> HttpResponse:
-    refund = Refund.objects.filter(pk=refund_id, claim__in=selectors.claims_for_staff(request.user)).first()
+    refund = Refund.objects.filter(
+        pk=refund_id, claim__in=selectors.claims_for_staff(_clerk(request))
+    ).first()
     if refund is None:
         raise Http404(_("Diese Erstattung gibt es nicht."))
     if request.method != "POST":
         return redirect("payments:staff-claim", kassenzeichen=refund.claim.kassenzeichen)
     try:
         services.refund_decide(
-            refund=refund, approve=request.POST.get("decision") == "approve", by=request.user
+            refund=refund, approve=request.POST.get("decision") == "approve", by=_clerk(request)
         )
     except RathausError as exc:
         return _claim_page(request, refund.claim, decide_error=str(exc))
@@ -175,7 +189,7 @@ def credit_assign(request: HttpRequest, credit_id: int) -> HttpResponse:
             form.add_error("kassenzeichen", _("Zu diesem Kassenzeichen gibt es keine Forderung."))
         else:
             try:
-                reconcile.credit_assign(credit=credit, claim=claim, by=request.user)
+                reconcile.credit_assign(credit=credit, claim=claim, by=_clerk(request))
                 return redirect("payments:staff-credits")
             except RathausError as exc:
                 form.add_error(None, str(exc))
@@ -194,7 +208,7 @@ def camt_upload(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = reconcile.import_camt(data=upload.read(), filename=upload.name, by=request.user)
+            result = reconcile.import_camt(data=upload.read(), filename=upload.name, by=_clerk(request))
         except RathausError as exc:
             error = str(exc)
     else:
@@ -221,3 +235,26 @@ def hkr_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hkr-{start}-{end}.csv"'
     return response
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def fulfilments(request: HttpRequest) -> HttpResponse:
+    """Paid claims whose delivery failed or is stuck; POST ``kassenzeichen`` tries one again."""
+    _cash_office(request)
+    error = ""
+    if request.method == "POST":
+        claim = Claim.objects.filter(kassenzeichen=request.POST.get("kassenzeichen", "")).first()
+        if claim is None:
+            raise Http404(_("Diese Forderung gibt es nicht."))
+        try:
+            services.fulfilment_retry(claim=claim, by=_clerk(request))
+            return redirect("payments:staff-fulfilments")
+        except RathausError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "payments/staff_fulfilments.html",
+        {"rows": selectors.fulfilments_to_check(), "error": error},
+        status=409 if error else 200,
+    )

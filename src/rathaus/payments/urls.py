@@ -19,11 +19,6 @@ urlpatterns = [
     path("zahlungen/rueckkehr/<str:request_id>/", views.payment_return, name="return"),
     path("zahlungen/sandbox/zahlung/<str:transaction_id>/", views.sandbox_pay, name="sandbox-pay"),
     path("zahlungen/sandbox/benachrichtigungen/", views.sandbox_deliver, name="sandbox-deliver"),
-    path("liegenschaftskarte/", views.parcels, name="parcels"),
-    path("liegenschaftskarte/flurstueck/<int:parcel_id>/", views.parcel_detail, name="parcel"),
-    path("liegenschaftskarte/flurstueck/<int:parcel_id>/bestellen/", views.order_create, name="order-create"),
-    path("liegenschaftskarte/bestellung/<int:order_id>/", views.order_detail, name="order"),
-    path("liegenschaftskarte/bestellung/<int:order_id>/<str:which>.pdf", views.order_file, name="order-file"),
     path("kasse/", staff_views.dashboard, name="staff"),
     path("kasse/forderung/<str:kassenzeichen>/", staff_views.claim_detail, name="staff-claim"),
     path("kasse/forderung/<str:kassenzeichen>/erstattung/", staff_views.refund_request, name="staff-refund"),
@@ -34,4 +29,5 @@ urlpatterns = [
     ),
     path("kasse/kontoauszug/", staff_views.camt_upload, name="staff-camt"),
     path("kasse/hkr-export.csv", staff_views.hkr_export, name="staff-hkr"),
+    path("kasse/bereitstellung/", staff_views.fulfilments, name="staff-fulfilments"),
 ]

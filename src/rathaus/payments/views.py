@@ -1,5 +1,5 @@
-"""Citizen pages: own claims, paying (GiroCode or online), the sandbox payment pages and
-the cadastral map extract order. Thin: parse, authorise, call one service or selector."""
+"""Citizen pages: own claims, paying (GiroCode or online) and the sandbox payment pages.
+Thin: parse, authorise, call one service or selector."""
 
 from __future__ import annotations
 
@@ -8,19 +8,18 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rathaus.accounts.types import User
-from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import NotFound, RathausError
 
-from . import cadastre, conf, drawing, pdfs, sandbox, selectors, services
-from .forms import ParcelSearchForm, SandboxDecisionForm
-from .models import Claim, MapExtractOrder, Parcel, Payment
+from . import conf, pdfs, sandbox, selectors, services
+from .forms import SandboxDecisionForm
+from .models import Claim, Payment
 
 
 def citizen_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -56,7 +55,7 @@ def claim_detail(request: HttpRequest, kassenzeichen: str, error: str = "") -> H
         "girocode": girocode,
         "transfer": pdfs.transfer_details(claim),
         "error": error,
-        "order": getattr(claim, "map_order", None),
+        "product_page": selectors.claim_product_page(claim=claim),
         "paid": claim.payments.filter(status=Payment.Status.PAYED),
     }
     return render(request, "payments/claim_detail.html", context, status=409 if error else 200)
@@ -92,7 +91,7 @@ def pay(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
         # with its pay button instead of a blank 405; paying always takes the button.
         return redirect("payments:claim", kassenzeichen=claim.kassenzeichen)
     try:
-        payment = services.payment_start(claim=claim, by=request.user)
+        payment = services.payment_start(claim=claim, by=request.user)  # type: ignore[arg-type]  # citizen_only
     except RathausError as exc:
         return claim_detail(request, kassenzeichen, error=str(exc))
     return redirect(payment.transaction_url)
@@ -108,12 +107,9 @@ def payment_return(request: HttpRequest, request_id: str) -> HttpResponse:
     if payment is None:
         raise Http404(_("Diese Zahlung gibt es nicht."))
     payment = services.payment_refresh(payment=payment)
-    order = MapExtractOrder.objects.filter(claim=payment.claim).first()
-    if order is not None:
-        if payment.status == Payment.Status.PAYED and order.status != MapExtractOrder.Status.FULFILLED:
-            cadastre.order_fulfil(order=order)
-        return redirect("payments:order", order_id=order.pk)
-    return redirect("payments:claim", kassenzeichen=payment.claim.kassenzeichen)
+    # Back to what the claim pays for (the product's page), else to the claim.
+    page = selectors.claim_product_page(claim=payment.claim)
+    return redirect(page or reverse("payments:claim", args=[payment.claim.kassenzeichen]))
 
 
 # --- sandbox payment service pages -------------------------------------------------------
@@ -156,86 +152,3 @@ def sandbox_deliver(request: HttpRequest) -> HttpResponse:
         raise Http404
     count = sandbox.deliver_pending()
     return render(request, "payments/sandbox_delivered.html", {"count": count})
-
-
-# --- cadastral map extract ------------------------------------------------------------------
-
-
-def parcels(request: HttpRequest) -> HttpResponse:
-    gemarkungen = list(Parcel.objects.values_list("gemarkung", flat=True).distinct().order_by("gemarkung"))
-    form = ParcelSearchForm(request.GET or None, gemarkungen=gemarkungen)
-    rows = Parcel.objects.all()
-    if form.is_valid():
-        if form.cleaned_data["gemarkung"]:
-            rows = rows.filter(gemarkung=form.cleaned_data["gemarkung"])
-        if form.cleaned_data["number"]:
-            rows = rows.filter(number=form.cleaned_data["number"])
-    tariff, fee = _fee()
-    return render(
-        request, "payments/parcels.html", {"form": form, "parcels": rows[:60], "fee": fee, "tariff": tariff}
-    )
-
-
-def _fee() -> tuple[Any, Any]:
-    try:
-        return services.fee_quote(key=cadastre.TARIFF_KEY)
-    except RathausError:
-        return None, None
-
-
-def parcel_detail(request: HttpRequest, parcel_id: int) -> HttpResponse:
-    parcel = Parcel.objects.filter(pk=parcel_id).first()
-    if parcel is None:
-        raise Http404(_("Dieses Flurstück gibt es nicht."))
-    around = cadastre.neighbours(parcel)
-    svg = drawing.parcel_map_svg(
-        parcel=parcel,
-        neighbours=around,
-        title=_("Karte: Flurstück %(n)s mit Nachbarflurstücken") % {"n": parcel.number},
-    )
-    tariff, fee = _fee()
-    return render(
-        request,
-        "payments/parcel_detail.html",
-        {"parcel": parcel, "neighbours": around, "map_svg": svg, "fee": fee, "tariff": tariff},
-    )
-
-
-@citizen_only
-@require_http_methods(["GET", "POST"])
-def order_create(request: HttpRequest, parcel_id: int) -> HttpResponse:
-    """GET: the order to confirm (where a login returns to); POST: order it."""
-    parcel = Parcel.objects.filter(pk=parcel_id).first()
-    if parcel is None:
-        raise Http404(_("Dieses Flurstück gibt es nicht."))
-    if request.method != "POST":
-        tariff, fee = _fee()
-        return render(
-            request, "payments/order_confirm.html", {"parcel": parcel, "fee": fee, "tariff": tariff}
-        )
-    order = cadastre.order_create(parcel=parcel, citizen=request.user)
-    return redirect("payments:order", order_id=order.pk)
-
-
-def _order(request: HttpRequest, order_id: int) -> MapExtractOrder:
-    try:
-        return selectors.order_of_citizen(user=request.user, order_id=order_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-
-
-@citizen_only
-def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = _order(request, order_id)
-    return render(request, "payments/order_detail.html", {"order": order, "claim": order.claim})
-
-
-@citizen_only
-def order_file(request: HttpRequest, order_id: int, which: str) -> HttpResponse:
-    order = _order(request, order_id)
-    blob = order.extract if which == "auszug" else order.receipt
-    if blob is None:
-        raise Http404(_("Das Dokument ist noch nicht bereit."))
-    return FileResponse(  # type: ignore[return-value]  # streams; a response all the same
-        blobs.open_blob(blob), as_attachment=True, filename=blob.filename, content_type="application/pdf"
-    )

@@ -1,10 +1,10 @@
 import itertools
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
 from rathaus.accounts import services as account_services
 from rathaus.accounts.models import User
 from rathaus.directory.models import Office
+from rathaus.kernel.testing import CITIZEN_BACKEND, log_in
+from rathaus.kernel.testing import log_in_staff as staff_login  # noqa: F401 (the payments tests' name)
 from rathaus.payments import demo
 
 _numbers = itertools.count(1)
@@ -36,21 +36,8 @@ def make_citizen(name: str = "Jana") -> User:
     )
 
 
-CITIZEN_BACKEND = "rathaus.accounts.backends.OidcBackend"
-
-
 def citizen_login(client, user):
-    client.force_login(user, backend=CITIZEN_BACKEND)
-    return client
-
-
-def staff_login(client, user):
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
-    return client
+    return log_in(client, user, backend=CITIZEN_BACKEND)
 
 
 def api_headers(user, scopes=("payments:read", "payments:write")) -> dict:

@@ -13,9 +13,8 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from rathaus.domain.payments.girocode import epc_payload
-from rathaus.kernel import notify
-from rathaus.payments import cadastre, camt, conf, pdfs, sandbox, services
-from rathaus.payments.models import BankCredit, Claim, MapExtractOrder, Parcel, Refund
+from rathaus.payments import camt, conf, pdfs, sandbox, services
+from rathaus.payments.models import BankCredit, Claim, Refund
 
 from .factories import citizen_login, make_citizen, make_staff, setup_payments, staff_login
 
@@ -24,9 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def offices():
-    offices = setup_payments()
-    cadastre.parcels_ensure(seed=1)
-    return offices
+    return setup_payments()
 
 
 def _paid_claim(offices, amount="20.00", debtor=None) -> Claim:
@@ -46,25 +43,6 @@ def _ids(html: str) -> Counter:
 
 
 # --- 2: a login on the way comes back to a page, not a 405 ---------------------------------
-
-
-def test_ordering_while_logged_out_returns_after_login_to_the_order_to_confirm(client, offices):
-    """Logged out, "Kostenpflichtig bestellen" goes to the login; the login returns (GET) to
-    the order address, which shows the order to confirm; only the confirming POST orders."""
-    parcel = Parcel.objects.get(gemarkung="Findorff", flur=3, number=10)
-    to_login = client.post(reverse("payments:order-create", args=[parcel.pk]))
-    order_url = reverse("payments:order-create", args=[parcel.pk])
-    assert to_login.status_code == 302 and f"next={order_url}" in to_login.url.replace("%2F", "/")
-    citizen_login(client, make_citizen())
-    confirm = client.get(order_url)
-    body = confirm.content.decode()
-    assert confirm.status_code == 200
-    assert "Kostenpflichtig bestellen" in body and str(parcel) in body
-    assert f'action="{order_url}"' in body and 'method="post"' in body
-    assert not MapExtractOrder.objects.exists()  # looking is not ordering
-    done = client.post(order_url)
-    order = MapExtractOrder.objects.get()
-    assert done.url == reverse("payments:order", args=[order.pk])
 
 
 def test_pay_address_reached_by_get_after_login_shows_the_claim(client, offices):
@@ -222,49 +200,6 @@ def test_ledger_and_statuses_read_in_english_too(client, offices):
         assert entry_kind_label("online_payment") == "Online payment"
         assert str(Claim.Status.PARTLY_PAID.label) == "Partly paid"
         assert str(Refund.Status.EXECUTED.label) == "Paid out"
-
-
-def test_postbox_message_and_receipt_show_amounts_the_german_way(
-    client, offices, django_capture_on_commit_callbacks
-):
-    citizen = make_citizen()
-    citizen_login(client, citizen)
-    order = cadastre.order_create(parcel=Parcel.objects.first(), citizen=citizen)
-    payment = services.payment_start(claim=order.claim, by=citizen)
-    with django_capture_on_commit_callbacks(execute=True):
-        sandbox.transaction_decide(transaction_id=payment.transaction_id, approve=True)
-        services.payment_refresh(payment=payment)
-    message = notify.postbox_messages(user=citizen).get()
-    amount = f"{order.claim.amount:.2f}".replace(".", ",")
-    assert f"{amount} €" in message.body and " EUR" not in message.body
-    receipt = client.get(reverse("payments:receipt-pdf", args=[order.claim.kassenzeichen, payment.pk]))
-    assert f"{amount} €" in PdfReader(io.BytesIO(receipt.content)).pages[0].extract_text()
-
-
-# --- 13: KERN description lists --------------------------------------------------------------
-
-
-def test_parcel_order_claim_and_sandbox_pages_use_kern_description_lists(client, offices):
-    citizen = make_citizen()
-    citizen_login(client, citizen)
-    parcel = Parcel.objects.first()
-    order = cadastre.order_create(parcel=parcel, citizen=citizen)
-    payment = services.payment_start(claim=order.claim, by=citizen)
-    pages = [
-        reverse("payments:parcel", args=[parcel.pk]),
-        reverse("payments:order-create", args=[parcel.pk]),
-        reverse("payments:order", args=[order.pk]),
-        reverse("payments:claim", args=[order.claim.kassenzeichen]),
-        payment.transaction_url,
-    ]
-    for url in pages:
-        body = client.get(url).content.decode()
-        assert "app-payments-facts" not in body, url
-        assert body.count('<div class="kern-description-list-item">') >= 2, url
-        assert "<dt>" not in body, url
-    sandbox_page = client.get(payment.transaction_url).content.decode()
-    assert "INITIAL" not in sandbox_page.split("<main", 1)[1].replace('value="INITIAL"', "")
-    assert "Begonnen" in sandbox_page
 
 
 def test_import_command_counts_with_correct_grammar(offices, tmp_path, capsys):

@@ -5,9 +5,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from rathaus.kernel import notify
-from rathaus.payments import cadastre, camt, conf, sandbox, services
-from rathaus.payments.models import BankCredit, Claim, MapExtractOrder, Parcel, Refund
+from rathaus.payments import camt, conf, sandbox, services
+from rathaus.payments.models import BankCredit, Claim, Refund
 
 from .factories import citizen_login, make_citizen, make_staff, setup_payments, staff_login
 
@@ -16,59 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def offices():
-    offices = setup_payments()
-    cadastre.parcels_ensure(seed=1)
-    return offices
-
-
-def test_parcels_are_deterministic_and_tile(offices):
-    parcel = Parcel.objects.get(gemarkung="Findorff", flur=3, number=10)
-    around = cadastre.neighbours(parcel)
-    assert sorted(p.number for p in around) == [2, 9, 11, 18]
-    assert cadastre.parcels_ensure(seed=1) == Parcel.objects.count() == 6 * 8 * 2 + 5 * 7
-
-
-def test_newcomer_orders_pays_in_the_sandbox_and_downloads_the_extract(
-    client, offices, django_capture_on_commit_callbacks
-):
-    """The issue's "done when": order, pay in the sandbox, download the PDF, receipt in the
-    postbox, and the order filed as a case in the E-Akte."""
-    citizen = make_citizen()
-    citizen_login(client, citizen)
-    parcel = Parcel.objects.get(gemarkung="Altstadt", flur=1, number=12)
-    page = client.get(reverse("payments:parcel", args=[parcel.pk]))
-    assert page.status_code == 200 and "<svg" in page.content.decode()
-    response = client.post(reverse("payments:order-create", args=[parcel.pk]))
-    order = MapExtractOrder.objects.get()
-    assert response.url == reverse("payments:order", args=[order.pk])
-    assert client.get(response.url).status_code == 200
-    pay = client.post(reverse("payments:pay", args=[order.claim.kassenzeichen]))
-    sandbox_page = client.get(pay.url)
-    assert sandbox_page.status_code == 200 and "Sandbox" in sandbox_page.content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        back = client.post(pay.url, {"mode": "normal", "decision": "approve"})
-    landing = client.get(back.url, follow=True)
-    assert landing.status_code == 200
-    order.refresh_from_db()
-    assert order.status == MapExtractOrder.Status.FULFILLED and order.case_id
-    pdf = b"".join(client.get(reverse("payments:order-file", args=[order.pk, "auszug"])).streaming_content)
-    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-    assert "Liegenschaftskarte" in text and "Flurst" in text
-    message = notify.postbox_messages(user=citizen).get()
-    assert "Quittung" in message.subject and message.attachments.count() == 2
-    from rathaus.efile.models import Case
-
-    case = Case.objects.get(pk=order.case_id)
-    assert case.documents.count() == 2
-
-
-def test_another_citizens_claim_and_order_are_404(client, offices):
-    """Bad input: a citizen opens someone else's claim and order by guessing the address."""
-    owner, other = make_citizen(), make_citizen("Ole")
-    order = cadastre.order_create(parcel=Parcel.objects.first(), citizen=owner)
-    citizen_login(client, other)
-    assert client.get(reverse("payments:claim", args=[order.claim.kassenzeichen])).status_code == 404
-    assert client.get(reverse("payments:order", args=[order.pk])).status_code == 404
+    return setup_payments()
 
 
 def test_claim_page_shows_girocode_and_pdf(client, offices):
@@ -89,12 +36,6 @@ def test_claim_page_shows_girocode_and_pdf(client, offices):
     assert "Quittung über" in page
     receipt = client.get(reverse("payments:receipt-pdf", args=[claim.kassenzeichen, payment.pk])).content
     assert "Quittung" in PdfReader(io.BytesIO(receipt)).pages[0].extract_text()
-
-
-def test_parcel_list_and_search(client, offices):
-    page = client.get(reverse("payments:parcels"), {"gemarkung": "Vegesack", "number": "3"})
-    body = page.content.decode()
-    assert page.status_code == 200 and "Vegesack" in body and "Flurstück 3" in body
 
 
 def test_staff_dashboard_import_queue_and_four_eyes_refund(client, offices):

@@ -64,63 +64,9 @@ class Command(BaseCommand):
             console.print("Hauptbuch stimmt: Buchungen ausgeglichen, Bankkonto und Forderungen passen.")
             return
         if subcommand == "hkr-export":
-            try:
-                text = reconcile.hkr_export(
-                    start=datetime.date.fromisoformat(options["von"]),
-                    end=datetime.date.fromisoformat(options["bis"]),
-                )
-            except (ValueError, RathausError) as exc:
-                raise CommandError(str(exc)) from exc
-            if options["output"]:
-                Path(options["output"]).write_text(text, encoding="utf-8")
-            else:
-                self.stdout.write(text, ending="")
+            self._hkr_export(options)
             return
-        failed = 0
-        for name in options["files"]:
-            path = Path(name)
-            try:
-                data = path.read_bytes()
-                if options["validate"]:
-                    errors = camt.validate(data)
-                    if errors:
-                        raise CommandError(
-                            f"{name}: {len(errors)} Schemafehler, z. B. Zeile {errors[0].line}: "
-                            f"{errors[0].message}"
-                        )
-                if options["no_progress"]:
-                    result = reconcile.import_camt(data=data, filename=path.name)
-                else:
-                    columns = [
-                        TextColumn(f"{path.name}"),
-                        BarColumn(),
-                        MofNCompleteColumn(),
-                        TimeElapsedColumn(),
-                    ]
-                    with Progress(*columns, console=Console(file=self.stderr)) as progress:
-                        bar = progress.add_task("import", total=None)
-                        result = reconcile.import_camt(
-                            data=data,
-                            filename=path.name,
-                            progress=lambda done, total, bar=bar: progress.update(
-                                bar, completed=done, total=total
-                            ),
-                        )
-            except OSError as exc:
-                failed += 1
-                console.print(f"[red]{name}: Datei nicht lesbar: {exc.strerror}[/red]")
-                continue
-            except RathausError as exc:
-                failed += 1
-                console.print(f"[red]{name}: {exc.message}[/red]")
-                continue
-            credits = ngettext("%(n)s Gutschrift", "%(n)s Gutschriften", result.credits) % {
-                "n": result.credits
-            }
-            console.print(
-                f"{name}: {credits}, {result.matched} zugeordnet, "
-                f"{result.unmatched} zur manuellen Zuordnung, {result.duplicates} schon gebucht."
-            )
+        failed = sum(not self._import(name, options, console) for name in options["files"])
         if failed:
             total = len(options["files"])
             # The verb agrees with the failed files, the noun with all files: "1 von 3 Dateien wurde".
@@ -134,3 +80,54 @@ class Command(BaseCommand):
                 else gettext("Die Datei wurde nicht eingelesen.")
             )
             raise CommandError(message % {"failed": failed, "total": total}, returncode=1)
+
+    def _hkr_export(self, options):
+        try:
+            text = reconcile.hkr_export(
+                start=datetime.date.fromisoformat(options["von"]),
+                end=datetime.date.fromisoformat(options["bis"]),
+            )
+        except (ValueError, RathausError) as exc:
+            raise CommandError(str(exc)) from exc
+        if options["output"]:
+            Path(options["output"]).write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="")
+
+    def _import(self, name, options, console) -> bool:
+        """Import the file ``name``; says how it went and returns whether it was read."""
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+            if options["validate"]:
+                errors = camt.validate(data)
+                if errors:
+                    raise CommandError(
+                        f"{name}: {len(errors)} Schemafehler, z. B. Zeile {errors[0].line}: "
+                        f"{errors[0].message}"
+                    )
+            result = self._read(data, path.name, show_progress=not options["no_progress"])
+        except OSError as exc:
+            console.print(f"[red]{name}: Datei nicht lesbar: {exc.strerror}[/red]")
+            return False
+        except RathausError as exc:
+            console.print(f"[red]{name}: {exc.message}[/red]")
+            return False
+        credits = ngettext("%(n)s Gutschrift", "%(n)s Gutschriften", result.credits) % {"n": result.credits}
+        console.print(
+            f"{name}: {credits}, {result.matched} zugeordnet, "
+            f"{result.unmatched} zur manuellen Zuordnung, {result.duplicates} schon gebucht."
+        )
+        return True
+
+    def _read(self, data, filename, *, show_progress):
+        if not show_progress:
+            return reconcile.import_camt(data=data, filename=filename)
+        columns = [TextColumn(filename), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+        with Progress(*columns, console=Console(file=self.stderr)) as progress:
+            bar = progress.add_task("import", total=None)
+            return reconcile.import_camt(
+                data=data,
+                filename=filename,
+                progress=lambda done, total: progress.update(bar, completed=done, total=total),
+            )
