@@ -15,14 +15,15 @@ from ninja import File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from rathaus.accounts.types import Organisation
+from rathaus.accounts.selectors import organisation_by_id
 from rathaus.api.auth import require_scope
 from rathaus.api.problems import Problem
+from rathaus.directory.selectors import office_by_id
 from rathaus.directory.types import Office
 from rathaus.kernel.exceptions import NotFound
 
 from . import selectors, services
-from .models import Case, Document, FilePlanEntry
+from .models import Case, Document
 
 router = Router(tags=["E-Akte"])
 
@@ -117,7 +118,7 @@ def _document_out(document: Document) -> DocumentOut:
 
 
 def _office(request: HttpRequest, office_id: int) -> Office:
-    office = Office.objects.filter(pk=office_id).first()
+    office = office_by_id(office_id=office_id)
     if office is None or not selectors.may_work_on(request.auth.owner, office.pk):  # type: ignore[attr-defined]
         raise NotFound("Diese Dienststelle gibt es nicht oder das Token darf ihre Vorgänge nicht sehen.")
     return office
@@ -152,14 +153,14 @@ def case_get(request: HttpRequest, case_id: int) -> CaseOut:
 def case_post(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
     token = require_scope(request, WRITE)
     office = _office(request, payload.office_id)
-    entry = FilePlanEntry.objects.filter(pk=payload.file_plan_entry_id).first()
+    entry = selectors.file_plan_entry_by_id(payload.file_plan_entry_id)
     if entry is None:
         raise Problem(
             422, f"Den Aktenplaneintrag {payload.file_plan_entry_id} gibt es nicht.", code="file_plan_entry"
         )
     organisation = None
     if payload.organisation_id is not None:
-        organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
+        organisation = organisation_by_id(payload.organisation_id)
         if organisation is None:
             raise Problem(
                 422, f"Die Organisation {payload.organisation_id} gibt es nicht.", code="organisation"

@@ -17,6 +17,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from rathaus.accounts.selectors import staff_with_roles
+from rathaus.accounts.types import User
+from rathaus.directory.selectors import office_list
+from rathaus.directory.types import Office
 from rathaus.domain.efile.aktenzeichen import Aktenzeichen, office_code_for
 from rathaus.kernel import audit
 
@@ -66,7 +70,7 @@ _NAMES = (
 )
 
 
-def demo_file_plan(*, by: Any = None) -> list[FilePlanEntry]:
+def demo_file_plan(*, by: User | None = None) -> list[FilePlanEntry]:
     """Create the demo file plan (city-wide) where it is missing; returns the leaves."""
     entries: dict[str, FilePlanEntry] = {
         e.number: e
@@ -90,7 +94,7 @@ def demo_file_plan(*, by: Any = None) -> list[FilePlanEntry]:
 
 def bulk_cases(
     *,
-    office: Any,
+    office: Office,
     count: int,
     entries: list[FilePlanEntry],
     seed: int = 2026,
@@ -101,7 +105,6 @@ def bulk_cases(
     rng = random.Random(f"{seed}-{office.pk}")  # noqa: S311 (synthetic demo data, not security)
     now = timezone.now()
     year = timezone.localtime(now).year
-    code = office_code_for(office.pk)
     serials = {
         entry.pk: CaseFile.objects.filter(office=office, file_plan_entry=entry, year=year).aggregate(
             m=Max("serial")
@@ -109,53 +112,12 @@ def bulk_cases(
         or 0
         for entry in entries
     }
-    statuses = [Case.Status.OPEN, Case.Status.IN_PROGRESS, Case.Status.WAITING, Case.Status.CLOSED]
     done = 0
     while done < count:
         size = min(batch_size, count - done)
         with transaction.atomic():
-            files, subjects = [], []
-            for _ in range(size):
-                entry = rng.choice(entries)
-                serials[entry.pk] += 1
-                subject = f"{rng.choice(_SUBJECTS)} {rng.choice(_NAMES)}"
-                reference = Aktenzeichen(code, entry.number, year, serials[entry.pk])
-                files.append(
-                    CaseFile(
-                        aktenzeichen=str(reference),
-                        office=office,
-                        file_plan_entry=entry,
-                        year=year,
-                        serial=reference.serial,
-                        title=subject,
-                        opened_at=now,
-                    )
-                )
-                subjects.append(subject)
-            CaseFile.objects.bulk_create(files)
-            if any(f.pk is None for f in files):  # backends without RETURNING ids
-                by_reference = dict(
-                    CaseFile.objects.filter(aktenzeichen__in=[f.aktenzeichen for f in files]).values_list(
-                        "aktenzeichen", "pk"
-                    )
-                )
-                for f in files:
-                    f.pk = by_reference[f.aktenzeichen]
-            cases = []
-            for case_file, subject in zip(files, subjects, strict=True):
-                status = rng.choices(statuses, weights=(3, 4, 1, 2))[0]
-                cases.append(
-                    Case(
-                        case_file=case_file,
-                        office=office,
-                        subject=subject,
-                        status=status,
-                        source="demo",
-                        opened_at=now,
-                        closed_at=now if status == Case.Status.CLOSED else None,
-                    )
-                )
-            Case.objects.bulk_create(cases)
+            files = _bulk_files(office=office, size=size, entries=entries, serials=serials, rng=rng, now=now)
+            _bulk_cases_in(files, rng=rng, now=now)
             audit.record(
                 actor=None,
                 action="efile.demo_cases_loaded",
@@ -174,26 +136,84 @@ def bulk_cases(
     return done
 
 
+def _bulk_files(
+    *,
+    office: Office,
+    size: int,
+    entries: list[FilePlanEntry],
+    serials: dict[int, int],
+    rng: random.Random,
+    now: datetime.datetime,
+) -> list[CaseFile]:
+    """``size`` new files of ``office`` (titled with a demo subject), inserted with their ids."""
+    year = timezone.localtime(now).year
+    code = office_code_for(office.pk)
+    files = []
+    for _ in range(size):
+        entry = rng.choice(entries)
+        serials[entry.pk] += 1
+        subject = f"{rng.choice(_SUBJECTS)} {rng.choice(_NAMES)}"
+        reference = Aktenzeichen(code, entry.number, year, serials[entry.pk])
+        files.append(
+            CaseFile(
+                aktenzeichen=str(reference),
+                office=office,
+                file_plan_entry=entry,
+                year=year,
+                serial=reference.serial,
+                title=subject,
+                opened_at=now,
+            )
+        )
+    CaseFile.objects.bulk_create(files)
+    if any(f.pk is None for f in files):  # backends without RETURNING ids
+        by_reference = dict(
+            CaseFile.objects.filter(aktenzeichen__in=[f.aktenzeichen for f in files]).values_list(
+                "aktenzeichen", "pk"
+            )
+        )
+        for f in files:
+            f.pk = by_reference[f.aktenzeichen]
+    return files
+
+
+_STATUSES = (Case.Status.OPEN, Case.Status.IN_PROGRESS, Case.Status.WAITING, Case.Status.CLOSED)
+
+
+def _bulk_cases_in(files: list[CaseFile], *, rng: random.Random, now: datetime.datetime) -> None:
+    """One case per file, with the file's title as subject and a random status."""
+    cases = []
+    for case_file in files:
+        status = rng.choices(_STATUSES, weights=(3, 4, 1, 2))[0]
+        cases.append(
+            Case(
+                case_file=case_file,
+                office=case_file.office,
+                subject=case_file.title,
+                status=status,
+                source="demo",
+                opened_at=now,
+                closed_at=now if status == Case.Status.CLOSED else None,
+            )
+        )
+    Case.objects.bulk_create(cases)
+
+
 DEMO_CASES_PER_OFFICE = 200
 
 
 def load_demo(*, seed: int, step: Any) -> str:
     """Demo part of ``rathaus demo``: the file plan, a few cases on the demo staff's desks and
     ``DEMO_CASES_PER_OFFICE`` bulk cases per office; does nothing where cases already exist."""
-    from rathaus.accounts.types import User
-    from rathaus.directory.types import Office
-
     if Case.objects.exists():
         return "E-Akte: Vorgänge vorhanden – unverändert."
-    offices = list(Office.objects.order_by("pk"))
+    offices = sorted(office_list(), key=lambda office: office.pk)
     if not offices:
         return "E-Akte: keine Dienststellen – übersprungen."
     entries = demo_file_plan()
     rng = random.Random(seed)  # noqa: S311 (synthetic demo data)
     on_desk = 0
-    for user in (
-        User.objects.filter(kind=User.Kind.STAFF, staff_roles__isnull=False).distinct().order_by("pk")
-    ):
+    for user in staff_with_roles():
         role = user.staff_roles.select_related("office").first()
         for _ in range(3):
             services.case_create(

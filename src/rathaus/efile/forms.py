@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.directory.types import Office
+from rathaus.directory.selectors import office_list
 from rathaus.kernel.forms import DateRangeField, days_from_today
 
 
@@ -53,7 +53,7 @@ class CaseCloseForm(forms.Form):
 
 
 class CaseForwardForm(forms.Form):
-    to_office = forms.ModelChoiceField(label=_("An Dienststelle"), queryset=Office.objects.order_by("name"))
+    to_office = forms.ModelChoiceField(label=_("An Dienststelle"), queryset=office_list())
     note = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput)
 

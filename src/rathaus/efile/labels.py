@@ -2,8 +2,8 @@
 
 People never see ``efile.case_created`` or ``einvoice``: history pages show
 ``action_label(entry.action)`` (registered in ``apps.EfileConfig.ready``), case pages the
-label of ``Case.source``. Every action the E-Akte and its archive part record is listed here;
-``tests/test_labels.py`` checks the source for actions without a label.
+label of ``Case.source``. Every action the E-Akte records is listed here (its archive part's in
+``archive/labels.py``); ``tests/test_labels.py`` checks the source for actions without a label.
 """
 
 from __future__ import annotations
@@ -32,17 +32,7 @@ ACTION_LABELS = {
     "efile.bescheid_issued": _("Bescheid erstellt"),
     "efile.demo_cases_loaded": _("Demovorgänge geladen"),
     "efile.resubmission_reminder_sent": _("Erinnerung an Wiedervorlagen versandt"),
-}
-
-ARCHIVE_ACTION_LABELS = {
-    "efile_archive.offered": _("Dem Staatsarchiv angeboten"),
-    "efile_archive.evaluated": _("Vom Staatsarchiv bewertet"),
-    "efile_archive.transferred": _("An das Staatsarchiv abgegeben"),
-    "efile_archive.receipt_imported": _("Empfangsbestätigung des Staatsarchivs eingelesen"),
-    "efile_archive.file_deleted": _("Akte nach Aussonderung gelöscht"),
-    "efile_archive.deleted": _("Ausgesonderte Akten gelöscht"),
-    "efile_archive.package_imported": _("Aussonderungspaket übernommen"),
-    "efile_archive.downloaded": _("Aussonderungsdatei heruntergeladen"),
+    "efile.file_purged": _("Akte gelöscht"),
 }
 
 # Case.source: the channel a case came in by. A source not listed (an API client may send its

@@ -4,14 +4,15 @@ costs the same at case 100 and case 100,000 of an office."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from rathaus.accounts.selectors import WORKING_ROLES, staff_offices, working_offices
+from rathaus.accounts.selectors import full_names, offices_with_role, working_offices, working_staff
 from rathaus.accounts.types import StaffRole, User
+from rathaus.directory.types import Office
 from rathaus.domain.efile.aktenzeichen import InvalidAktenzeichen, parse_aktenzeichen
 from rathaus.domain.efile.fileplan import effective_rules
 from rathaus.domain.efile.retention import RetentionStatus, retention_status
@@ -19,33 +20,28 @@ from rathaus.kernel import audit, search
 from rathaus.kernel.exceptions import NotFound
 
 from . import search_index
-from .models import Case, CaseFile, Document, DocumentVersion, FilePlanEntry
+from .models import Case, CaseFile, CaseNote, Document, DocumentVersion, FilePlanEntry
 
 PAGE_SIZE = 50
 READ_PURPOSE = "Bearbeitung des Vorgangs"
 READ_LEGAL_BASIS = "Art. 6 Abs. 1 lit. e DSGVO i. V. m. der Fachrechtsgrundlage des Vorgangs"
 
 
-def case_offices(user: Any) -> QuerySet[Any]:
+def case_offices(user: User) -> QuerySet[Office]:
     """Offices whose cases ``user`` may work on."""
     return working_offices(user)
 
 
-def may_work_on(user: Any, office_id: int) -> bool:
+def may_work_on(user: User, office_id: int) -> bool:
     return case_offices(user).filter(pk=office_id).exists()
 
 
-def _lead_office_ids(user: Any) -> list[int]:
+def _lead_office_ids(user: User) -> list[int]:
     """Offices in which ``user`` has the role Leitung (they see the confidential cases there)."""
-    return list(
-        staff_offices(user)
-        .filter(staff_roles__user=user, staff_roles__role=StaffRole.Role.LEITUNG)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    return list(offices_with_role(user, StaffRole.Role.LEITUNG).values_list("pk", flat=True).distinct())
 
 
-def may_see_case(user: Any, case: Case) -> bool:
+def may_see_case(user: User, case: Case) -> bool:
     """Staff of the case's office; a confidential case only its assignee and the office's Leitung."""
     if not may_work_on(user, case.office_id):
         return False
@@ -56,7 +52,7 @@ def may_see_case(user: Any, case: Case) -> bool:
     ) or case.office_id in _lead_office_ids(user)
 
 
-def visible_cases(queryset: QuerySet[Case], user: Any) -> QuerySet[Case]:
+def visible_cases(queryset: QuerySet[Case], user: User) -> QuerySet[Case]:
     """``queryset`` without the confidential cases ``user`` may not see."""
     return queryset.filter(
         Q(confidentiality=Case.Confidentiality.NORMAL)
@@ -65,7 +61,7 @@ def visible_cases(queryset: QuerySet[Case], user: Any) -> QuerySet[Case]:
     )
 
 
-def _denied_reason(user: Any, case: Case) -> str:
+def _denied_reason(user: User, case: Case) -> str:
     return "other office" if not may_work_on(user, case.office_id) else "confidential"
 
 
@@ -86,11 +82,11 @@ def _page(queryset: QuerySet[Case], *, before: int | None, size: int) -> CasePag
 
 def office_inbox(
     *,
-    office: Any,
+    office: Office,
     status: str | None = None,
     before: int | None = None,
     size: int = PAGE_SIZE,
-    user: Any = None,
+    user: User | None = None,
     opened_from: datetime.date | None = None,
     opened_to: datetime.date | None = None,
     party: str = "",
@@ -124,7 +120,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 
 def my_cases(
-    *, user: Any, status: str | None = None, before: int | None = None, size: int = PAGE_SIZE
+    *, user: User, status: str | None = None, before: int | None = None, size: int = PAGE_SIZE
 ) -> CasePage:
     """The cases assigned to ``user``, newest first; without ``status`` the ones not closed."""
     queryset = Case.objects.filter(assignee=user)
@@ -132,7 +128,7 @@ def my_cases(
     return _page(queryset, before=before, size=size)
 
 
-def due_resubmissions(*, office: Any, on: datetime.date) -> QuerySet[Case]:
+def due_resubmissions(*, office: Office, on: datetime.date) -> QuerySet[Case]:
     """Open cases of ``office`` whose resubmission date is ``on`` or earlier, oldest date first."""
     return (
         # The literal NOT NULL lets SQLite match the partial index efile_case_office_due.
@@ -143,7 +139,7 @@ def due_resubmissions(*, office: Any, on: datetime.date) -> QuerySet[Case]:
     )
 
 
-def case_detail(*, case_id: int, user: Any, purpose: str = READ_PURPOSE) -> Case:
+def case_detail(*, case_id: int, user: User, purpose: str = READ_PURPOSE) -> Case:
     """One case for staff of its office; ``NotFound`` for anyone else (and an access.denied entry).
 
     Reading a case about a person is audit-logged with ``purpose`` (Art. 5 Abs. 1 lit. b DSGVO).
@@ -170,13 +166,13 @@ def case_detail(*, case_id: int, user: Any, purpose: str = READ_PURPOSE) -> Case
     return case
 
 
-def case_documents(case: Case) -> list[tuple[Any, list[DocumentVersion]]]:
+def case_documents(case: Case) -> list[tuple[Document, list[DocumentVersion]]]:
     """The case's documents, each with all its versions (oldest first)."""
     documents = list(case.documents.prefetch_related("versions__blob", "versions__created_by"))
     return [(document, list(document.versions.all())) for document in documents]
 
 
-def document_version_for(*, version_id: int, user: Any) -> DocumentVersion:
+def document_version_for(*, version_id: int, user: User) -> DocumentVersion:
     """A version for download by staff of the case's office (else ``NotFound``, audit-logged)."""
     version = DocumentVersion.objects.select_related("blob", "document__case").filter(pk=version_id).first()
     if version is None or not may_see_case(user, version.document.case):
@@ -191,7 +187,7 @@ def document_version_for(*, version_id: int, user: Any) -> DocumentVersion:
     return version
 
 
-def case_file_by_aktenzeichen(*, aktenzeichen: str, user: Any) -> CaseFile:
+def case_file_by_aktenzeichen(*, aktenzeichen: str, user: User) -> CaseFile:
     """The file with this reference, for staff of its office; ``NotFound`` otherwise."""
     try:
         canonical = str(parse_aktenzeichen(aktenzeichen))
@@ -203,7 +199,7 @@ def case_file_by_aktenzeichen(*, aktenzeichen: str, user: Any) -> CaseFile:
     return case_file
 
 
-def case_search(*, user: Any, query: str, limit: int = 20, offset: int = 0) -> search.SearchResults:
+def case_search(*, user: User, query: str, limit: int = 20, offset: int = 0) -> search.SearchResults:
     """Cases and documents matching ``query`` in the offices ``user`` works for (confidential
     ones only for their assignee and the office's Leitung); the web search and the API use it."""
     return search.search(
@@ -229,7 +225,7 @@ class CaseSearchHit:
 
 
 def case_search_hits(
-    *, user: Any, query: str, limit: int = 20, offset: int = 0
+    *, user: User, query: str, limit: int = 20, offset: int = 0
 ) -> tuple[int, list[CaseSearchHit]]:
     """``case_search`` with each hit resolved to its case (two queries for any page size).
 
@@ -271,7 +267,7 @@ def case_search_hits(
     return results.total, hits
 
 
-def case_search_visibility(user: Any) -> list[str]:
+def case_search_visibility(user: User) -> list[str]:
     """The search visibility keys ``user`` holds: their offices, and each confidential case
     of those offices that is assigned to them or lies in an office they lead."""
     offices = list(case_offices(user).values_list("pk", flat=True))
@@ -286,21 +282,12 @@ def case_search_visibility(user: Any) -> list[str]:
     return keys
 
 
-def office_case_staff(office: Any) -> QuerySet[Any]:
+def office_case_staff(office: Office) -> QuerySet[User]:
     """Active staff who may work on ``office``'s cases (for the assign form)."""
-    return (
-        User.objects.filter(
-            kind=User.Kind.STAFF,
-            is_active=True,
-            staff_roles__office=office,
-            staff_roles__role__in=WORKING_ROLES,
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+    return working_staff(office_ids=[office.pk])
 
 
-def case_history(case: Case) -> QuerySet[Any]:
+def case_history(case: Case) -> QuerySet[audit.AuditEntry]:
     """The case's complete change history from the audit log, oldest first."""
     return audit.entries_for_target("efile.case", case.pk)
 
@@ -326,9 +313,9 @@ def case_history_rows(case: Case, *, limit: int = HISTORY_LIMIT) -> tuple[list[H
     total = entries.count()
     rows = list(entries.order_by("-seq")[:limit])
     user_ids = {int(e.actor_id) for e in rows if e.actor_type in User.Kind.values and e.actor_id.isdigit()}
-    names = {user.pk: user.full_name for user in User.objects.filter(pk__in=user_ids)}
+    names = full_names(user_ids)
 
-    def who(entry: Any) -> str:
+    def who(entry: audit.AuditEntry) -> str:
         if entry.actor_type in User.Kind.values and entry.actor_id.isdigit():
             return names.get(int(entry.actor_id)) or entry.actor_label
         if entry.actor_type == "system":
@@ -338,14 +325,18 @@ def case_history_rows(case: Case, *, limit: int = HISTORY_LIMIT) -> tuple[list[H
     return [HistoryRow(at=e.created_at, who=who(e), what=audit.action_label(e.action)) for e in rows], total
 
 
-def document_in_case(*, case: Case, document_id: int | None) -> Any:
+def document_in_case(*, case: Case, document_id: int | None) -> Document | None:
     """A document of ``case`` (None if ``document_id`` names none of its documents)."""
     if document_id is None:
         return None
     return case.documents.filter(pk=document_id).first()
 
 
-def file_plan_entry_for_office(*, number: str, office: Any) -> FilePlanEntry | None:
+def file_plan_entry_by_id(entry_id: int) -> FilePlanEntry | None:
+    return FilePlanEntry.objects.filter(pk=entry_id).first()
+
+
+def file_plan_entry_for_office(*, number: str, office: Office | None) -> FilePlanEntry | None:
     """The file plan entry ``number`` that applies to ``office``: the office's own entry if it
     has one, else the city-wide entry (``office`` empty), else None.
 
@@ -370,7 +361,7 @@ def plan_rules(entry: FilePlanEntry) -> tuple[int, bool | None]:
     return rules.retention_years, rules.archive_worthy
 
 
-def disposal_due(*, office: Any, today: datetime.date) -> list[tuple[CaseFile, RetentionStatus]]:
+def disposal_due(*, office: Office, today: datetime.date) -> list[tuple[CaseFile, RetentionStatus]]:
     """Closed files of ``office`` whose retention has ended on ``today``, with the disposal decision."""
     due = []
     rules_cache: dict[int, tuple[int, bool | None]] = {}
@@ -398,7 +389,9 @@ class BlobProblem:
     versions: list[int]
 
 
-def verify_document_blobs(*, progress: Any = None) -> tuple[int, list[BlobProblem]]:
+def verify_document_blobs(
+    *, progress: Callable[[int], object] | None = None
+) -> tuple[int, list[BlobProblem]]:
     """Re-hash every blob a document version refers to; returns (checked, problems).
 
     Revision safety: a stored document must still have exactly the bytes it was filed with.
@@ -436,18 +429,11 @@ def resubmission_recipients(*, on: datetime.date) -> list[int]:
     due = Case.objects.filter(resubmission_on__lte=on).exclude(status=Case.Status.CLOSED)
     users = set(due.filter(assignee__isnull=False).values_list("assignee_id", flat=True).distinct())
     offices = due.filter(assignee__isnull=True).values_list("office_id", flat=True).distinct()
-    users |= set(
-        User.objects.filter(
-            kind=User.Kind.STAFF,
-            is_active=True,
-            staff_roles__office_id__in=list(offices),
-            staff_roles__role__in=WORKING_ROLES,
-        ).values_list("pk", flat=True)
-    )
+    users |= set(working_staff(office_ids=offices).values_list("pk", flat=True))
     return sorted(users)
 
 
-def resubmissions_for(*, user: Any, on: datetime.date) -> list[Case]:
+def resubmissions_for(*, user: User, on: datetime.date) -> list[Case]:
     """Due resubmissions ``user`` is reminded of: their own cases and the unassigned ones of
     the offices they work on, oldest date first (at most 200)."""
     offices = list(case_offices(user).values_list("pk", flat=True))
@@ -460,7 +446,7 @@ def resubmissions_for(*, user: Any, on: datetime.date) -> list[Case]:
     )
 
 
-def case_notes(case: Case) -> QuerySet[Any]:
+def case_notes(case: Case) -> QuerySet[CaseNote]:
     """The case's notes, oldest first, with their authors."""
     return case.notes.select_related("created_by")
 
@@ -474,7 +460,7 @@ class CaseCounts:
     resubmissions_due: int  # as in ``resubmissions_for``: their own and the unassigned ones
 
 
-def case_counts_for(*, user: Any, on: datetime.date) -> CaseCounts:
+def case_counts_for(*, user: User, on: datetime.date) -> CaseCounts:
     """Counts of ``user``'s open cases and due resubmissions on ``on``; zeros for anyone who
     works on no office's cases."""
     offices = list(case_offices(user).values_list("pk", flat=True))
@@ -490,4 +476,13 @@ def case_counts_for(*, user: Any, on: datetime.date) -> CaseCounts:
         mine=open_cases.filter(assignee=user).count(),
         offices=open_cases.count(),
         resubmissions_due=due.count(),
+    )
+
+
+def case_file_contents(*, case_file: CaseFile) -> list[Case]:
+    """The file's cases (oldest first), each with its documents, their versions and blobs, and
+    its notes with their authors: a query per level, whatever the file's size (for the xdomea
+    offer and transfer of ``rathaus.efile.archive``)."""
+    return list(
+        case_file.cases.order_by("pk").prefetch_related("documents__versions__blob", "notes__created_by")
     )

@@ -6,6 +6,9 @@
   once: both are ``kernel.tasks.NoRetry``, since the same file would fail the same way.
 - ``send_resubmission_reminder``: one e-mail per person and day listing the due
   Wiedervorlagen by Aktenzeichen (no subjects or names: e-mail is not confidential enough).
+
+The services enqueue these by dotted path (``"rathaus.efile.tasks.ocr_document"``), so this
+module imports the services and not the other way round.
 """
 
 from __future__ import annotations
@@ -14,17 +17,16 @@ import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 
-from rathaus.kernel import audit
+from rathaus.accounts.selectors import user_by_id
 from rathaus.kernel.tasks import rathaus_task
+
+from . import selectors, services
 
 
 @rathaus_task(retries=3, backoff_seconds=60)
 def ocr_document(*, document_id: int, version_id: int) -> None:
-    from . import services
-
     services.document_ocr_run(version_id=version_id)
 
 
@@ -33,12 +35,11 @@ REMINDER_SUBJECT = "E-Akte: {count} fällige Wiedervorlage(n)"
 
 @rathaus_task(retries=5, backoff_seconds=60)
 def send_resubmission_reminder(*, user_id: int, on: str) -> None:
-    from rathaus.accounts.types import User
-
-    from . import selectors
-
-    user = User.objects.get(pk=user_id)
-    due = selectors.resubmissions_for(user=user, on=datetime.date.fromisoformat(on))
+    user = user_by_id(user_id)
+    if user is None:
+        raise LookupError(f"Es gibt kein Benutzerkonto {user_id}.")
+    day = datetime.date.fromisoformat(on)
+    due = selectors.resubmissions_for(user=user, on=day)
     if not due or not user.email or not user.is_active:
         return
     base = getattr(settings, "RATHAUS_BASE_URL", "").rstrip("/")
@@ -60,10 +61,4 @@ def send_resubmission_reminder(*, user_id: int, on: str) -> None:
         [user.email],
         fail_silently=False,
     )
-    with transaction.atomic():
-        audit.record(
-            actor=None,
-            action="efile.resubmission_reminder_sent",
-            target=user,
-            details={"on": on, "cases": [case.pk for case in due]},
-        )
+    services.resubmission_reminder_sent(user=user, on=day, cases=due)

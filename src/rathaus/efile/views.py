@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from rathaus.accounts.decorators import staff_required
 from rathaus.kernel import blobs, filetypes
 from rathaus.kernel.exceptions import NotFound, RathausError
-from rathaus.kernel.forms import query_int
+from rathaus.kernel.forms import query_int, submit
 
 from . import labels, selectors, services, viewer
 from .forms import (
@@ -32,7 +32,7 @@ from .forms import (
     InboxFilterForm,
     ScanUploadForm,
 )
-from .models import Case, Document
+from .models import Case
 
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Case:
@@ -198,21 +198,20 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 def document_upload(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = DocumentUploadForm(request.POST, request.FILES, auto_id="dokument-%s")
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            services.document_add(
-                case=case,
-                title=form.cleaned_data["title"],
-                content=upload,
-                filename=upload.name,
-                declared_type=upload.content_type,
-                by=request.user,
-            )
-            messages.success(request, _("Das Dokument wurde abgelegt."))
-            return _back(case)
-        except RathausError as exc:
-            form.add_error("file", str(exc))
+    if submit(
+        form,
+        lambda data: services.document_add(
+            case=case,
+            title=data["title"],
+            content=data["file"],
+            filename=data["file"].name,
+            declared_type=data["file"].content_type,
+            by=request.user,
+        ),
+        error_field="file",
+    ):
+        messages.success(request, _("Das Dokument wurde abgelegt."))
+        return _back(case)
     return _detail(request, case, failed="dokument", form=form)
 
 
@@ -257,7 +256,7 @@ def scan_upload(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def document_ocr_retry(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    document = Document.objects.filter(pk=document_id, case=case).first()
+    document = selectors.document_in_case(case=case, document_id=document_id)
     if document is None:
         raise Http404(_("Dieses Dokument gibt es nicht."))
     try:
@@ -273,13 +272,13 @@ def document_ocr_retry(request: HttpRequest, case_id: int, document_id: int) -> 
 def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = CaseNoteForm(request.POST, auto_id="notiz-%s")
-    if form.is_valid():
-        try:
-            services.case_note_add(case=case, text=form.cleaned_data["text"], by=request.user)
-            messages.success(request, _("Die Notiz wurde gespeichert."))
-            return _back(case, tab="notizen")
-        except RathausError as exc:
-            form.add_error("text", str(exc))
+    if submit(
+        form,
+        lambda data: services.case_note_add(case=case, text=data["text"], by=request.user),
+        error_field="text",
+    ):
+        messages.success(request, _("Die Notiz wurde gespeichert."))
+        return _back(case, tab="notizen")
     return _detail(request, case, failed="notiz", form=form)
 
 
@@ -288,21 +287,20 @@ def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
 def bescheid_issue(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = BescheidForm(request.POST, auto_id="bescheid-%s")
-    if form.is_valid():
-        try:
-            services.bescheid_issue(
-                case=case,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                addressee=form.cleaned_data["addressee"],
-                with_remedy_notice=form.cleaned_data["with_remedy_notice"],
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-            )
-            messages.success(request, _("Der Bescheid wurde erstellt und als Ausgang in den Vorgang gelegt."))
-            return _back(case)
-        except RathausError as exc:
-            form.add_error(None, str(exc))
+    if submit(
+        form,
+        lambda data: services.bescheid_issue(
+            case=case,
+            title=data["title"],
+            body=data["body"],
+            addressee=data["addressee"],
+            with_remedy_notice=data["with_remedy_notice"],
+            by=request.user,
+            expected_version=data["version"],
+        ),
+    ):
+        messages.success(request, _("Der Bescheid wurde erstellt und als Ausgang in den Vorgang gelegt."))
+        return _back(case)
     return _detail(request, case, failed="bescheid", form=form)
 
 
@@ -311,12 +309,10 @@ def bescheid_issue(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = CaseCloseForm(request.POST, auto_id="abschliessen-%s")
-    if form.is_valid():
-        try:
-            services.case_close(case=case, by=request.user, expected_version=form.cleaned_data["version"])
-            return _back(case)
-        except RathausError as exc:
-            form.add_error(None, str(exc))
+    if submit(
+        form, lambda data: services.case_close(case=case, by=request.user, expected_version=data["version"])
+    ):
+        return _back(case)
     return _detail(request, case, failed="abschliessen", form=form)
 
 
@@ -325,18 +321,17 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_forward(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = CaseForwardForm(request.POST, auto_id="abgeben-%s")
-    if form.is_valid():
-        try:
-            services.case_forward(
-                case=case,
-                to_office=form.cleaned_data["to_office"],
-                note=form.cleaned_data["note"],
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-            )
-            return redirect("efile:inbox")
-        except RathausError as exc:
-            form.add_error(None, str(exc))
+    if submit(
+        form,
+        lambda data: services.case_forward(
+            case=case,
+            to_office=data["to_office"],
+            note=data["note"],
+            by=request.user,
+            expected_version=data["version"],
+        ),
+    ):
+        return redirect("efile:inbox")
     return _detail(request, case, failed="abgeben", form=form)
 
 
@@ -345,17 +340,13 @@ def case_forward(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = CaseAssignForm(request.POST, staff=selectors.office_case_staff(case.office), auto_id="zuweisen-%s")
-    if form.is_valid():
-        try:
-            services.case_assign(
-                case=case,
-                assignee=form.cleaned_data["assignee"],
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-            )
-            return _back(case)
-        except RathausError as exc:
-            form.add_error(None, str(exc))
+    if submit(
+        form,
+        lambda data: services.case_assign(
+            case=case, assignee=data["assignee"], by=request.user, expected_version=data["version"]
+        ),
+    ):
+        return _back(case)
     return _detail(request, case, failed="zuweisen", form=form)
 
 
@@ -364,17 +355,14 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_resubmission(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = CaseResubmissionForm(request.POST, auto_id="wiedervorlage-%s")
-    if form.is_valid():
-        try:
-            services.case_resubmission_set(
-                case=case,
-                on=form.cleaned_data["on"],
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-            )
-            return _back(case)
-        except RathausError as exc:
-            form.add_error("on" if exc.code == "resubmission_past" else None, str(exc))
+    if submit(
+        form,
+        lambda data: services.case_resubmission_set(
+            case=case, on=data["on"], by=request.user, expected_version=data["version"]
+        ),
+        error_field=lambda error: "on" if error.code == "resubmission_past" else None,
+    ):
+        return _back(case)
     return _detail(request, case, failed="wiedervorlage", form=form)
 
 
@@ -383,21 +371,19 @@ def case_resubmission(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_confidentiality(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = CaseConfidentialityForm(request.POST, auto_id="vertraulichkeit-%s")
-    if form.is_valid():
-        try:
-            services.case_confidentiality_set(
-                case=case,
-                confidentiality=form.cleaned_data["confidentiality"],
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-            )
-        except RathausError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Die Vertraulichkeit wurde gespeichert."))
-            if selectors.may_see_case(request.user, case):
-                return _back(case)
-            return redirect("efile:inbox")
+    if submit(
+        form,
+        lambda data: services.case_confidentiality_set(
+            case=case,
+            confidentiality=data["confidentiality"],
+            by=request.user,
+            expected_version=data["version"],
+        ),
+    ):
+        messages.success(request, _("Die Vertraulichkeit wurde gespeichert."))
+        if selectors.may_see_case(request.user, case):
+            return _back(case)
+        return redirect("efile:inbox")
     return _detail(request, case, failed="vertraulichkeit", form=form)
 
 

@@ -9,7 +9,8 @@ class EfileArchiveConfig(AppConfig):
     verbose_name = _("E-Akte: Aussonderung und Abgabe (xdomea)")
 
     def ready(self) -> None:
-        from rathaus.efile.labels import ARCHIVE_ACTION_LABELS
         from rathaus.kernel import audit
 
-        audit.register_action_labels(ARCHIVE_ACTION_LABELS)
+        from .labels import ACTION_LABELS
+
+        audit.register_action_labels(ACTION_LABELS)

@@ -13,31 +13,14 @@ from typing import Any
 
 from django.utils import timezone
 
+from rathaus.kernel.pdf import text_pdf
+
 ARCHIVIST = "archiv"
 
 
 def _pdf(text: str) -> bytes:
-    """A one-page PDF showing ``text`` (ASCII) in Helvetica."""
-    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A one-page PDF showing ``text`` in Helvetica."""
+    return text_pdf(text, creator="Rathaus Demo")
 
 
 def _closed_file(*, office: Any, entry: Any, subject: str, documents: list[tuple[str, bytes, str]]) -> Any:
@@ -54,7 +37,7 @@ def load_demo(*, seed: int, step: Any) -> str:
     from rathaus.accounts.services import staff_user_create
     from rathaus.accounts.types import StaffRole, User
     from rathaus.directory.types import Office
-    from rathaus.efile.models import FilePlanEntry
+    from rathaus.efile.selectors import file_plan_entry_for_office
     from rathaus.registers.demo.city import DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET
 
     from . import services
@@ -62,9 +45,11 @@ def load_demo(*, seed: int, step: Any) -> str:
 
     office = Office.objects.filter(slug="buergeramt-mitte").first()
     archive = Office.objects.filter(slug="landesarchiv").first()
-    worthy = FilePlanEntry.objects.filter(number="32.30", office__isnull=True).first()
-    unworthy = FilePlanEntry.objects.filter(number="32.10", office__isnull=True).first()
-    if not (office and archive and worthy and unworthy):
+    if office is None or archive is None:
+        return "E-Akte Aussonderung: Bürgeramt, Staatsarchiv oder Aktenplan fehlen – übersprungen."
+    worthy = file_plan_entry_for_office(number="32.30", office=office)
+    unworthy = file_plan_entry_for_office(number="32.10", office=office)
+    if not (worthy and unworthy):
         return "E-Akte Aussonderung: Bürgeramt, Staatsarchiv oder Aktenplan fehlen – übersprungen."
     if not User.objects.filter(username=ARCHIVIST).exists():
         staff_user_create(

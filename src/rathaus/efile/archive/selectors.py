@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 import zipfile
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from rathaus.accounts.selectors import staff_offices
+from rathaus.accounts.types import User
+from rathaus.directory.types import Office
 from rathaus.domain.efile import xdomea
 from rathaus.domain.efile.xdomea import package as xpackage
 from rathaus.domain.efile.xdomea import read as xread
@@ -20,23 +21,22 @@ from rathaus.kernel.exceptions import NotFound
 from .models import Disposal, ImportedPackage
 
 
-def office_side(user: Any) -> QuerySet[Any]:
+def office_side(user: User) -> QuerySet[Office]:
     """Offices whose files ``user`` may offer, hand over and delete (case roles, as in the E-Akte)."""
     return efile_selectors.case_offices(user)
 
 
-def archive_side(user: Any) -> QuerySet[Any]:
+def archive_side(user: User) -> QuerySet[Office]:
     """Archive offices ``user`` works for (any role there): they evaluate and confirm."""
-    return staff_offices(user).filter(kind="archive")
+    return staff_offices(user).filter(kind=Office.Kind.ARCHIVE)
 
 
-def archives() -> QuerySet[Any]:
-    from rathaus.directory.types import Office
-
+def archives() -> QuerySet[Office]:
+    """Every archive office (the choice of the offer form)."""
     return Office.objects.filter(kind=Office.Kind.ARCHIVE).order_by("name")
 
 
-def disposals_for(user: Any) -> QuerySet[Disposal]:
+def disposals_for(user: User) -> QuerySet[Disposal]:
     """The processes of the user's offices and those addressed to the user's archive, newest first."""
     return (
         Disposal.objects.filter(Q(office__in=office_side(user)) | Q(archive__in=archive_side(user)))
@@ -45,7 +45,7 @@ def disposals_for(user: Any) -> QuerySet[Disposal]:
     )
 
 
-def disposal_for(*, disposal_id: int, user: Any) -> tuple[Disposal, bool, bool]:
+def disposal_for(*, disposal_id: int, user: User) -> tuple[Disposal, bool, bool]:
     """One process with the user's sides (office, archive); ``NotFound`` (audited) for anyone else."""
     disposal = Disposal.objects.select_related("office", "archive").filter(pk=disposal_id).first()
     as_office = disposal is not None and office_side(user).filter(pk=disposal.office_id).exists()
@@ -75,7 +75,7 @@ def disposal_by_reference(reference: str) -> Disposal:
     return disposal
 
 
-def imports_for(user: Any) -> QuerySet[ImportedPackage]:
+def imports_for(user: User) -> QuerySet[ImportedPackage]:
     return ImportedPackage.objects.filter(office__in=office_side(user)).select_related("office")
 
 
@@ -118,6 +118,6 @@ def package_listing(disposal: Disposal) -> list[PackageEntry]:
     ]
 
 
-def open_disposal_count(user: Any) -> int:
+def open_disposal_count(user: User) -> int:
     """How many of ``user``'s Aussonderungen (as in ``disposals_for``) are not completed yet."""
     return disposals_for(user).exclude(state=Disposal.State.COMPLETED).count()

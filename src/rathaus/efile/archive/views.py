@@ -10,19 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rathaus.accounts.decorators import staff_required
-from rathaus.kernel import audit, blobs
+from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import NotFound, RathausError
 
 from . import selectors, services
 from .forms import EvaluationForm, OfferForm
 from .models import Disposal
-
-_DOWNLOADS = {
-    "anbietung": "offer_message",
-    "bewertung": "evaluation_message",
-    "paket": "transfer_package",
-    "bestaetigung": "receipt_message",
-}
 
 
 def _disposal_or_404(request: HttpRequest, disposal_id: int) -> tuple[Disposal, bool, bool]:
@@ -138,14 +131,14 @@ def disposal_delete(request: HttpRequest, disposal_id: int) -> HttpResponse:
 @staff_required  # type: ignore[arg-type]  # a FileResponse streams; the decorator passes it through
 def disposal_download(request: HttpRequest, disposal_id: int, kind: str) -> FileResponse:
     disposal, _as_office, _as_archive = _disposal_or_404(request, disposal_id)
-    blob = getattr(disposal, _DOWNLOADS[kind]) if kind in _DOWNLOADS else None
+    blob = getattr(disposal, services.DOWNLOADS[kind]) if kind in services.DOWNLOADS else None
     if blob is None:
         raise Http404("Diese Datei gibt es (noch) nicht.")
-    audit.record(
-        actor=request.user,  # type: ignore[arg-type]  # staff_required: a logged-in user
-        action="efile_archive.downloaded",
-        target=disposal,
-        details={"file": kind, "sha256": blob.sha256},
+    services.disposal_downloaded(
+        disposal=disposal,
+        kind=kind,
+        blob=blob,
+        by=request.user,  # type: ignore[arg-type]  # staff_required: a logged-in user
     )
     return FileResponse(
         blobs.open_blob(blob), as_attachment=True, filename=blob.filename, content_type=blob.content_type

@@ -188,7 +188,7 @@ def test_file_plan_entry_for_office_prefers_the_offices_own_entry_on_both_databa
 def test_archive_import_files_into_the_offices_own_plan_entry():
     """The xdomea import (Abgabe) uses the same rule as every other caller."""
     from rathaus.domain.efile.xdomea.model import FileRecord
-    from rathaus.efile.archive.services import _plan_entry_for
+    from rathaus.efile.archive.services.takeover import _plan_entry_for
 
     office = make_office()
     FilePlanEntry.objects.create(number="77", title="Stadtweit", retention_years=10)

@@ -274,3 +274,9 @@ def test_zip_bomb_disguised_as_office_document_is_refused():
 
     with pytest.raises(InvalidInput, match="ZIP-Bombe"):
         filechecks.check(_zip_bomb(), filename="bericht.docx")
+
+
+def test_every_public_name_of_the_services_package_is_importable():
+    """The split of ``efile/services.py`` into a package keeps every public name at the door."""
+    missing = [name for name in services.__all__ if not hasattr(services, name)]
+    assert missing == []

@@ -81,3 +81,45 @@ def test_commands_have_help(command, capsys):
     with pytest.raises(SystemExit):
         call_command(command, "--help")
     assert "xdomea" in capsys.readouterr().out
+
+
+def test_import_command_plan_option_takes_the_receiving_offices_own_entry(world, tmp_path):
+    """``--plan 66.10`` where both the city and the receiving office have an entry 66.10: the
+    office's own entry is used, on SQLite as on PostgreSQL (ordering by office picked the
+    city-wide one on SQLite, where NULL sorts first)."""
+    import io
+    import zipfile
+
+    from rathaus.efile.archive import services
+    from rathaus.efile.models import FilePlanEntry
+    from rathaus.kernel import blobs
+
+    # given: a package whose files name plan entries the receiving office does not have
+    disposal = services.disposal_offer(office=world.office, archive=world.archive, today=world.today)
+    disposal = services.disposal_evaluate(
+        disposal=disposal, decisions={i.pk: "A" for i in disposal.items.all()}, by=world.archivist
+    )
+    disposal = services.disposal_transfer(disposal=disposal, by=world.clerk)
+    with zipfile.ZipFile(io.BytesIO(blobs.read_bytes(disposal.transfer_package))) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    message = next(name for name in members if name.endswith(".xml"))
+    for number in (b"88.10", b"88.20"):
+        members[message] = members[message].replace(b">" + number + b"<", b">77.99<")
+    package = tmp_path / "paket.zip"
+    with zipfile.ZipFile(package, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    # Both entries as rows: the service refuses an office entry shadowing a city-wide one,
+    # but plans from before that rule (or loaded data) may have both.
+    FilePlanEntry.objects.create(number="66.10", title="Stadtweit", retention_years=5)
+    own = FilePlanEntry.objects.create(
+        number="66.10", title="Eigener Eintrag", retention_years=5, office=world.other
+    )
+
+    # when
+    call_command("efile_xdomea_import", str(package), "--office", world.other.slug, "--plan", "66.10")
+
+    # then
+    imported = CaseFile.objects.filter(office=world.other)
+    assert imported.count() == 2
+    assert set(imported.values_list("file_plan_entry_id", flat=True)) == {own.pk}

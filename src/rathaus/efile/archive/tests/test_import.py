@@ -1,5 +1,5 @@
 """Import of xdomea packages (Abgabe) with bad input: each refusal is a clear German message
-and leaves nothing behind (one transaction)."""
+and leaves nothing behind (all checks before the one transaction that writes the rows)."""
 
 import io
 import re
@@ -157,8 +157,8 @@ def test_wrong_hash_is_refused(world, package):
 
 
 def test_a_late_failure_leaves_nothing_behind(world, package):
-    """The last document is an encrypted PDF under the right hash: the kernel's file checks refuse it
-    after the first file was already created, and the whole import is rolled back."""
+    """The last document is an encrypted PDF under the right hash: the E-Akte's file checks refuse
+    it after the other documents were checked and stored, before any row is written."""
     from rathaus.efile.tests.factories import make_pdf
 
     members = _members(package)
@@ -174,5 +174,17 @@ def test_a_late_failure_leaves_nothing_behind(world, package):
         last.encode() + b"</xdomea:Dateiname>", last.encode() + b"</xdomea:Dateiname>"
     )
     with pytest.raises(InvalidInput):
+        _import(world, _zip(members))
+    _nothing_stored(world)
+
+
+def test_note_longer_than_the_efile_allows_is_refused(world, package):
+    """A note of more than 10,000 characters (the E-Akte's limit) is refused with the checks,
+    before anything is written."""
+    members = _members(package)
+    name = _message_name(members)
+    assert "Rückruf erledigt".encode() in members[name]
+    members[name] = members[name].replace("Rückruf erledigt".encode(), b"x" * 10_001)
+    with pytest.raises(InvalidInput, match="länger als 10000 Zeichen"):
         _import(world, _zip(members))
     _nothing_stored(world)

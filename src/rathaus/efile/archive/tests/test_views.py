@@ -6,22 +6,13 @@ import zipfile
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.efile.archive.models import Disposal
 from rathaus.efile.tests.factories import make_office, make_staff
 from rathaus.kernel import audit
+from rathaus.kernel.testing import log_in_staff as _login
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(client, user):
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
-    return client
 
 
 def test_staff_hand_a_closed_file_over_as_a_package_that_lists_its_documents(client, world):

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rathaus.directory.types import Office
+from rathaus.directory.selectors import office_by_slug, office_list
 from rathaus.efile.demo import bulk_cases, demo_file_plan
 
 
@@ -33,7 +33,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         slug = str(options["office"])
-        offices = list(Office.objects.filter(slug=slug) if slug else Office.objects.order_by("pk"))
+        if slug:
+            office = office_by_slug(slug=slug)
+            offices = [office] if office is not None else []
+        else:
+            offices = sorted(office_list(), key=lambda office: office.pk)
         if not offices:
             raise CommandError(
                 f"Keine Dienststelle „{slug}“."

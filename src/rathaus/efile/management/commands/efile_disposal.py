@@ -11,7 +11,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
-from rathaus.directory.types import Office
+from rathaus.directory.selectors import office_by_slug
 from rathaus.efile import selectors
 
 _LABELS = {"archive": "an das Staatsarchiv", "destroy": "vernichten", "evaluate": "Archiv bewertet"}
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        office = Office.objects.filter(slug=options["office"]).first()
+        office = office_by_slug(slug=options["office"])
         if office is None:
             raise CommandError(f"Keine Dienststelle „{options['office']}“.")
         today = options["date"] or timezone.localdate()

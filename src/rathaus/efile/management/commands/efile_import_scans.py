@@ -21,6 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from rathaus.accounts.selectors import user_by_username
+from rathaus.directory.selectors import office_by_slug
 from rathaus.domain.efile.aktenzeichen import InvalidAktenzeichen, parse_aktenzeichen
 from rathaus.efile import services
 from rathaus.efile.models import Case, CaseFile, FilePlanEntry
@@ -74,18 +76,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from rathaus.accounts.types import User
-        from rathaus.directory.types import Office
-
         directory: Path = options["directory"]
         if not directory.is_dir():
             raise CommandError(f"{directory} ist kein Ordner.")
-        office = Office.objects.filter(slug=options["office"]).first()
+        office = office_by_slug(slug=options["office"])
         if office is None:
             raise CommandError(f"Eine Dienststelle „{options['office']}“ gibt es nicht.")
         by = None
         if options["user"]:
-            by = User.objects.filter(username=options["user"]).first()
+            # Any account, as before: the actor recorded for the import, not a login.
+            by = user_by_username(options["user"], active_only=False)
             if by is None:
                 raise CommandError(f"Einen Benutzer „{options['user']}“ gibt es nicht.")
         case, entry = self._target(office, options["case"], options["plan"])

@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rathaus.accounts.types import User
 from rathaus.directory.types import Office
+from rathaus.efile import selectors as efile_selectors
 from rathaus.efile.archive import services
-from rathaus.efile.models import FilePlanEntry
 from rathaus.kernel.exceptions import RathausError
 
 MAX_BYTES = services.MAX_PACKAGE_BYTES
@@ -42,12 +41,7 @@ class Command(BaseCommand):
             raise CommandError(f"Keine Dienststelle „{options['office']}“.")
         plan_entry = None
         if options["plan"]:
-            plan_entry = (
-                FilePlanEntry.objects.filter(number=options["plan"])
-                .filter(Q(office=office) | Q(office__isnull=True))
-                .order_by("office_id")
-                .first()
-            )
+            plan_entry = efile_selectors.file_plan_entry_for_office(number=options["plan"], office=office)
             if plan_entry is None:
                 raise CommandError(f"Keinen Aktenplaneintrag „{options['plan']}“.")
         by = None
