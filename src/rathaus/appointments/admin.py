@@ -1,31 +1,65 @@
-"""Planning in the admin: plan, counters, hours, exceptions and offered services per office."""
+"""Planning in the admin: plan, counters, hours, exceptions and offered services per office.
+
+Every change goes through the planning services (``services.planning_row_save`` and
+``planning_row_delete``): it is audited with who changed what (old and new value), the office's
+cached plan is dropped once the change has committed, a day exception removes the day's free
+units and the office's units are topped up at once. The office of a stored row cannot be
+changed, and an office's plan and its counters are not deleted (units and bookings hang on
+them): switch them off instead. Appointments are read-only here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
 
-from . import selectors
+from rathaus.accounts.types import User
+
+from . import services
 from .models import Appointment, Counter, OfferedService, OfficePlan, OpeningException, OpeningHours
 
 
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
 class PlanningAdmin(admin.ModelAdmin):
-    """Planning rows: the cached plan of the office is dropped after every change."""
+    """Planning rows, written through the planning services."""
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        selectors.plan_forget(obj.office)
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        # A stored row stays at its office (its units and the audit trail are the office's).
+        return ("office",) if obj is not None else ()
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        selectors.plan_forget(obj.office)
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        services.planning_row_save(row=obj, by=_actor(request))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.planning_row_delete(row=obj, by=_actor(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for row in queryset:
+            services.planning_row_delete(row=row, by=_actor(request))
+
+
+class FixedPlanningAdmin(PlanningAdmin):
+    """Plans and counters: switched off, never deleted."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 @admin.register(OfficePlan)
-class OfficePlanAdmin(PlanningAdmin):
+class OfficePlanAdmin(FixedPlanningAdmin):
     list_display = ["office", "active", "slot_minutes", "release_days", "release_time", "max_open_per_person"]
     list_filter = ["active"]
 
 
 @admin.register(Counter)
-class CounterAdmin(PlanningAdmin):
+class CounterAdmin(FixedPlanningAdmin):
     list_display = ["office", "name", "active"]
     list_filter = ["office"]
 
@@ -58,8 +92,8 @@ class AppointmentAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Appointment._meta.fields if not f.name.endswith("_nonce")]
     exclude = ["link_nonce", "verify_nonce"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

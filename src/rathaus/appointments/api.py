@@ -21,7 +21,7 @@ from pydantic import AfterValidator
 
 from rathaus.api.auth import require_scope
 from rathaus.api.types import Text200
-from rathaus.directory.types import Office
+from rathaus.directory import selectors as directory_selectors
 from rathaus.domain.parse import MAX_ID
 from rathaus.kernel.exceptions import InvalidInput, NotFound
 
@@ -151,7 +151,7 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> list[
     if len(found) != len(set(query.service)):
         raise NotFound("Diese Leistung gibt es nicht.", code="service_unknown")
     if query.office:
-        office = Office.objects.filter(slug=query.office).first()
+        office = directory_selectors.office_by_slug(slug=query.office)
         if office is None:
             raise NotFound("Diese Dienststelle gibt es nicht.", code="office_unknown")
         frees = selectors.availability(office=office, services=found, day=query.day, limit=100)
@@ -176,7 +176,7 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> list[
 )
 def reservation_create(request: HttpRequest, payload: ReservationIn) -> Status:
     require_scope(request, BOOK)
-    office = Office.objects.filter(pk=payload.office_id).first()
+    office = directory_selectors.office_by_id(office_id=payload.office_id)
     found = selectors.services_by_ids(payload.service_ids)
     if office is None or len(found) != len(set(payload.service_ids)):
         raise NotFound(

@@ -16,7 +16,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from rathaus.directory import selectors as directory_selectors
 from rathaus.directory.types import Office, Service
+from rathaus.kernel import audit
 
 from . import selectors, services, tokens
 from .models import Appointment, OfferedService, OfficePlan
@@ -69,6 +71,7 @@ DIRECTORY_MINUTES = {
     "99050019000000": 10,  # Auskunft aus dem Gewerbezentralregister
 }
 DEMO_BOOKINGS = 6
+DEMO = audit.Actor.system("rathaus demo")
 DEMO_WALK_INS = 3
 
 
@@ -79,7 +82,7 @@ def _service(key: str, name: str) -> Service:
 
 def load_demo(*, seed: int, step: Any) -> str:
     """Create the planning where missing, top up slots, book a few demo appointments once."""
-    offices = {o.slug: o for o in Office.objects.filter(slug__in=PLANS)}
+    offices = {o.slug: o for o in directory_selectors.office_list().filter(slug__in=PLANS)}
     if not offices:
         return "Terminvergabe: keine Dienststellen – übersprungen."
     all_services = {**SERVICES, CERTIFY[0]: CERTIFY[1]}
@@ -90,16 +93,17 @@ def load_demo(*, seed: int, step: Any) -> str:
         counters, hours, offers = PLANS[slug]
         if not OfficePlan.objects.filter(office=office).exists():
             with transaction.atomic():
-                services.plan_upsert(office=office, by="rathaus demo", release_days=28, release_time=T(8, 0))
+                services.plan_upsert(office=office, by=DEMO, release_days=28, release_time=T(8, 0))
                 for number in range(1, counters + 1):
-                    services.counter_ensure(office=office, name=f"Schalter {number}")
-                services.opening_hours_set(office=office, hours=hours, by="rathaus demo")
+                    services.counter_ensure(office=office, name=f"Schalter {number}", by=DEMO)
+                services.opening_hours_set(office=office, hours=hours, by=DEMO)
                 for key, minutes, buffer in offers:
                     services.offer_upsert(
                         office=office,
                         service=_service(key, all_services[key]),
                         duration_minutes=minutes,
                         buffer_minutes=buffer,
+                        by=DEMO,
                     )
             created_plans += 1
         _offer_directory_services(office)
@@ -117,7 +121,10 @@ def _offer_directory_services(office: Office) -> None:
     offered = set(OfferedService.objects.filter(office=office).values_list("service_id", flat=True))
     for service in Service.objects.filter(offices=office, by_appointment=True).exclude(pk__in=offered):
         services.offer_upsert(
-            office=office, service=service, duration_minutes=DIRECTORY_MINUTES.get(service.leika_key, 15)
+            office=office,
+            service=service,
+            duration_minutes=DIRECTORY_MINUTES.get(service.leika_key, 15),
+            by=DEMO,
         )
 
 
@@ -142,5 +149,5 @@ def _demo_bookings(office: Office | None) -> int:
         office=office, kind=Appointment.Kind.WALK_IN, created_at__date=today
     ).exists():
         for _ in range(DEMO_WALK_INS):
-            services.walk_in_create(office=office, services=[personalausweis], by="rathaus demo")
+            services.walk_in_create(office=office, services=[personalausweis], by=DEMO)
     return booked

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.directory import selectors as directory_selectors
 from rathaus.directory.types import Office, Service
 from rathaus.domain.parse import MAX_ID, InputError, ascii_int, ascii_int_list, iso_datetime
 from rathaus.kernel.forms import DateRangeField, days_from_today
@@ -95,7 +96,7 @@ class ReserveForm(forms.Form):
             )
         except InputError as exc:
             raise ValidationError(_("Bitte wählen Sie einen Termin."), code="invalid") from exc
-        office = Office.objects.filter(pk=pk).first()
+        office = directory_selectors.office_by_id(office_id=pk)
         if office is None:
             raise ValidationError(_("Bitte wählen Sie einen Termin."), code="invalid")
         return office, moment
@@ -155,6 +156,4 @@ class WalkInForm(forms.Form):
 
     def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.filter(  # type: ignore[attr-defined]
-            offered_at__office=office, offered_at__active=True
-        ).order_by("name")
+        self.fields["service"].queryset = selectors.offered_services(office)  # type: ignore[attr-defined]

@@ -1,84 +1,19 @@
-"""E-mails of the booking, the iCalendar file (RFC 5545) that goes with them, and the copies of
-confirmation, move and cancellation in a logged-in citizen's postbox.
+"""The booking's e-mails as retried background tasks (``kernel.tasks``).
 
-The appointment's time and place are not administrative content, so they may travel by
-e-mail; the personal link gives access only to the appointment itself. Subjects are fixed
-texts (never user input), and addresses were validated as e-mail addresses without line
-breaks before they got here, so no header can be injected.
+The services enqueue them by name once their transaction has committed (``rathaus.appointments
+.mails.<task>``), so the services need not import this module, which calls them back for the
+writes: the confirmation's and the reminder's "sent" marks. What the e-mails say is in
+``notices``.
 """
 
 from __future__ import annotations
 
-import datetime
+from django.utils import timezone
 
-import icalendar
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-
-from rathaus.kernel import notify
 from rathaus.kernel.tasks import rathaus_task
 
-from . import selectors, tokens
+from . import notices, selectors, services
 from .models import Appointment
-
-ICS_PRODID = "-//Rathaus Bremen//Terminvergabe//DE"
-
-
-def ics_for(appointment: Appointment, *, cancelled: bool = False) -> bytes:
-    """One VEVENT for the appointment; UID stays the same when it moves, SEQUENCE counts changes."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", ICS_PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    event = icalendar.Event()
-    office = appointment.office
-    event.add("uid", f"{appointment.code}@rathaus-terminvergabe")
-    event.add("dtstamp", timezone.now())
-    # Local time with its TZID (and a VTIMEZONE below), as calendar programs show it.
-    event.add("dtstart", timezone.localtime(appointment.start))
-    event.add("dtend", timezone.localtime(appointment.end))
-    services = ", ".join(s.name for s in appointment.services.all())
-    event.add("summary", f"Termin {office.name}: {services}")
-    place = f"{office.postal_code} {office.city}".strip()
-    location = ", ".join(filter(None, [office.name, office.street_address, place]))
-    event.add("location", location)
-    event.add("description", f"Buchungscode: {appointment.code}")
-    event.add("sequence", appointment.revision)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
-
-
-def _absolute(appointment: Appointment, path: str) -> str:
-    # Bookings made without a request (the demo) link to RATHAUS_BASE_URL as it is when sent.
-    origin = appointment.origin or settings.RATHAUS_BASE_URL
-    return f"{origin.rstrip('/')}{path}" if origin else path
-
-
-def _send(
-    appointment: Appointment,
-    *,
-    template: str,
-    subject: str,
-    context: dict[str, object],
-    ics: bytes | None = None,
-) -> None:
-    if not appointment.email:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(template, {"appointment": appointment, **context})
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [appointment.email])
-    if ics is not None:
-        message.attach("termin.ics", ics, "text/calendar")
-    message.send(fail_silently=False)
-
-
-def _link(appointment: Appointment) -> str:
-    return _absolute(appointment, reverse("appointments:manage", args=[tokens.link_token(appointment)]))
 
 
 @rathaus_task(retries=5, backoff_seconds=60)
@@ -86,71 +21,15 @@ def send_verification(*, appointment_id: int) -> None:
     appointment = selectors.appointment_for_mail(appointment_id)
     if appointment is None or appointment.status != Appointment.Status.PRECONFIRMED:
         return
-    url = _absolute(appointment, reverse("appointments:verify", args=[tokens.verify_token(appointment)]))
-    _send(
-        appointment,
-        template="appointments/mail/verify.txt",
-        subject="Bitte bestätigen Sie Ihren Termin",
-        context={"verify_url": url},
-    )
-
-
-def has_postbox(appointment: Appointment) -> bool:
-    """Whether the booking belongs to a citizen's account, whose postbox gets a copy of each notice."""
-    return appointment.user is not None and getattr(appointment.user, "kind", "") == "citizen"
-
-
-POSTBOX_NOTICES = {
-    "confirmed": ("Ihr Termin ist bestätigt", "appointments/mail/confirmed.txt"),
-    "moved": ("Ihr Termin wurde verschoben", "appointments/mail/confirmed.txt"),
-    "cancelled": ("Ihr Termin wurde storniert", "appointments/mail/cancelled.txt"),
-}
-
-
-def postbox_deliver(appointment: Appointment, *, notice: str) -> bool:
-    """Put ``notice`` ("confirmed", "moved", "cancelled") into the citizen's postbox, inside the
-    caller's transaction; False when the booking has no citizen account. No e-mail notice: where
-    the account has an address, the booking's own e-mail goes there anyway."""
-    if not has_postbox(appointment):
-        return False
-    subject, template = POSTBOX_NOTICES[notice]
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(
-            template,
-            {
-                "appointment": appointment,
-                "postbox": True,
-                "moved": notice == "moved",
-                "manage_url": _link(appointment),
-            },
-        )
-    notify.postbox_send(
-        recipient=appointment.user,
-        subject=subject,
-        body=body,
-        sender_label=appointment.office.name,
-        notify_by_email=False,
-    )
-    return True
+    notices.mail_verification(appointment)
 
 
 @rathaus_task(retries=5, backoff_seconds=60)
 def send_confirmation(*, appointment_id: int, moved: bool = False) -> None:
-    appointment = selectors.appointment_for_mail(appointment_id)
-    if appointment is None or appointment.status != Appointment.Status.CONFIRMED:
-        return
-    subject = "Ihr Termin wurde verschoben" if moved else "Ihr Termin ist bestätigt"
-    _send(
-        appointment,
-        template="appointments/mail/confirmed.txt",
-        subject=subject,
-        context={"manage_url": _link(appointment), "moved": moved},
-        ics=ics_for(appointment),
-    )
-    # Only now may a reminder follow (``remind``); the same start, so a move in between does not count.
-    Appointment.objects.filter(pk=appointment.pk, start=appointment.start).update(
-        confirmation_sent_at=timezone.now()
-    )
+    """The confirmation; once it went out, the day-before reminder is deferred to its due time."""
+    appointment = services.confirmation_send(appointment_id=appointment_id, moved=moved)
+    if appointment is not None:
+        _schedule_reminder(appointment)
 
 
 @rathaus_task(retries=5, backoff_seconds=60)
@@ -158,62 +37,23 @@ def send_cancellation(*, appointment_id: int) -> None:
     appointment = selectors.appointment_for_mail(appointment_id)
     if appointment is None or appointment.status != Appointment.Status.CANCELLED:
         return
-    _send(
-        appointment,
-        template="appointments/mail/cancelled.txt",
-        subject="Ihr Termin wurde storniert",
-        context={},
-        ics=ics_for(appointment, cancelled=True),
-    )
+    notices.mail_cancellation(appointment)
 
 
 @rathaus_task(retries=3, backoff_seconds=300)
 def send_reminder(*, appointment_id: int, start: str) -> None:
-    """The day-before reminder, deferred to ``reminder_due_at`` when the booking is confirmed."""
-    remind(appointment_id=appointment_id, start=start)
+    """The day-before reminder, deferred to ``notices.reminder_due_at`` after the confirmation."""
+    services.reminder_send(appointment_id=appointment_id, start=start)
 
 
-def reminder_wanted(appointment: Appointment) -> bool:
-    """A reminder only after the confirmation went out, and only when that was at least
-    ``REMINDER_MIN_GAP`` before the reminder is due: a booking made shortly before has just had
-    its confirmation, and a reminder then (or, worse, before it) only confuses."""
-    sent = appointment.confirmation_sent_at
-    if sent is None or appointment.start is None:
-        return False
-    return reminder_due_at(appointment.start) - sent >= REMINDER_MIN_GAP
-
-
-def remind(*, appointment_id: int, start: str) -> bool:
-    """Send the reminder unless the appointment moved, was cancelled or was reminded already, or
-    its confirmation has not gone out (long enough) before (``reminder_wanted``)."""
-    appointment = selectors.appointment_for_mail(appointment_id)
-    if (
-        appointment is None
-        or appointment.status != Appointment.Status.CONFIRMED
-        or appointment.reminder_sent_at is not None
-        or appointment.start is None
-        or appointment.start.isoformat() != start
-        or not reminder_wanted(appointment)
-    ):
-        return False
-    _send(
-        appointment,
-        template="appointments/mail/reminder.txt",
-        subject="Erinnerung an Ihren Termin morgen",
-        context={"manage_url": _link(appointment)},
-        ics=ics_for(appointment),
+def _schedule_reminder(appointment: Appointment) -> None:
+    """Defer the reminder to its due time; none when that is too close (the confirmation, sent now,
+    is reminder enough; ``notices.reminder_wanted`` checks again when it is due)."""
+    if appointment.start is None or not send_reminder.get_backend().supports_defer:
+        return  # e.g. the immediate backend in tests: ``reminders_send_due`` (cron) sends them
+    due = notices.reminder_due_at(appointment.start)
+    if due - timezone.now() < notices.REMINDER_MIN_GAP:
+        return
+    send_reminder.using(run_after=due).enqueue(
+        appointment_id=appointment.pk, start=appointment.start.isoformat()
     )
-    Appointment.objects.filter(pk=appointment.pk).update(reminder_sent_at=timezone.now())
-    return True
-
-
-# The reminder goes at 10:00 the day before; a confirmation sent less than this before then is
-# reminder enough.
-REMINDER_MIN_GAP = datetime.timedelta(hours=12)
-
-
-def reminder_due_at(start: datetime.datetime) -> datetime.datetime:
-    """10:00 local time on the day before ``start``."""
-    local = timezone.localtime(start)
-    day_before = local.date() - datetime.timedelta(days=1)
-    return timezone.make_aware(datetime.datetime.combine(day_before, datetime.time(10, 0)))

@@ -215,7 +215,7 @@ class Appointment(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     # When the confirmation of the current time went out (None again after a move until the new
-    # one has): a reminder never goes before it (see ``mails.remind``).
+    # one has): a reminder never goes before it (see ``services.reminder_send``).
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -7,7 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rathaus.accounts.decorators import staff_required
+from rathaus.accounts.types import User
 from rathaus.directory.types import Office
-from rathaus.kernel import audit
 from rathaus.kernel.exceptions import RathausError
 from rathaus.kernel.forms import days_from_today, query_date, query_int
 
@@ -24,14 +24,18 @@ from . import charts, selectors, services
 from .forms import CheckInForm, WalkInForm
 from .models import Appointment, Counter
 
-READ_PURPOSE = "Terminabwicklung in der Dienststelle (Tagesliste, Aufruf)"
-READ_BASIS = "Art. 6 Abs. 1 lit. e DSGVO i. V. m. § 3 BremDSGVOAG"
+
+def _clerk(request: HttpRequest) -> User:
+    """The member of staff behind the request (``staff_required`` lets only them through)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 def _office(request: HttpRequest) -> tuple[Office, list[Office]]:
     """The chosen office among those where the user works on matters (not as administrator:
     the day list shows names and booking codes); 403 for anyone else."""
-    offices = selectors.staff_offices(request.user)
+    offices = selectors.staff_offices(_clerk(request))
     if not offices:
         raise PermissionDenied(_("Sie arbeiten in keiner Dienststelle mit Terminvergabe."))
     wanted = query_int(request.GET, "dienststelle") or query_int(request.POST, "dienststelle")
@@ -59,15 +63,8 @@ def _day(params: QueryDict, name: str) -> datetime.date:
 def day_view(request: HttpRequest) -> HttpResponse:
     office, offices = _office(request)
     day = _day(request.GET, "tag")
-    lists = selectors.day_list(office=office, day=day)
-    counters = list(Counter.objects.filter(office=office, active=True))
-    audit.record_read(
-        actor=request.user,  # type: ignore[arg-type]  # staff_required: a logged-in User
-        subject=office,
-        purpose=READ_PURPOSE,
-        legal_basis=READ_BASIS,
-        fields=("appointment.name", "appointment.code", "day:" + day.isoformat()),
-    )
+    lists = services.day_list_read(office=office, day=day, by=_clerk(request))
+    counters = selectors.active_counters(office)
     context = {
         "office": office,
         "offices": offices,
@@ -91,7 +88,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             appointment = services.appointment_check_in(
-                office=office, code=form.cleaned_data["code"], by=request.user
+                office=office, code=form.cleaned_data["code"], by=_clerk(request)
             )
         except RathausError as exc:
             messages.error(request, exc.message)
@@ -111,7 +108,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
     form = WalkInForm(request.POST, office=office)
     if form.is_valid():
         ticket = services.walk_in_create(
-            office=office, services=[form.cleaned_data["service"]], by=request.user
+            office=office, services=[form.cleaned_data["service"]], by=_clerk(request)
         )
         messages.success(request, _("Wartenummer %(number)s ausgegeben.") % {"number": ticket.queue_number})
     else:
@@ -124,7 +121,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
 def call(request: HttpRequest) -> HttpResponse:
     office, _offices = _office(request)
     counter = get_object_or_404(Counter, pk=query_int(request.POST, "counter", default=0), office=office)
-    called = services.call_next(office=office, counter=counter, by=request.user)
+    called = services.call_next(office=office, counter=counter, by=_clerk(request))
     if called is None:
         messages.info(request, _("Niemand wartet."))
     else:
@@ -144,9 +141,9 @@ def outcome(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_object_or_404(Appointment, pk=appointment_id, office=office)
     try:
         if request.POST.get("outcome") == "no_show":
-            services.appointment_no_show(appointment=appointment, by=request.user)
+            services.appointment_no_show(appointment=appointment, by=_clerk(request))
         else:
-            services.appointment_finish(appointment=appointment, by=request.user)
+            services.appointment_finish(appointment=appointment, by=_clerk(request))
     except RathausError as exc:
         messages.error(request, exc.message)
     return _back(office, day)
@@ -173,7 +170,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 def call_display(request: HttpRequest, slug: str) -> HttpResponse:
-    office = get_object_or_404(Office, slug=slug, appointment_plan__isnull=False)
+    office = selectors.planned_office(slug=slug)
+    if office is None:
+        raise Http404
     context = {
         "office": office,
         "calls": selectors.call_display(office=office),

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rathaus.accounts.types import User
 from rathaus.directory.types import Office
 from rathaus.domain.parse import InputError, iso_date
 from rathaus.kernel.exceptions import RathausError
 
-from . import mails, protection, selectors, services, tokens
+from . import notices, protection, selectors, services, tokens
 from .forms import DAYS_AHEAD, DAYS_BACK, ContactForm, MoveForm, ReserveForm, SearchForm
 from .models import Appointment
 
@@ -141,7 +142,7 @@ def _manage_page(
     is_citizen = request.user.is_authenticated and getattr(request.user, "kind", "") == "citizen"
     context = {
         # What really happened to the confirmation: postbox (citizen account) and/or e-mail.
-        "in_postbox": mails.has_postbox(appointment),
+        "in_postbox": notices.has_postbox(appointment),
         "appointment": appointment,
         "token": token,
         "services": list(appointment.services.all()),
@@ -173,10 +174,11 @@ def contact(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def confirm_with_account(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _by_link(request, token)
-    if not request.user.is_authenticated or getattr(request.user, "kind", "") != "citizen":
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated or user.kind != User.Kind.CITIZEN:
         return redirect(f"{reverse('accounts:login')}?next={reverse('appointments:manage', args=[token])}")
     try:
-        services.appointment_confirm_with_account(appointment=appointment, user=request.user)
+        services.appointment_confirm_with_account(appointment=appointment, user=user)
     except RathausError as exc:
         appointment.refresh_from_db()
         return _manage_page(request, appointment, token, error=exc.message, status=exc.http_status)
@@ -203,7 +205,7 @@ def ics(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _by_link(request, token)
     if appointment.status != Appointment.Status.CONFIRMED:
         raise Http404(_("Für diesen Termin gibt es keinen Kalendereintrag."))
-    response = HttpResponse(mails.ics_for(appointment), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(notices.ics_for(appointment), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="termin.ics"'
     return response
 

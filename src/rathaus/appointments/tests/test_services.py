@@ -454,8 +454,24 @@ def test_every_audit_action_of_the_terminvergabe_has_a_german_label():
 
     source = "".join(path.read_text() for path in pathlib.Path(services.__file__).parent.glob("*.py"))
     recorded = set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source))
+    # Planning actions chosen from a table (by the kind of row): every quoted "appointments.<name>".
+    recorded |= set(re.findall(r'"(appointments\.[a-z_]+)"', source))
     assert len(recorded) >= 12
     labels = audit.registered_action_labels()
     for action in recorded:
         assert action in labels, action
         assert audit.action_label(action) != action
+
+
+def test_reading_the_day_list_records_who_read_it_and_why(planned):
+    """The day list shows names and booking codes: the service that reads it for staff records the
+    read with its purpose and legal basis (it used to be the view's job)."""
+    from rathaus.kernel import audit
+
+    clerk = make_staff(planned.office)
+    appointment = confirmed(planned, local(2026, 12, 2, 9))
+    lists = services.day_list_read(office=planned.office, day=datetime.date(2026, 12, 2), by=clerk)
+    assert [a.pk for column in lists.values() for a in column] == [appointment.pk]
+    entry = audit.AuditEntry.objects.filter(action="office.read", actor_id=str(clerk.pk)).get()
+    assert entry.purpose and entry.legal_basis
+    assert "day:2026-12-02" in entry.details["fields"]

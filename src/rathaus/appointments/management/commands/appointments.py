@@ -7,10 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from rich.progress import Progress
 
-from rathaus.directory.types import Office
-
-from ... import services
-from ...models import OfficePlan
+from ... import selectors, services
 
 
 class Command(BaseCommand):
@@ -28,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        offices = list(Office.objects.filter(pk__in=OfficePlan.objects.values("office")))
+        offices = selectors.planned_offices()
         slots = 0
         with Progress(transient=True) as progress:
             bar = progress.add_task("Zeiteinheiten / slots", total=len(offices))
