@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from rathaus.accounts.types import User
 from rathaus.kernel import audit
 
 from . import services
@@ -31,6 +32,13 @@ from .models import (
     OpeningHours,
     Service,
 )
+
+
+def _editor(request: HttpRequest) -> User:
+    """The staff member using the admin (only logged-in staff reach it)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 class OpeningHoursFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
@@ -87,7 +95,7 @@ class PublicationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         services.publication_edited(
-            obj=form.instance, by=request.user, changes={"fields": list(form.changed_data)}
+            obj=form.instance, by=_editor(request), changes={"fields": list(form.changed_data)}
         )
 
     @admin.display(description="Änderungsverlauf")
@@ -108,7 +116,7 @@ class PublicationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         ok = 0
         for obj in queryset:
             try:
-                step(obj=obj, by=request.user)
+                step(obj=obj, by=_editor(request))
                 ok += 1
             except services.DirectoryError as exc:
                 self.message_user(request, f"{obj}: {exc}", level=messages.ERROR)

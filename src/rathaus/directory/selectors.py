@@ -1,7 +1,8 @@
 """Reads for the directory.
 
-Public: ``office_list``, ``office_by_slug``, ``office_by_leitweg_id``, ``published_offices``,
-``published_office``, ``published_services``, ``published_service``, ``most_used_services``,
+Public: ``office_list``, ``office_by_id``, ``office_by_slug``, ``office_by_leitweg_id``,
+``published_offices``, ``published_office``, ``published_services``, ``published_service``,
+``most_used_services``,
 ``published_life_situations``, ``published_life_situation``, ``life_situation_steps``,
 ``office_hours_on``, ``office_today``, ``office_week``, ``bremen_holidays``.
 """
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from rathaus.domain.directory.opening_hours import DayHours, Slot, hours_on
 
-from .models import LifeSituation, LifeSituationService, Office, Publication, Service
+from .models import LifeSituation, LifeSituationService, Office, OpeningHours, Publication, Service
 
 PUBLISHED = Publication.Status.PUBLISHED
 
@@ -32,6 +33,11 @@ def office_list(*, kind: str | None = None) -> QuerySet[Office]:
 def office_by_slug(*, slug: str) -> Office | None:
     """The office with this slug, or None."""
     return Office.objects.select_related("parent").filter(slug=slug).first()
+
+
+def office_by_id(*, office_id: int) -> Office | None:
+    """The office with this id, or None."""
+    return Office.objects.select_related("parent").filter(pk=office_id).first()
 
 
 def office_by_leitweg_id(*, leitweg_id: str) -> Office | None:
@@ -162,7 +168,7 @@ def office_week(*, office: Office) -> list[WeekRow]:
     weekly = _weekly(office)
     return [
         WeekRow(weekday=value, label=str(label), slots=tuple(sorted(s for s in weekly if s.weekday == value)))
-        for value, label in Office._meta.get_field("opening_hours").related_model.Weekday.choices  # type: ignore[union-attr]
+        for value, label in OpeningHours.Weekday.choices
     ]
 
 

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from rathaus.accounts.types import User
 from rathaus.kernel.exceptions import RathausError
 
 from . import workflow
@@ -55,6 +56,8 @@ class LeitwegRouteAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: LeitwegRoute, form: Any, change: bool) -> None:
         data = form.cleaned_data
+        user = request.user
+        assert isinstance(user, User)  # only logged-in staff reach the admin
         if change:
             saved = workflow.route_update(
                 route=obj,
@@ -62,7 +65,7 @@ class LeitwegRouteAdmin(admin.ModelAdmin):
                 valid_from=data["valid_from"],
                 valid_until=data.get("valid_until"),
                 note=data.get("note", ""),
-                by=request.user,
+                by=user,
             )
         else:
             saved = workflow.route_create(
@@ -72,7 +75,7 @@ class LeitwegRouteAdmin(admin.ModelAdmin):
                 valid_from=data["valid_from"],
                 valid_until=data.get("valid_until"),
                 note=data.get("note", ""),
-                by=request.user,
+                by=user,
             )
         obj.pk = saved.pk
 

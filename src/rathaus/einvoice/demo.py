@@ -98,11 +98,12 @@ def load_demo(*, seed: int, step: Any) -> str:
 
 def _second_pair_of_eyes() -> None:
     """The demo staff of the current demo city (a city built before ``erechnung2`` existed gains it)."""
-    from rathaus.directory.types import Office
     from rathaus.registers.demo.city import DEMO_STAFF, demo_staff_ensure
 
-    offices = {o.slug: o for o in Office.objects.filter(slug__in={s.office for s in DEMO_STAFF})}
-    if len(offices) == len({s.office for s in DEMO_STAFF}):
+    slugs = {s.office for s in DEMO_STAFF}
+    found = {slug: directory_selectors.office_by_slug(slug=slug) for slug in slugs}
+    offices = {slug: office for slug, office in found.items() if office is not None}
+    if len(offices) == len(slugs):
         demo_staff_ensure(offices)
 
 
@@ -110,10 +111,10 @@ def _routing_permission() -> None:
     """Let the demo clerk ``erechnung`` maintain the routing table (e-rechnung/routing/)."""
     from django.contrib.auth.models import Permission
 
-    from rathaus.accounts.types import User
+    from rathaus.accounts import selectors as account_selectors
     from rathaus.kernel import audit
 
-    user = User.objects.filter(username="erechnung").first()
+    user = account_selectors.user_by_username("erechnung", active_only=False)
     permission = Permission.objects.filter(
         codename="change_leitwegroute", content_type__app_label="einvoice"
     ).first()

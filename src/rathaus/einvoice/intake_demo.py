@@ -16,6 +16,7 @@ from typing import Any
 import pypdf
 from django.conf import settings
 
+from rathaus.accounts import selectors as account_selectors
 from rathaus.accounts import services as account_services
 from rathaus.accounts.types import Organisation, User
 
@@ -39,7 +40,7 @@ def factur_x_pdf(xml: bytes) -> bytes:
 
 
 def _supplier() -> User:
-    user = User.objects.filter(username=SUPPLIER_USERNAME).first()
+    user = account_selectors.user_by_username(SUPPLIER_USERNAME, active_only=False)
     if user is not None:
         return user
     from rathaus.registers.demo.city import DEMO_STAFF_PASSWORD

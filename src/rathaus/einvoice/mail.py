@@ -36,6 +36,7 @@ from typing import Any
 
 from django.db import transaction
 
+from rathaus.accounts import selectors as account_selectors
 from rathaus.accounts.types import User
 from rathaus.domain.einvoice import is_pdf
 from rathaus.kernel import notify
@@ -125,16 +126,6 @@ def _looks_like_invoice(content: bytes) -> bool:
         or head.startswith(b"\xff\xfe")
         or head.startswith(b"\xfe\xff")
         or is_pdf(content)
-    )
-
-
-def _sender_user(address: str) -> User | None:
-    if not address:
-        return None
-    return (
-        User.objects.filter(kind=User.Kind.ORGANISATION, is_active=True, email__iexact=address)
-        .select_related("organisation")
-        .first()
     )
 
 
@@ -255,7 +246,7 @@ def process_message(raw: bytes, *, key: str = "", oversized: bool = False) -> Ma
                 "mehrere E-Mails."
             )
         else:
-            user = _sender_user(sender)
+            user = account_selectors.organisation_user_by_email(sender)
             notice_email = "" if automatic else sender
             outcome.attachments = [_receive(name, content, user, notice_email) for name, content in files]
     if sender and not automatic:

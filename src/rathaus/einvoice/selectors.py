@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from rathaus.accounts.selectors import working_offices
-from rathaus.accounts.types import Organisation
+from rathaus.accounts.types import Organisation, User
+from rathaus.directory.types import Office
 from rathaus.domain.einvoice.routing import Route, candidate_prefixes, choose_route
+from rathaus.efile import selectors as efile_selectors
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import NotFound
+from rathaus.kernel.models import AuditEntry
 
 from .models import InboundInvoice, LeitwegRoute, PaymentExport
-from .workflow import may_work_on
 
 # Workflow states in which an invoice needs nothing more from the authority.
 DONE_STATES = ("exported", "paid", "declined")
@@ -52,9 +54,16 @@ def route_for(*, leitweg_id: str, on: datetime.date) -> LeitwegRoute | None:
     return rows[chosen.key] if chosen else None
 
 
-def invoice_offices(user: Any) -> QuerySet[Any]:
+def invoice_offices(user: User) -> QuerySet[Office]:
     """The offices whose invoices ``user`` works on (clerks and heads of office)."""
     return working_offices(user)
+
+
+def may_work_on(user: User, office_id: int | None) -> bool:
+    """Whether ``user`` works on the invoices of office ``office_id`` (clerk or head of office)."""
+    if office_id is None or not isinstance(user, User) or user.kind != User.Kind.STAFF or not user.is_active:
+        return False
+    return working_offices(user).filter(pk=office_id).exists()
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class InvoicePage:
 
 def office_invoices(
     *,
-    office: Any,
+    office: Office,
     state: str | None = None,
     query: str = "",
     before: int | None = None,
@@ -85,7 +94,7 @@ def office_invoices(
     return InvoicePage(invoices=found, next_before=found[-1].pk if more and found else None)
 
 
-def invoice_for_staff(*, invoice_id: int, user: Any) -> InboundInvoice:
+def invoice_for_staff(*, invoice_id: int, user: User) -> InboundInvoice:
     """An accepted invoice for staff of its office; ``NotFound`` (and access.denied) for others."""
     invoice = (
         InboundInvoice.objects.select_related(
@@ -127,10 +136,6 @@ def original_text(invoice: InboundInvoice) -> OriginalText | None:
 
     OCR that ends without a single character is "kein Text gefunden", never a success.
     """
-    from django.utils.translation import gettext as _
-
-    from rathaus.efile import selectors as efile_selectors
-
     if invoice.case is None:
         return None
     documents = efile_selectors.case_documents(invoice.case)
@@ -153,17 +158,17 @@ def original_text(invoice: InboundInvoice) -> OriginalText | None:
     return None  # an XML original or a PDF with a text layer: nothing to say
 
 
-def invoice_history(invoice: InboundInvoice) -> QuerySet[Any]:
+def invoice_history(invoice: InboundInvoice) -> QuerySet[AuditEntry]:
     """The invoice's steps (its audit entries without staff reads of the page), oldest first."""
     return audit.entries_for_target("einvoice.inboundinvoice", invoice.pk).exclude(action__endswith=".read")
 
 
-def payment_exports(*, office: Any, limit: int = 20) -> QuerySet[PaymentExport]:
+def payment_exports(*, office: Office, limit: int = 20) -> QuerySet[PaymentExport]:
     """The office's own export runs, newest first."""
     return PaymentExport.objects.filter(office=office).order_by("-created_at", "-pk")[:limit]
 
 
-def payment_export_for_staff(*, export_id: int, user: Any) -> PaymentExport:
+def payment_export_for_staff(*, export_id: int, user: User) -> PaymentExport:
     """An export run of an office ``user`` works for; ``NotFound`` (and access.denied) otherwise."""
     export = PaymentExport.objects.select_related("blob").filter(pk=export_id).first()
     if export is None or not may_work_on(user, export.office_id):
@@ -175,7 +180,7 @@ def payment_export_for_staff(*, export_id: int, user: Any) -> PaymentExport:
     return export
 
 
-def orders_waiting_for_export(*, office: Any) -> int:
+def orders_waiting_for_export(*, office: Office) -> int:
     return InboundInvoice.objects.filter(
         office=office, state=InboundInvoice.State.PAYMENT_ORDERED, payment_export__isnull=True
     ).count()
@@ -193,7 +198,7 @@ def route_by_id(*, route_id: int) -> LeitwegRoute | None:
     return LeitwegRoute.objects.select_related("office").filter(pk=route_id).first()
 
 
-def invoices_awaiting_count(*, user: Any) -> int:
+def invoices_awaiting_count(*, user: User) -> int:
     """How many invoices of ``user``'s offices wait for a step ``user`` may take: a check not
     yet made (the four-eyes rule leaves out the check of someone who made the other one), or
     the payment order after both checks."""

@@ -163,6 +163,70 @@ def invoice_receive(
         )
 
 
+def _keep_recognisable(invoice: InboundInvoice, data: InvoiceData) -> None:
+    """A document the rules rejected: keep what the supplier needs to recognise it; no routing,
+    no duplicate check (nothing of it is processed)."""
+    invoice.invoice_number = data.number[:200]
+    invoice.issue_date = data.issue_date
+    invoice.currency = data.currency[:3]
+    invoice.leitweg_id = data.buyer_reference[:200]
+    invoice.seller_name = data.seller_name[:300]
+    invoice.total_with_vat = _stored_amount(data.total_with_vat)
+    invoice.amount_due = _stored_amount(data.amount_due)
+    invoice.is_credit_note = data.is_credit_note
+
+
+def _route_and_check(invoice: InboundInvoice, data: InvoiceData, blob: Blob) -> _Refusal | None:
+    """A document the rules accepted: its business terms, its authority, and whether it came before."""
+    invoice.invoice_number = data.number[:200]
+    invoice.issue_date = data.issue_date
+    invoice.currency = data.currency[:3]
+    invoice.leitweg_id = data.buyer_reference[:200]
+    invoice.seller_name = data.seller_name[:300]
+    invoice.seller_vat_id = data.seller_vat_id[:50]
+    invoice.seller_key = _seller_key(data)[:300]
+    invoice.total_with_vat = data.total_with_vat
+    invoice.amount_due = data.amount_due
+    invoice.is_credit_note = data.is_credit_note
+    invoice.due_date = data.due_date
+    invoice.payee_iban = data.iban[:34]
+    office, invoice.route, refusal = _route(data)
+    invoice.office = office
+    if refusal is not None:
+        return refusal
+    original = _duplicate(data, blob.sha256)
+    if original is None:
+        return None
+    invoice.duplicate_of = original
+    return _Refusal(
+        "DUPLICATE",
+        f"Die Rechnung {data.number} dieses Rechnungsstellers ist bereits am "
+        f"{original.received_at:%d.%m.%Y} eingegangen (Eingang Nr. {original.pk}).",
+    )
+
+
+def _verdict(invoice: InboundInvoice, verdict: DocumentVerdict, data: InvoiceData | None) -> None:
+    """Set the invoice's status: accepted, or rejected with the rules it breaks and why."""
+    report = verdict.report
+    refusal: _Refusal | None = None
+    if not report.accepted:
+        refusal = _Refusal(
+            ", ".join(report.error_rule_ids),
+            "; ".join(f"{display.finding_message(f.message)} ({f.rule_id})" for f in report.errors[:20]),
+        )
+    if data is not None and not report.accepted:
+        _keep_recognisable(invoice, data)
+    elif data is not None:
+        refusal = _route_and_check(invoice, data, invoice.blob)
+    if refusal is None:
+        invoice.status = InboundInvoice.Status.ACCEPTED
+        invoice.state = InboundInvoice.State.ACCEPTED
+    else:
+        invoice.status = InboundInvoice.Status.REJECTED
+        invoice.rejection_rules = report.error_rule_ids if not report.accepted else [refusal.rule]
+        invoice.rejection_reason = refusal.reason
+
+
 def _record(
     verdict: DocumentVerdict,
     data: InvoiceData | None,
@@ -186,55 +250,7 @@ def _record(
             validation_report=verdict.as_dict(),
             notice_email=notice_email[:254],
         )
-        refusal: _Refusal | None = None
-        if not report.accepted:
-            errors = report.errors
-            refusal = _Refusal(
-                ", ".join(report.error_rule_ids),
-                "; ".join(f"{display.finding_message(f.message)} ({f.rule_id})" for f in errors[:20]),
-            )
-        if data is not None and not report.accepted:
-            # Rejected by the rules: keep what the supplier needs to recognise its document;
-            # no routing, no duplicate check (nothing of it is processed).
-            invoice.invoice_number = data.number[:200]
-            invoice.issue_date = data.issue_date
-            invoice.currency = data.currency[:3]
-            invoice.leitweg_id = data.buyer_reference[:200]
-            invoice.seller_name = data.seller_name[:300]
-            invoice.total_with_vat = _stored_amount(data.total_with_vat)
-            invoice.amount_due = _stored_amount(data.amount_due)
-            invoice.is_credit_note = data.is_credit_note
-        elif data is not None:
-            invoice.invoice_number = data.number[:200]
-            invoice.issue_date = data.issue_date
-            invoice.currency = data.currency[:3]
-            invoice.leitweg_id = data.buyer_reference[:200]
-            invoice.seller_name = data.seller_name[:300]
-            invoice.seller_vat_id = data.seller_vat_id[:50]
-            invoice.seller_key = _seller_key(data)[:300]
-            invoice.total_with_vat = data.total_with_vat
-            invoice.amount_due = data.amount_due
-            invoice.is_credit_note = data.is_credit_note
-            invoice.due_date = data.due_date
-            invoice.payee_iban = data.iban[:34]
-            office, invoice.route, refusal = _route(data)
-            invoice.office = office
-            if refusal is None:
-                original = _duplicate(data, blob.sha256)
-                if original is not None:
-                    invoice.duplicate_of = original
-                    refusal = _Refusal(
-                        "DUPLICATE",
-                        f"Die Rechnung {data.number} dieses Rechnungsstellers ist bereits am "
-                        f"{original.received_at:%d.%m.%Y} eingegangen (Eingang Nr. {original.pk}).",
-                    )
-        if refusal is None:
-            invoice.status = InboundInvoice.Status.ACCEPTED
-            invoice.state = InboundInvoice.State.ACCEPTED
-        else:
-            invoice.status = InboundInvoice.Status.REJECTED
-            invoice.rejection_rules = report.error_rule_ids if not report.accepted else [refusal.rule]
-            invoice.rejection_reason = refusal.reason
+        _verdict(invoice, verdict, data)
         invoice.save()
         audit.record(
             actor=submitted_by or audit.Actor.system("E-Rechnungseingang"),

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.directory.types import Office
+from rathaus.directory import selectors as directory_selectors
 
 
 class InvoiceActionForm(forms.Form):
@@ -31,7 +31,7 @@ class RouteForm(forms.Form):
     )
     match = forms.ChoiceField(label=_("Vergleich"), choices=())
     office: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Rechnungsempfänger"), queryset=Office.objects.none()
+        label=_("Rechnungsempfänger"), queryset=directory_selectors.office_list().none()
     )
     valid_from = forms.DateField(
         label=_("Gültig ab"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,7 +53,7 @@ class RouteForm(forms.Form):
         match.choices = LeitwegRoute.Match.choices
         office = self.fields["office"]
         assert isinstance(office, forms.ModelChoiceField)  # noqa: S101
-        office.queryset = Office.objects.order_by("name")
+        office.queryset = directory_selectors.office_list()
         if editing:
             del self.fields["pattern"]
             del self.fields["match"]

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from rathaus.accounts.decorators import staff_required
+from rathaus.accounts.types import User
+from rathaus.domain.einvoice.workflow import Action, State, allowed_actions
 from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import NotFound, RathausError
 from rathaus.kernel.forms import query_int
@@ -25,16 +27,23 @@ from .models import InboundInvoice
 from .staff_forms import InvoiceActionForm, InvoiceDeclineForm, RouteForm
 
 
+def _clerk(request: HttpRequest) -> User:
+    """The staff member making the request (``staff_required`` lets no one else through)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def _invoice_or_404(request: HttpRequest, invoice_id: int) -> InboundInvoice:
     try:
-        return selectors.invoice_for_staff(invoice_id=invoice_id, user=request.user)
+        return selectors.invoice_for_staff(invoice_id=invoice_id, user=_clerk(request))
     except NotFound as exc:
         raise Http404(str(exc)) from exc
 
 
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    offices = list(selectors.invoice_offices(request.user))
+    offices = list(selectors.invoice_offices(_clerk(request)))
     if not offices:
         raise Http404(_("Sie bearbeiten für keine Dienststelle Rechnungen."))
     office = next(
@@ -69,7 +78,8 @@ def _detail(
 ) -> HttpResponse:
     """The workbench; after a failed action ``failed`` names it: its disclosure opens with the error."""
     readable = reading.invoice_document(invoice)
-    reading.staff_read_record(invoice=invoice, by=request.user, what="html")
+    reading.staff_read_record(invoice=invoice, by=_clerk(request), what="html")
+    offered = _offered(invoice)
     context = {
         "invoice": invoice,
         "doc": readable.document,
@@ -83,7 +93,8 @@ def _detail(
         "errors": errors or [],
         # An action that the invoice's current state no longer offers (a colleague was faster)
         # has no disclosure to open: its error then heads the actions.
-        "top_errors": (errors or []) if failed and failed not in _offered(invoice) else [],
+        "offered": offered,
+        "top_errors": (errors or []) if failed and failed not in offered else [],
         "me": request.user.pk,
     }
     # 409: the action clashed with the invoice's current state; 400: the form itself was incomplete.
@@ -91,22 +102,25 @@ def _detail(
     return render(request, "einvoice/staff/detail.html", context, status=status)
 
 
+# The workbench's key (``_actions.html``) for each action of the domain's workflow; the export is
+# a run of the inbox, not an action on one invoice.
+ACTION_KEYS = {
+    Action.APPROVE_FACTUAL: "sachlich",
+    Action.APPROVE_ARITHMETIC: "rechnerisch",
+    Action.ORDER_PAYMENT: "anordnen",
+    Action.MARK_PAID: "bezahlt",
+    Action.DECLINE: "zurueckweisen",
+}
+_STATES = {state.value for state in State}
+
+
 def _offered(invoice: InboundInvoice) -> set[str]:
-    """The keys of the actions the workbench offers in the invoice's state (``_actions.html``)."""
-    state = invoice.state
-    offered = set()
-    if state in ("accepted", "arithmetically_approved"):
-        offered.add("sachlich")
-    if state in ("accepted", "factually_approved"):
-        offered.add("rechnerisch")
-    if state == "approved":
-        offered.add("anordnen")
-    if state == "exported":
-        offered.add("bezahlt")
+    """The keys of the actions the workbench offers: those the state machine allows in the
+    invoice's state (``domain.einvoice.workflow.allowed_actions``), and filing while it has no case."""
+    actions = allowed_actions(State(invoice.state)) if invoice.state in _STATES else []
+    offered = {ACTION_KEYS[action] for action in actions if action in ACTION_KEYS}
     if invoice.case_id is None:
         offered.add("ablegen")
-    if state not in ("exported", "paid", "declined"):
-        offered.add("zurueckweisen")
     return offered
 
 
@@ -138,7 +152,7 @@ def _action(key: str, service: Callable[..., InboundInvoice], done: Any) -> Call
                 errors=[_("Das Formular ist unvollständig; bitte laden Sie neu.")],
             )
         try:
-            service(invoice=invoice, by=request.user, expected_version=form.cleaned_data["version"])
+            service(invoice=invoice, by=_clerk(request), expected_version=form.cleaned_data["version"])
         except RathausError as exc:
             return _detail(request, _invoice_or_404(request, invoice_id), failed=key, errors=[str(exc)])
         messages.success(request, str(done))
@@ -162,7 +176,7 @@ mark_paid = _action("bezahlt", workflow.invoice_mark_paid, gettext_lazy("Zahlung
 def file_again(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """File an invoice in the E-Akte whose filing failed on receipt."""
     invoice = _invoice_or_404(request, invoice_id)
-    invoice = workflow.invoice_file(invoice=invoice, by=request.user)
+    invoice = workflow.invoice_file(invoice=invoice, by=_clerk(request))
     if invoice.case_id is None:
         return _detail(
             request,
@@ -185,7 +199,7 @@ def decline(request: HttpRequest, invoice_id: int) -> HttpResponse:
         try:
             workflow.invoice_decline(
                 invoice=invoice,
-                by=request.user,
+                by=_clerk(request),
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
             )
@@ -199,7 +213,7 @@ def decline(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @staff_required  # type: ignore[arg-type]  # a FileResponse streams; the decorator passes it through
 def original(request: HttpRequest, invoice_id: int) -> FileResponse:
     invoice = _invoice_or_404(request, invoice_id)
-    workflow.original_downloaded(invoice=invoice, by=request.user)
+    workflow.original_downloaded(invoice=invoice, by=_clerk(request))
     pdf = invoice.blob.content_type == "application/pdf"
     return FileResponse(
         blobs.open_blob(invoice.blob),
@@ -212,11 +226,11 @@ def original(request: HttpRequest, invoice_id: int) -> FileResponse:
 @staff_required
 @require_POST
 def export_create(request: HttpRequest) -> HttpResponse:
-    offices = {o.pk: o for o in selectors.invoice_offices(request.user)}
+    offices = {o.pk: o for o in selectors.invoice_offices(_clerk(request))}
     office = offices.get(query_int(request.POST, "dienststelle", default=-1, what="Die Dienststelle"))
     if office is None:
         raise Http404(_("Diese Dienststelle gibt es nicht oder Sie dürfen für sie nicht exportieren."))
-    export = workflow.payment_export_create(by=request.user, office=office)
+    export = workflow.payment_export_create(by=_clerk(request), office=office)
     if export is None:
         messages.info(request, _("Es gibt keine angeordneten Zahlungen, die noch nicht exportiert wurden."))
     else:
@@ -239,10 +253,10 @@ def _inbox_url() -> str:
 @staff_required  # type: ignore[arg-type]
 def export_download(request: HttpRequest, export_id: int) -> FileResponse:
     try:
-        export = selectors.payment_export_for_staff(export_id=export_id, user=request.user)
+        export = selectors.payment_export_for_staff(export_id=export_id, user=_clerk(request))
     except NotFound as exc:
         raise Http404(str(exc)) from exc
-    workflow.payment_export_downloaded(export=export, by=request.user)
+    workflow.payment_export_downloaded(export=export, by=_clerk(request))
     assert export.blob is not None
     return FileResponse(
         blobs.open_blob(export.blob), as_attachment=True, filename=export.filename, content_type="text/csv"
@@ -271,7 +285,7 @@ def routes(request: HttpRequest) -> HttpResponse:
         form = RouteForm(request.POST)
         if form.is_valid():
             try:
-                workflow.route_create(by=request.user, **form.cleaned_data)
+                workflow.route_create(by=_clerk(request), **form.cleaned_data)
                 messages.success(request, _("Route gespeichert."))
                 return redirect("einvoice:staff-routes")
             except RathausError as exc:
@@ -291,7 +305,7 @@ def route_edit(request: HttpRequest, route_id: int) -> HttpResponse:
         form = RouteForm(request.POST, editing=True)
         if form.is_valid():
             try:
-                workflow.route_update(route=route, by=request.user, **form.cleaned_data)
+                workflow.route_update(route=route, by=_clerk(request), **form.cleaned_data)
                 messages.success(request, _("Route geändert."))
                 return redirect("einvoice:staff-routes")
             except RathausError as exc:

@@ -2,21 +2,17 @@
 
 import pytest
 from django.forms import inlineformset_factory
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.accounts.models import User
 from rathaus.directory import services
 from rathaus.directory.admin import OpeningHoursFormSet
 from rathaus.directory.models import Office, OpeningHours, Service
+from rathaus.kernel.testing import log_in_staff
 
 
 def _admin_client(client, username):
     user = User.objects.create_user(username=username, kind=User.Kind.STAFF, is_staff=True, is_superuser=True)
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    log_in_staff(client, user)
     return user
 
 

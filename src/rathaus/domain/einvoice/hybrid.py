@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .validation import (
     DEFAULT_MAX_BYTES,
@@ -29,6 +29,9 @@ from .validation import (
     rule_set,
     validate_invoice,
 )
+
+if TYPE_CHECKING:
+    import pypdf
 
 __all__ = [
     "MAX_ATTACHMENTS",
@@ -71,6 +74,41 @@ def _choose(names: list[str]) -> str | None:
     return xml[0] if len(xml) == 1 else None
 
 
+def _embedded(reader: pypdf.PdfReader, max_bytes: int) -> tuple[bytes, str, list[str]]:
+    """The chosen embedded XML, its name and the names of all embedded files (within the limits)."""
+    if reader.is_encrypted:
+        raise InvoiceRejected(
+            "PDF-ENCRYPTED",
+            "Die PDF-Datei ist verschlüsselt oder mit einem Passwort geschützt. Bitte senden Sie die "
+            "Rechnung ohne Verschlüsselung.",
+        )
+    entries = []
+    for entry in reader.attachment_list:
+        entries.append(entry)
+        if len(entries) > MAX_ATTACHMENTS:
+            raise InvoiceRejected(
+                "PDF-LIMIT",
+                f"Die PDF-Datei enthält mehr als {MAX_ATTACHMENTS} eingebettete Dateien; so viele "
+                "werden nicht geöffnet. Eine ZUGFeRD-/Factur-X-Rechnung enthält eine XML-Datei "
+                "(factur-x.xml) und höchstens wenige Belege.",
+            )
+    names = [entry.name for entry in entries]
+    chosen = _choose(names)
+    if chosen is None:
+        found = ", ".join(f"„{name}“" for name in names) or "keine"
+        raise InvoiceRejected(
+            "PDF-NO-XML",
+            "Die PDF-Datei enthält keine eingebettete E-Rechnung (erwartet: factur-x.xml oder "
+            f"xrechnung.xml nach ZUGFeRD 2 / Factur-X; eingebettete Dateien: {found}). Eine "
+            "gewöhnliche PDF-Rechnung ist keine E-Rechnung.",
+        )
+    entry = next(e for e in entries if e.name == chosen)
+    declared = entry.size
+    if declared is not None and int(declared) > max_bytes:
+        raise InvoiceRejected("PDF-LIMIT", f"Die eingebettete Datei „{chosen}“ ist größer als das Limit.")
+    return entry.content, chosen, names
+
+
 def extract_hybrid_xml(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> HybridInvoice:
     """The embedded XML invoice of a ZUGFeRD/Factur-X PDF, or ``InvoiceRejected`` with a plain reason."""
     import pypdf
@@ -98,39 +136,7 @@ def extract_hybrid_xml(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
     try:
         with pypdf.apply_configuration(limits):
             reader = pypdf.PdfReader(io.BytesIO(content), strict=False, root_object_recovery_limit=1000)
-            if reader.is_encrypted:
-                raise InvoiceRejected(
-                    "PDF-ENCRYPTED",
-                    "Die PDF-Datei ist verschlüsselt oder mit einem Passwort geschützt. Bitte senden Sie die "
-                    "Rechnung ohne Verschlüsselung.",
-                )
-            entries = []
-            for entry in reader.attachment_list:
-                entries.append(entry)
-                if len(entries) > MAX_ATTACHMENTS:
-                    raise InvoiceRejected(
-                        "PDF-LIMIT",
-                        f"Die PDF-Datei enthält mehr als {MAX_ATTACHMENTS} eingebettete Dateien; so viele "
-                        "werden nicht geöffnet. Eine ZUGFeRD-/Factur-X-Rechnung enthält eine XML-Datei "
-                        "(factur-x.xml) und höchstens wenige Belege.",
-                    )
-            names = [entry.name for entry in entries]
-            chosen = _choose(names)
-            if chosen is None:
-                found = ", ".join(f"„{name}“" for name in names) or "keine"
-                raise InvoiceRejected(
-                    "PDF-NO-XML",
-                    "Die PDF-Datei enthält keine eingebettete E-Rechnung (erwartet: factur-x.xml oder "
-                    f"xrechnung.xml nach ZUGFeRD 2 / Factur-X; eingebettete Dateien: {found}). Eine "
-                    "gewöhnliche PDF-Rechnung ist keine E-Rechnung.",
-                )
-            entry = next(e for e in entries if e.name == chosen)
-            declared = entry.size
-            if declared is not None and int(declared) > max_bytes:
-                raise InvoiceRejected(
-                    "PDF-LIMIT", f"Die eingebettete Datei „{chosen}“ ist größer als das Limit."
-                )
-            xml = entry.content
+            xml, chosen, names = _embedded(reader, max_bytes)
     except InvoiceRejected:
         raise
     except LimitReachedError as exc:

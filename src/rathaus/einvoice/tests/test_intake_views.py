@@ -3,7 +3,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.accounts.models import StaffRole, User
 from rathaus.directory.models import Office
@@ -11,6 +10,7 @@ from rathaus.domain.einvoice.tests.pdfs import factur_x
 from rathaus.einvoice import services
 from rathaus.einvoice.models import InboundInvoice
 from rathaus.kernel.models import AuditEntry
+from rathaus.kernel.testing import log_in_staff
 
 from .conftest import make_supplier
 
@@ -21,11 +21,7 @@ def _staff(client, office: Office, username: str = "sachbearbeitung") -> User:
     """A staff session that passed the second factor, with a clerk role in ``office``."""
     user = User.objects.create_user(username=username, kind=User.Kind.STAFF)
     StaffRole.objects.create(user=user, office=office, role=StaffRole.Role.SACHBEARBEITUNG)
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    log_in_staff(client, user)
     return user
 
 

@@ -16,6 +16,7 @@ from rathaus.einvoice.intake_demo import factur_x_pdf
 from rathaus.einvoice.labels import ACTION_LABELS
 from rathaus.einvoice.models import InboundInvoice
 from rathaus.kernel import audit
+from rathaus.kernel.testing import log_in_staff as _staff_login
 
 from .conftest import LEITWEG_ID
 from .workflow_helpers import make_staff, receive
@@ -27,16 +28,6 @@ def _broken(ubl: bytes) -> bytes:
     return ubl.replace(
         b'<cbc:TaxInclusiveAmount currencyID="EUR">120', b'<cbc:TaxInclusiveAmount currencyID="EUR">99'
     )
-
-
-def _staff_login(client, user):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
 
 
 def test_amounts_read_the_german_way_and_other_currencies_keep_their_code():

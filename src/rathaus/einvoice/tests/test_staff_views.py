@@ -5,24 +5,14 @@ import io
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.directory.models import Office
 from rathaus.kernel import audit
+from rathaus.kernel.testing import log_in_staff as _login
 
 from .workflow_helpers import make_staff, receive
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(client, user):
-    """A staff session that passed the second factor, as after the TOTP step."""
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """The readable invoice (all business terms for display) and the plain-language help for findings."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
 
-from rathaus.domain.einvoice import parse_secure
+from rathaus.domain.einvoice import document, parse_secure
 from rathaus.domain.einvoice.document import read_invoice_document
 from rathaus.domain.einvoice.explain import explain_rule, short_location
 
@@ -48,6 +49,28 @@ def test_embedded_attachments_are_decoded(standards_dir):
         found += [a for a in doc.attachments if a.content]
     assert found, "the reference invoices carry embedded attachments"
     assert all(a.filename and a.mime_code for a in found)
+
+
+def test_the_term_table_fills_every_field_of_the_readable_invoice_once():
+    """Each field comes from exactly one row of the table business term → XPath per syntax (UBL
+    and CII), apart from the syntax, the credit-note flag and the groups themselves."""
+    groups = {
+        "seller": (document.SELLER, document.Party),
+        "buyer": (document.BUYER, document.Party),
+        "lines": (document.LINES, document.Line),
+        "vat_breakdown": (document.VAT_BREAKDOWN, document.VatBreakdown),
+        "attachments": (document.ATTACHMENTS, document.Attachment),
+    }
+    header = [f.name for f in dataclasses.fields(document.InvoiceDocument)]
+    assert sorted(t.field for t in document.DOCUMENT_TERMS) == sorted(
+        set(header) - {"syntax", "is_credit_note", *groups}
+    )
+    rows = list(document.DOCUMENT_TERMS)
+    for group, cls in groups.values():
+        assert sorted(t.field for t in group.terms) == sorted(f.name for f in dataclasses.fields(cls))
+        assert group.bg.startswith("BG-") and group.ubl and group.cii
+        rows += group.terms
+    assert all(t.bt.startswith("BT-") and t.ubl and t.cii for t in rows)
 
 
 def test_not_an_invoice_is_refused():
