@@ -6,6 +6,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Every app's doors (services, selectors, types): checked with mypy --strict by `make lint`.
+DOORS = $(shell find src/rathaus -path '*/tests' -prune -o -path '*/migrations' -prune -o -path '*/data' -prune \
+  -o \( -name services -o -name selectors -o -name services.py -o -name selectors.py -o -name types.py \) -print \
+  | grep -v '^src/rathaus/domain' | sort)
 RATHAUS := $(BIN)/rathaus
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -76,6 +80,7 @@ lint: install ## ruff, mypy, import-linter, migration and translation checks
 	PYTHONPATH=tools $(BIN)/lint-imports
 	$(BIN)/mypy --strict --exclude "/tests/" src/rathaus/domain
 	$(BIN)/mypy src/rathaus/kernel
+	$(BIN)/mypy --strict --follow-imports=silent $(DOORS)
 	DJANGO_SETTINGS_MODULE=rathaus.config.settings.test $(RATHAUS) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=rathaus.config.settings.test $(RATHAUS) check
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import ApiToken, StaffRole, User
+from .models import ApiToken, Organisation, StaffRole, User
 
 if TYPE_CHECKING:
     from rathaus.directory.types import Office
@@ -31,6 +32,30 @@ WORKING_ROLES = (StaffRole.Role.SACHBEARBEITUNG, StaffRole.Role.LEITUNG)
 def working_offices(user: User) -> QuerySet[Office]:
     """The offices in which ``user`` works on matters (a role of ``WORKING_ROLES``), by name."""
     return staff_offices(user).filter(staff_roles__user=user, staff_roles__role__in=WORKING_ROLES).distinct()
+
+
+def offices_with_role(user: User, role: str) -> QuerySet[Office]:
+    """The offices in which ``user`` holds exactly ``role``, by name."""
+    return staff_offices(user).filter(staff_roles__user=user, staff_roles__role=role).distinct()
+
+
+def working_staff(*, office_ids: Iterable[int]) -> QuerySet[User]:
+    """Active staff with a role of ``WORKING_ROLES`` in one of the offices ``office_ids``, by name."""
+    return (
+        User.objects.filter(
+            kind=User.Kind.STAFF,
+            is_active=True,
+            staff_roles__office_id__in=list(office_ids),
+            staff_roles__role__in=WORKING_ROLES,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def staff_with_roles() -> QuerySet[User]:
+    """Staff accounts holding a role in any office (active or not), by id."""
+    return User.objects.filter(kind=User.Kind.STAFF, staff_roles__isnull=False).distinct().order_by("pk")
 
 
 def roles_of(user: User) -> QuerySet[StaffRole]:
@@ -65,8 +90,23 @@ def api_tokens_by_prefix(prefix: str) -> list[ApiToken]:
     return list(ApiToken.objects.select_related("owner").filter(prefix=prefix[:8])[:2])
 
 
-def user_by_username(username: str) -> User | None:
-    return User.objects.filter(username=username, is_active=True).first()
+def user_by_username(username: str, *, active_only: bool = True) -> User | None:
+    users = User.objects.filter(username=username)
+    return (users.filter(is_active=True) if active_only else users).first()
+
+
+def user_by_id(user_id: int) -> User | None:
+    """The account with this id, active or not (the caller decides what an inactive one may do)."""
+    return User.objects.filter(pk=user_id).first()
+
+
+def full_names(user_ids: Iterable[int]) -> dict[int, str]:
+    """Each existing account's full name by id (for lists that show people, not user names)."""
+    return {user.pk: user.full_name for user in User.objects.filter(pk__in=list(user_ids))}
+
+
+def organisation_by_id(organisation_id: int) -> Organisation | None:
+    return Organisation.objects.filter(pk=organisation_id).first()
 
 
 def usable_api_tokens_with_prefix(prefix: str) -> QuerySet[ApiToken]:
@@ -96,6 +136,17 @@ EIDAS_SESSION_KEY = "rathaus_eidas_level"
 def session_eidas_level(request: HttpRequest) -> str:
     """The eIDAS level of assurance (an ``EidasLevel`` value) this session's login reached; "" if none."""
     return str(request.session.get(EIDAS_SESSION_KEY, ""))
+
+
+def organisation_user_by_email(email: str) -> User | None:
+    """The active organisation login with this e-mail address (compared case-insensitively), or None."""
+    if not email:
+        return None
+    return (
+        User.objects.filter(kind=User.Kind.ORGANISATION, is_active=True, email__iexact=email)
+        .select_related("organisation")
+        .first()
+    )
 
 
 def api_tokens_of_organisation(organisation_id: int) -> list[ApiToken]:

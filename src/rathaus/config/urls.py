@@ -28,6 +28,7 @@ urlpatterns = [
     path("e-rechnung/", include("rathaus.einvoice.intake_urls")),
     path("termine/", include("rathaus.appointments.urls")),
     path("", include("rathaus.payments.urls")),
+    path("", include("rathaus.cadastre.urls")),
     path("", include("rathaus.portal.urls")),
 ]
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rathaus.efile.archive",
     "rathaus.einvoice",
     "rathaus.payments",
+    "rathaus.cadastre",
     "rathaus.appointments",
 ]
 
@@ -310,6 +311,7 @@ RATHAUS_DEMO_PARTS = [
     "rathaus.einvoice.intake_demo.load_demo",
     "rathaus.efile.archive.demo.load_demo",
     "rathaus.payments.demo.load_demo",
+    "rathaus.cadastre.demo.load_demo",
     "rathaus.appointments.demo.load_demo",
 ]
 

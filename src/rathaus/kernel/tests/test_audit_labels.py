@@ -46,13 +46,13 @@ def _directory_publishables() -> list[str]:
 F_STRING_VALUES: dict[tuple[str, str], Callable[[], list[str]] | None] = {
     ("kernel/audit.py", "f'{noun}.read'"): None,
     ("einvoice/services.py", "f'einvoice.{invoice.status}'"): _einvoice_verdicts,
-    ("einvoice/workflow.py", "f'einvoice.{action.value}'"): _einvoice_workflow_actions,
-    ("directory/services.py", "f'directory.{_label(obj)}_edited'"): _directory_publishables,
-    ("directory/services.py", "f'directory.{_label(obj)}_reviewed'"): _directory_publishables,
-    ("directory/services.py", "f'directory.{_label(obj)}_published'"): _directory_publishables,
-    ("directory/services.py", "f'directory.{_label(obj)}_withdrawn'"): _directory_publishables,
-    # payments/services.py records only these two outcomes (`if outcome in (...)`).
-    ("payments/services.py", "f'payments.notification_{outcome}'"): lambda: ["unknown", "mismatch"],
+    ("einvoice/workflow/approval.py", "f'einvoice.{action.value}'"): _einvoice_workflow_actions,
+    ("directory/services/publication.py", "f'directory.{_label(obj)}_edited'"): _directory_publishables,
+    ("directory/services/publication.py", "f'directory.{_label(obj)}_reviewed'"): _directory_publishables,
+    ("directory/services/publication.py", "f'directory.{_label(obj)}_published'"): _directory_publishables,
+    ("directory/services/publication.py", "f'directory.{_label(obj)}_withdrawn'"): _directory_publishables,
+    # payments/services/online.py records only these two outcomes (`if outcome in (...)`).
+    ("payments/services/online.py", "f'payments.notification_{outcome}'"): lambda: ["unknown", "mismatch"],
 }
 
 

@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from rathaus.accounts.models import User
 from rathaus.kernel import audit, blobs, notify
+from rathaus.kernel.testing import make_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = make_pdf("Bescheid")
 
 
 def _send(recipient: User, subject: str = "Ihr Bescheid", **kwargs) -> notify.PostboxMessage:
