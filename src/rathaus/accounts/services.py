@@ -3,6 +3,8 @@
 Every function runs in one transaction and writes its audit entry inside it.
 """
 
+from __future__ import annotations
+
 import base64
 import binascii
 import hashlib
@@ -10,7 +12,7 @@ import ipaddress
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -35,6 +37,9 @@ from .models import (
 )
 from .selectors import register_person_by_number
 
+if TYPE_CHECKING:
+    from rathaus.directory.types import Office
+
 _SCOPE = re.compile(r"^[a-z][a-z0-9_.:-]{0,63}$")
 
 
@@ -58,7 +63,7 @@ def staff_user_create(
     username: str,
     full_name: str,
     password: str,
-    office: Any,
+    office: Office,
     role: str,
     totp_secret: str | None = None,
 ) -> User:
@@ -85,7 +90,7 @@ def staff_user_create(
 
 
 @transaction.atomic
-def staff_role_grant(*, user: User, office: Any, role: str, by: User | None) -> StaffRole:
+def staff_role_grant(*, user: User, office: Office, role: str, by: User | None) -> StaffRole:
     if user.kind != User.Kind.STAFF:
         raise ValidationError(_("Rollen können nur Beschäftigten zugewiesen werden."), code="kind")
     staff_role, _created = StaffRole.objects.get_or_create(user=user, office=office, role=role)
