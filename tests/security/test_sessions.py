@@ -3,6 +3,7 @@ login and at the TOTP step, logout ends the session on the server, cookie flags 
 and in production settings, session lifetime."""
 
 import re
+import time
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -15,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rathaus.accounts import services
 from rathaus.accounts.models import LoginThrottle, StaffRole
 from rathaus.directory.models import Office
+from rathaus.kernel.middleware import LAST_SEEN_KEY
 
 from .prod_settings import production_settings
 
@@ -161,6 +163,34 @@ def test_an_expired_session_is_not_accepted(staff):
     )
     response = client.get(reverse("efile:inbox"))
     assert response.status_code == 302 and "anmelden" in response["Location"]
+
+
+def test_a_session_idle_longer_than_the_timeout_is_logged_out(staff, settings):
+    """ASVS 7.3.1: after 30 minutes without a request the session no longer opens staff pages,
+    and the login page says why."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    _login(client, staff)
+    assert client.get(reverse("efile:inbox")).status_code == 200
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - settings.SESSION_IDLE_SECONDS - 1
+    session.save()
+    response = client.get(reverse("efile:inbox"))
+    assert response.status_code == 302 and "anmelden" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "nach 30 Minuten ohne Aktivität abgemeldet" in page
+    assert client.get(reverse("efile:inbox")).status_code == 302
+
+
+def test_activity_within_the_idle_timeout_keeps_the_session(staff, settings):
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    _login(client, staff)
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - settings.SESSION_IDLE_SECONDS + 120
+    session.save()
+    assert client.get(reverse("efile:inbox")).status_code == 200
+    # the request renewed the last-seen time
+    assert client.session[LAST_SEEN_KEY] >= int(time.time()) - 5
+    assert client.get(reverse("efile:inbox")).status_code == 200
 
 
 # --- cookie flags ------------------------------------------------------------------------
