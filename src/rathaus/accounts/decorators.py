@@ -6,9 +6,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -32,6 +34,31 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return redirect_to_login(_return_after_login(request), reverse("accounts:staff-login"))
 
     return wrapped
+
+
+View = Callable[..., HttpResponse]
+
+
+def citizen_account_required(*, refused_template: str) -> Callable[[View], View]:
+    """Only a citizen account gets through; anyone not logged in is sent to the login.
+
+    A logged-in staff or organisation user gets ``refused_template`` with 403: a page of the
+    app saying who the page is for and where that user goes instead::
+
+        citizen_only = citizen_account_required(refused_template="payments/citizens_only.html")
+    """
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request.user, "kind", None) != User.Kind.CITIZEN:
+                return render(request, refused_template, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def _return_after_login(request: HttpRequest) -> str:

@@ -9,18 +9,11 @@ from collections.abc import Sequence
 from django.utils import timezone
 from fpdf import FPDF
 
-from rathaus.kernel.pdf import core_document, core_text
+from rathaus.kernel.pdf import core_document, core_text, field_row, heading
 
 from .models import Parcel
 
 OWN_FILL, NEIGHBOUR_FILL, LINE = (247, 215, 116), (238, 242, 245), (27, 42, 56)
-
-
-def _row(pdf: FPDF, label: str, value: str) -> None:
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(55, 7, core_text(label))
-    pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 7, core_text(value), new_x="LMARGIN", new_y="NEXT")
 
 
 def _draw(
@@ -53,13 +46,12 @@ def map_extract_pdf(
     title = "Auszug aus der Liegenschaftskarte"
     pdf = core_document(title=title, creator="Rathaus", author=office_name, created=timezone.now())
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, core_text(title), new_x="LMARGIN", new_y="NEXT")
+    heading(pdf, title)
     pdf.set_font("Helvetica", size=11)
-    _row(pdf, "Flurstück", str(parcel))
-    _row(pdf, "Fläche", f"{parcel.area_m2} m²")
-    _row(pdf, "Nutzung", parcel.land_use)
-    _row(pdf, "Bestellung", order_ref)
+    field_row(pdf, "Flurstück", str(parcel))
+    field_row(pdf, "Fläche", f"{parcel.area_m2} m²")
+    field_row(pdf, "Nutzung", parcel.land_use)
+    field_row(pdf, "Bestellung", order_ref)
     box, left, top = 150.0, 30.0, pdf.get_y() + 8
     scale = _draw(pdf, parcel, neighbours, left=left, top=top, box=box)
     # scale bar of 20 m and north arrow

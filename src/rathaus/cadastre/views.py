@@ -4,17 +4,14 @@ of E-Payment (``payments:pay``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rathaus.accounts.types import User
+from rathaus.accounts.decorators import citizen_account_required
 from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import NotFound
 
@@ -22,16 +19,7 @@ from . import drawing, selectors, services
 from .forms import ParcelSearchForm
 from .models import MapExtractOrder, Parcel
 
-
-def citizen_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request.user, "kind", None) != User.Kind.CITIZEN:
-            return render(request, "cadastre/citizens_only.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+citizen_only = citizen_account_required(refused_template="cadastre/citizens_only.html")
 
 
 def _fee_context() -> dict[str, Any]:

@@ -93,6 +93,13 @@ class MaildirSummary:
     refused: int = 0
     failed: int = 0
 
+    def count(self, outcome: MailOutcome) -> None:
+        """Add one processed message: refused as a whole, or its attachments accepted or rejected."""
+        if outcome.refusal:
+            self.refused += 1
+        self.accepted += sum(1 for a in outcome.attachments if a.status == "accepted")
+        self.rejected += sum(1 for a in outcome.attachments if a.status != "accepted")
+
 
 def _is_automatic(message: EmailMessage) -> bool:
     auto = str(message.get("Auto-Submitted", "no")).strip().lower()
@@ -273,10 +280,7 @@ def process_maildir(maildir: Path, *, advance: Callable[[], None] = lambda: None
             summary.failed += 1
             advance()
             continue
-        if outcome.refusal:
-            summary.refused += 1
-        summary.accepted += sum(1 for a in outcome.attachments if a.status == "accepted")
-        summary.rejected += sum(1 for a in outcome.attachments if a.status != "accepted")
+        summary.count(outcome)
         os.replace(path, cur / f"{path.name.split(':')[0]}:2,S")
         advance()
     return summary
@@ -312,10 +316,7 @@ def process_imap(
             summary.failed += 1
             advance()
             continue
-        if outcome.refusal:
-            summary.refused += 1
-        summary.accepted += sum(1 for a in outcome.attachments if a.status == "accepted")
-        summary.rejected += sum(1 for a in outcome.attachments if a.status != "accepted")
+        summary.count(outcome)
         client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
         advance()
     return summary

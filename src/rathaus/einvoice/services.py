@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -140,27 +141,21 @@ def invoice_receive(
     except blobs.BlobTypeMismatch:
         # Bytes that are not XML (or look like HTML/SVG) are kept too, under a name that claims no type.
         blob = blobs.store(content=content, filename="eingang", max_bytes=max_bytes)
+    record = functools.partial(
+        _record,
+        verdict,
+        data,
+        blob,
+        sender=sender,
+        channel=channel,
+        submitted_by=submitted_by,
+        notice_email=notice_email,
+    )
     try:
-        return _record(
-            verdict,
-            data,
-            blob,
-            sender=sender,
-            channel=channel,
-            submitted_by=submitted_by,
-            notice_email=notice_email,
-        )
+        return record()
     except IntegrityError:
         # A parallel request accepted the same invoice a moment earlier; now it is a duplicate.
-        return _record(
-            verdict,
-            data,
-            blob,
-            sender=sender,
-            channel=channel,
-            submitted_by=submitted_by,
-            notice_email=notice_email,
-        )
+        return record()
 
 
 def _keep_recognisable(invoice: InboundInvoice, data: InvoiceData) -> None:

@@ -20,7 +20,7 @@ from rathaus.accounts.types import User
 from rathaus.domain.einvoice.workflow import Action, State, allowed_actions
 from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import NotFound, RathausError
-from rathaus.kernel.forms import query_int
+from rathaus.kernel.forms import query_int, submit
 
 from . import display, reading, selectors, workflow
 from .models import InboundInvoice
@@ -195,18 +195,14 @@ def file_again(request: HttpRequest, invoice_id: int) -> HttpResponse:
 def decline(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice_or_404(request, invoice_id)
     form = InvoiceDeclineForm(request.POST, auto_id=DECLINE_IDS)
-    if form.is_valid():
-        try:
-            workflow.invoice_decline(
-                invoice=invoice,
-                by=_clerk(request),
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-            messages.success(request, _("Rechnung zurückgewiesen; der Rechnungssteller wird benachrichtigt."))
-            return _to_workbench(invoice)
-        except RathausError as exc:
-            form.add_error(None, str(exc))
+    if submit(
+        form,
+        lambda data: workflow.invoice_decline(
+            invoice=invoice, by=_clerk(request), reason=data["reason"], expected_version=data["version"]
+        ),
+    ):
+        messages.success(request, _("Rechnung zurückgewiesen; der Rechnungssteller wird benachrichtigt."))
+        return _to_workbench(invoice)
     return _detail(request, invoice, failed="zurueckweisen", decline_form=form)
 
 
@@ -283,13 +279,9 @@ def routes(request: HttpRequest) -> HttpResponse:
     _may_route(request)
     if request.method == "POST":
         form = RouteForm(request.POST)
-        if form.is_valid():
-            try:
-                workflow.route_create(by=_clerk(request), **form.cleaned_data)
-                messages.success(request, _("Route gespeichert."))
-                return redirect("einvoice:staff-routes")
-            except RathausError as exc:
-                form.add_error(None, str(exc))
+        if submit(form, lambda data: workflow.route_create(by=_clerk(request), **data)):
+            messages.success(request, _("Route gespeichert."))
+            return redirect("einvoice:staff-routes")
     else:
         form = RouteForm(initial={"match": "exact", "valid_from": timezone.localdate()})
     return _route_form_response(request, form)
@@ -303,13 +295,9 @@ def route_edit(request: HttpRequest, route_id: int) -> HttpResponse:
         raise Http404(_("Diese Route gibt es nicht."))
     if request.method == "POST":
         form = RouteForm(request.POST, editing=True)
-        if form.is_valid():
-            try:
-                workflow.route_update(route=route, by=_clerk(request), **form.cleaned_data)
-                messages.success(request, _("Route geändert."))
-                return redirect("einvoice:staff-routes")
-            except RathausError as exc:
-                form.add_error(None, str(exc))
+        if submit(form, lambda data: workflow.route_update(route=route, by=_clerk(request), **data)):
+            messages.success(request, _("Route geändert."))
+            return redirect("einvoice:staff-routes")
     else:
         initial = {f: getattr(route, f) for f in ("office", "valid_from", "valid_until", "note")}
         form = RouteForm(initial=initial, editing=True)

@@ -240,20 +240,26 @@ def _book_matched(
     bank_row.claim = claim
     entry = JournalEntry(kind="bank_payment", claim=claim, memo=f"Überweisung {credit.dedup_key}"[:300])
     batch.entries.append((entry, postings))
-    payment = Payment(
-        claim=claim,
-        method=Payment.Method.BANK,
-        provider="bank",
-        request_id=uuid.uuid4().hex,
-        transaction_id=credit.dedup_key[:100],
-        status=Payment.Status.PAYED,
-        amount=credit.amount,
-        paid_at=timezone.now(),
-    )
+    payment = _bank_payment(claim=claim, dedup_key=credit.dedup_key, amount=credit.amount)
     batch.payments.append((len(batch.rows), payment))
     tally.matched += 1
     if claim.status == Claim.Status.PAID:
         tally.paid.append(claim.pk)
+
+
+def _bank_payment(*, claim: Claim, dedup_key: str, amount: Decimal, **extra: Any) -> Payment:
+    """The (unsaved) payment row of a bank transfer received for ``claim``."""
+    return Payment(
+        claim=claim,
+        method=Payment.Method.BANK,
+        provider="bank",
+        request_id=uuid.uuid4().hex,
+        transaction_id=dedup_key[:100],
+        status=Payment.Status.PAYED,
+        amount=amount,
+        paid_at=timezone.now(),
+        **extra,
+    )
 
 
 def _write(batch: _Batch) -> None:
@@ -326,18 +332,9 @@ def credit_assign(*, credit: BankCredit, claim: Claim, by: User) -> BankCredit:
     claim.held_total += excess
     claim.status = _status_of(claim)
     claim.save(update_fields=CLAIM_FIELDS)
-    Payment.objects.create(
-        claim=claim,
-        method=Payment.Method.BANK,
-        provider="bank",
-        request_id=uuid.uuid4().hex,
-        transaction_id=credit.dedup_key[:100],
-        status=Payment.Status.PAYED,
-        amount=credit.amount,
-        paid_at=timezone.now(),
-        bank_credit=credit,
-        initiated_by=by,
-    )
+    _bank_payment(
+        claim=claim, dedup_key=credit.dedup_key, amount=credit.amount, bank_credit=credit, initiated_by=by
+    ).save(force_insert=True)
     credit.claim = claim
     credit.status = BankCredit.Status.ASSIGNED
     credit.match_how = "manual"

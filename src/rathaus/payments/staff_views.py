@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from rathaus.accounts.decorators import staff_required
 from rathaus.accounts.types import User
 from rathaus.kernel.exceptions import NotFound, RathausError
-from rathaus.kernel.forms import query_date
+from rathaus.kernel.forms import query_date, submit
 
 from . import drawing, reconcile, selectors, services
 from .forms import AssignForm, CamtUploadForm, RefundForm
@@ -118,19 +118,19 @@ def refund_request(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
     if request.method != "POST":  # back from a login (``next``): the claim page has the form
         return redirect("payments:staff-claim", kassenzeichen=claim.kassenzeichen)
     form = RefundForm(request.POST, prefix="refund")
-    if form.is_valid():
-        try:
-            services.refund_request(
-                claim=claim,
-                amount=form.cleaned_data["amount"],
-                reason=form.cleaned_data["reason"],
-                by=_clerk(request),
-                request_key=form.cleaned_data["key"],
-            )
-            return redirect(reverse("payments:staff-claim", args=[claim.kassenzeichen]) + "#refunds")
-        except RathausError as exc:
-            # "At most … can be refunded" belongs to the amount field, linked from the summary.
-            form.add_error("amount" if exc.code == "amount" else None, str(exc))
+    if submit(
+        form,
+        lambda data: services.refund_request(
+            claim=claim,
+            amount=data["amount"],
+            reason=data["reason"],
+            by=_clerk(request),
+            request_key=data["key"],
+        ),
+        # "At most … can be refunded" belongs to the amount field, linked from the summary.
+        error_field=lambda exc: "amount" if exc.code == "amount" else None,
+    ):
+        return redirect(reverse("payments:staff-claim", args=[claim.kassenzeichen]) + "#refunds")
     return _claim_page(request, claim, form)
 
 
@@ -183,16 +183,15 @@ def credit_assign(request: HttpRequest, credit_id: int) -> HttpResponse:
     if request.method != "POST":  # back from a login (``next``): the list has the form
         return redirect("payments:staff-credits")
     form = AssignForm(request.POST, prefix=f"credit-{credit.pk}")
-    if form.is_valid():
-        claim = Claim.objects.filter(kassenzeichen=form.cleaned_data["kassenzeichen"]).first()
+
+    def assign(data: dict[str, Any]) -> None:
+        claim = Claim.objects.filter(kassenzeichen=data["kassenzeichen"]).first()
         if claim is None:
-            form.add_error("kassenzeichen", _("Zu diesem Kassenzeichen gibt es keine Forderung."))
-        else:
-            try:
-                reconcile.credit_assign(credit=credit, claim=claim, by=_clerk(request))
-                return redirect("payments:staff-credits")
-            except RathausError as exc:
-                form.add_error(None, str(exc))
+            raise NotFound(_("Zu diesem Kassenzeichen gibt es keine Forderung."), code="kassenzeichen")
+        reconcile.credit_assign(credit=credit, claim=claim, by=_clerk(request))
+
+    if submit(form, assign, error_field=lambda exc: "kassenzeichen" if exc.code == "kassenzeichen" else None):
+        return redirect("payments:staff-credits")
     context = {"rows": _credit_forms(selectors.unmatched_credits()[:100], failed=form)}
     return render(request, "payments/staff_credits.html", context, status=400)
 

@@ -3,34 +3,20 @@ Thin: parse, authorise, call one service or selector."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rathaus.accounts.types import User
+from rathaus.accounts.decorators import citizen_account_required
 from rathaus.kernel.exceptions import NotFound, RathausError
 
 from . import conf, pdfs, sandbox, selectors, services
 from .forms import SandboxDecisionForm
 from .models import Claim, Payment
 
-
-def citizen_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request.user, "kind", None) != User.Kind.CITIZEN:
-            return render(request, "payments/citizens_only.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+citizen_only = citizen_account_required(refused_template="payments/citizens_only.html")
 
 
 def _claim(request: HttpRequest, kassenzeichen: str) -> Claim:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from rathaus.directory import selectors, services
 from rathaus.directory.types import Office, Service
 from rathaus.kernel import search
+from rathaus.kernel.forms import submit
 from rathaus.payments import selectors as payment_selectors
 
 from .forms import OfficeMessageForm, SearchForm
@@ -143,14 +144,13 @@ def office_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if office is None:
         raise Http404(_("Diese Dienststelle gibt es nicht oder nicht mehr."))
     form = OfficeMessageForm(request.POST or None)
-    if request.method == "POST" and office.contact_form and form.is_valid():
-        try:
-            services.office_message_send(office=office, **form.cleaned_data)
-        except services.DirectoryError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Vielen Dank. Ihre Nachricht ist bei der Dienststelle eingegangen."))
-            return redirect(office.get_absolute_url())
+    if (
+        request.method == "POST"
+        and office.contact_form
+        and submit(form, lambda data: services.office_message_send(office=office, **data))
+    ):
+        messages.success(request, _("Vielen Dank. Ihre Nachricht ist bei der Dienststelle eingegangen."))
+        return redirect(office.get_absolute_url())
     today = _now().date()
     return render(
         request,

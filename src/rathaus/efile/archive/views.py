@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from rathaus.accounts.decorators import staff_required
 from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import NotFound, RathausError
+from rathaus.kernel.forms import submit
 
 from . import selectors, services
 from .forms import EvaluationForm, OfferForm
@@ -44,17 +45,16 @@ def disposal_list(request: HttpRequest, offer_form: OfferForm | None = None) -> 
 @require_POST
 def disposal_offer(request: HttpRequest) -> HttpResponse:
     form = _offer_form(request, request.POST)
-    if form.is_valid():
-        try:
-            disposal = services.disposal_offer(
-                office=form.cleaned_data["office"],
-                archive=form.cleaned_data["archive"],
-                today=form.cleaned_data["reference_date"],
-                by=request.user,
+    offered: list[Disposal] = []
+    if submit(
+        form,
+        lambda data: offered.append(
+            services.disposal_offer(
+                office=data["office"], archive=data["archive"], today=data["reference_date"], by=request.user
             )
-            return redirect("efile_archive:detail", disposal_id=disposal.pk)
-        except RathausError as exc:
-            form.add_error(None, str(exc))
+        ),
+    ):
+        return redirect("efile_archive:detail", disposal_id=offered[0].pk)
     return disposal_list(request, offer_form=form)
 
 
@@ -90,12 +90,13 @@ def disposal_evaluate(request: HttpRequest, disposal_id: int) -> HttpResponse:
     if not as_archive:
         raise Http404("Nur das Archiv bewertet.")
     form = EvaluationForm(request.POST, items=list(disposal.items.all()))
-    if form.is_valid():
-        try:
-            services.disposal_evaluate(disposal=disposal, decisions=form.decisions(), by=request.user)
-            return redirect("efile_archive:detail", disposal_id=disposal.pk)
-        except RathausError as exc:
-            form.add_error(None, str(exc))
+    if submit(
+        form,
+        lambda _data: services.disposal_evaluate(
+            disposal=disposal, decisions=form.decisions(), by=request.user
+        ),
+    ):
+        return redirect("efile_archive:detail", disposal_id=disposal.pk)
     return _detail(request, disposal, as_office, as_archive, evaluation_form=form)
 
 

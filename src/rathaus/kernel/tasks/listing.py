@@ -97,16 +97,23 @@ def _run_line(run: TaskRun, due: dict[str, datetime], stale: Stale | None) -> Ta
 
 
 def _row_line(item: Stale) -> TaskLine:
+    return _queue_line(item.task_path, STALE, item.row_id, stale_since=item.since)
+
+
+def _queue_line(
+    task_path: str, status: str, key: str, *, due: datetime | None = None, stale_since: datetime | None = None
+) -> TaskLine:
+    """A line for work only the queue knows: no run, so no number, attempts or error."""
     return TaskLine(
         number=None,
-        task=_short_path(item.task_path),
-        status=STALE,
+        task=_short_path(task_path),
+        status=status,
         attempts=0,
         max_attempts=None,
-        due=None,
+        due=due,
         error="",
-        key=item.row_id,
-        stale_since=item.since,
+        key=key,
+        stale_since=stale_since,
     )
 
 
@@ -126,18 +133,7 @@ def _waiting_lines(queue_rows: Any, wanted: set[str], task: str, room: int) -> l
         status = SCHEDULED if due_at is not None and due_at > now else TaskRun.Status.PENDING
         if str(row.id) in known or status not in wanted:
             continue
-        lines.append(
-            TaskLine(
-                number=None,
-                task=_short_path(row.task_path),
-                status=status,
-                attempts=0,
-                max_attempts=None,
-                due=due_at,
-                error="",
-                key=str(row.id),
-            )
-        )
+        lines.append(_queue_line(row.task_path, status, str(row.id), due=due_at))
     return lines
 
 

@@ -102,3 +102,20 @@ def test_error_summary_takes_a_plain_list_of_errors():
         '{% include "components/_error_summary.html" with errors=errors %}', errors=["Bitte wählen."]
     )
     assert 'role="alert"' in html and "<li>Bitte wählen.</li>" in html
+
+
+def test_office_select_lists_the_offices_with_the_shown_one_selected():
+    class _Office:
+        def __init__(self, pk: int, name: str) -> None:
+            self.pk, self.name = pk, name
+
+    offices = [_Office(1, "Bürgeramt"), _Office(2, "Standesamt")]
+    html = _render(
+        '{% include "components/_office_select.html" with offices=offices office=office %}',
+        offices=offices,
+        office=offices[1],
+    )
+    assert '<label class="kern-label" for="id_dienststelle">Dienststelle</label>' in html
+    assert 'name="dienststelle"' in html
+    assert '<option value="1">Bürgeramt</option>' in html
+    assert '<option value="2" selected>Standesamt</option>' in html

@@ -272,29 +272,39 @@ def _bytes(root: etree._Element) -> bytes:
     return bytes(data)
 
 
-def _check_header(header: Header, code: str) -> None:
+def _message(header: Header, code: str, tail: Iterable[tuple[str, bool]]) -> etree._Element:
+    """The root element of message ``code`` with its head; ``header`` must belong to that message."""
     if header.message_code != code:
         raise XdomeaError(f"Der Kopf gehört zu Nachricht {header.message_code}, nicht zu {code}.")
+    root = _root(code)
+    _head(root, header, tail)
+    return root
+
+
+def _with_files(
+    root: etree._Element, files: Iterable[FileRecord], *, with_content: bool, empty: str
+) -> bytes:
+    """The message with ``files`` added (the primary documents' versions ``with_content``);
+    ``XdomeaError(empty)`` when there are none."""
+    records = list(files)
+    if not records:
+        raise XdomeaError(empty)
+    for record in records:
+        _file(root, record, with_content=with_content)
+    return _bytes(root)
 
 
 def offer_message(header: Header, files: Iterable[FileRecord]) -> bytes:
     """0501 Anbieteverzeichnis: the files' metadata, no primary documents (as the standard says)."""
-    _check_header(header, OFFER)
-    root = _root(OFFER)
-    _head(root, header, [("Empfangsbestaetigung", False)])
-    records = list(files)
-    if not records:
-        raise XdomeaError("Ein Anbieteverzeichnis braucht mindestens eine Akte.")
-    for record in records:
-        _file(root, record, with_content=False)
-    return _bytes(root)
+    root = _message(header, OFFER, [("Empfangsbestaetigung", False)])
+    return _with_files(
+        root, files, with_content=False, empty="Ein Anbieteverzeichnis braucht mindestens eine Akte."
+    )
 
 
 def evaluation_message(header: Header, decisions: Iterable[Decision]) -> bytes:
     """0502 Bewertungsverzeichnis: per offered object A (take over) or V (destroy)."""
-    _check_header(header, EVALUATION)
-    root = _root(EVALUATION)
-    _head(root, header, [("Empfangsbestaetigung", False)])
+    root = _message(header, EVALUATION, [("Empfangsbestaetigung", False)])
     items = list(decisions)
     if not items:
         raise XdomeaError("Ein Bewertungsverzeichnis braucht mindestens eine Bewertung.")
@@ -307,39 +317,25 @@ def evaluation_message(header: Header, decisions: Iterable[Decision]) -> bytes:
 
 def transfer_message(header: Header, files: Iterable[FileRecord]) -> bytes:
     """0503 Aussonderung: the files with every document version (the primary files go beside it)."""
-    _check_header(header, TRANSFER)
-    root = _root(TRANSFER)
-    _head(
-        root,
+    root = _message(
         header,
+        TRANSFER,
         [("Importbestaetigung", True), ("RueckmeldungArchivkennung", True), ("Empfangsbestaetigung", False)],
     )
-    records = list(files)
-    if not records:
-        raise XdomeaError("Eine Aussonderung braucht mindestens eine Akte.")
-    for record in records:
-        _file(root, record, with_content=True)
-    return _bytes(root)
+    return _with_files(
+        root, files, with_content=True, empty="Eine Aussonderung braucht mindestens eine Akte."
+    )
 
 
 def abgabe_message(header: Header, files: Iterable[FileRecord]) -> bytes:
     """0401 Abgabe: files handed to another authority, with every document version (like 0503)."""
-    _check_header(header, ABGABE)
-    root = _root(ABGABE)
-    _head(root, header, [("Importbestaetigung", True), ("Empfangsbestaetigung", False)])
-    records = list(files)
-    if not records:
-        raise XdomeaError("Eine Abgabe braucht mindestens eine Akte.")
-    for record in records:
-        _file(root, record, with_content=True)
-    return _bytes(root)
+    root = _message(header, ABGABE, [("Importbestaetigung", True), ("Empfangsbestaetigung", False)])
+    return _with_files(root, files, with_content=True, empty="Eine Abgabe braucht mindestens eine Akte.")
 
 
 def import_receipt_message(header: Header, results: Iterable[ImportResult]) -> bytes:
     """0506 AussonderungImportBestaetigen: per transferred object success and archive reference."""
-    _check_header(header, IMPORT_RECEIPT)
-    root = _root(IMPORT_RECEIPT)
-    _head(root, header, [])
+    root = _message(header, IMPORT_RECEIPT, [])
     items = list(results)
     if not items:
         raise XdomeaError("Eine Importbestätigung braucht mindestens ein Objekt.")
