@@ -11,6 +11,8 @@ Run as a module it is the child that enqueues work and checks the outcome::
     python -m tests.crash.harness check                      # one line of JSON
     python -m tests.crash.harness setup-web                  # a cash office and an API token
     python -m tests.crash.harness check-web                  # the claims the web test made
+    python -m tests.crash.harness setup notification 12      # what a write scenario's clients need
+    python -m tests.crash.harness check-writes notification  # its outcome, blobs, audit chain
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -77,18 +82,22 @@ class Crashes:
 
     def start_worker(self, *args: str) -> subprocess.Popen[bytes]:
         """A ``rathaus worker`` in its own process group, its output in the work directory."""
-        log = self.workdir / f"worker-{len(self._workers)}.log"
+        return self.start_rathaus("worker", "--interval", "0.1", *args)
+
+    def start_rathaus(self, *args: str) -> subprocess.Popen[bytes]:
+        """``rathaus args`` in its own process group (to be killed), its output in the work directory."""
+        log = self.workdir / f"{args[0]}-{len(self._workers)}.log"
         with log.open("wb") as out:
-            worker = subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
-                [sys.executable, "-m", "rathaus.cli", "worker", "--interval", "0.1", *args],
+            process = subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
+                [sys.executable, "-m", "rathaus.cli", *args],
                 env=self.env,
                 cwd=ROOT,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self._workers.append(worker)
-        return worker
+        self._workers.append(process)
+        return process
 
     def start_server(self, port: int) -> subprocess.Popen[bytes]:
         """gunicorn with 2 sync workers on 127.0.0.1:``port``, as in production; returns when it
@@ -135,16 +144,19 @@ class Crashes:
 
     def run_statuses(self) -> dict[str, str]:
         """Key → status of every run, read straight from the database (cheaper than a child)."""
-        query = "SELECT key, status FROM kernel_taskrun"
+        return dict(self.query("SELECT key, status FROM kernel_taskrun"))
+
+    def query(self, sql: str) -> list[tuple]:
+        """The rows of ``sql`` (a fixed query), read straight from the scenario's database."""
         if self.env["DATABASE_URL"]:
             from django.db import connection
 
             with connection.cursor() as cursor:
-                cursor.execute(query)
-                return dict(cursor.fetchall())
+                cursor.execute(sql)
+                return cursor.fetchall()
         database = sqlite3.connect(Path(self.env["RATHAUS_VAR_DIR"]) / "rathaus.sqlite3", timeout=20)
         try:
-            return dict(database.execute(query).fetchall())
+            return database.execute(sql).fetchall()
         finally:
             database.close()
 
@@ -182,11 +194,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def post_json(url: str, body: dict, headers: dict[str, str]) -> tuple[int, dict] | None:
-    """POST ``body`` as JSON; (status, answer), or None when the connection broke."""
-    request = urllib.request.Request(  # noqa: S310 (http://127.0.0.1 only)
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **headers}
-    )
+def post(url: str, data: bytes, headers: dict[str, str]) -> tuple[int, dict] | None:
+    """POST ``data``; (status, answer as JSON), or None when the connection broke."""
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 (http://127.0.0.1 only)
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
             return answer.status, json.loads(answer.read())
@@ -194,6 +204,62 @@ def post_json(url: str, body: dict, headers: dict[str, str]) -> tuple[int, dict]
         return error.code, json.loads(error.read() or b"{}")
     except (OSError, http.client.HTTPException):
         return None
+
+
+def post_json(url: str, body: dict, headers: dict[str, str]) -> tuple[int, dict] | None:
+    """POST ``body`` as JSON; (status, answer), or None when the connection broke."""
+    return post(url, json.dumps(body).encode(), {"Content-Type": "application/json", **headers})
+
+
+def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    """A multipart/form-data body and its Content-Type; ``files`` maps a field to (name, bytes, type)."""
+    boundary = f"crash{uuid.uuid4().hex}"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    for name, (filename, content, content_type) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+Answer = tuple[int, dict] | None
+
+
+def kill_during_writes(
+    scenario: Crashes, send: Callable[[int, str], Answer], keys: list[str], *, seed: int, clients: int = 4
+) -> dict[str, Answer]:
+    """Start a server, let ``clients`` threads send ``keys`` (``send(port, key)``), kill it with
+    SIGKILL once a seeded random number of them are answered, and return the answers (None: no
+    answer, the request may or may not have been carried out)."""
+    server = scenario.start_server(port := free_port())
+    answers: dict[str, Answer] = {}
+    lock = threading.Lock()
+    kill_after = random.Random(seed).randint(1, max(1, len(keys) // 2))
+
+    def client(mine: list[str]) -> None:
+        for key in mine:
+            answer = send(port, key)
+            with lock:
+                answers[key] = answer
+
+    threads = [threading.Thread(target=client, args=(keys[n::clients],)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    assert wait_until(lambda: len(answers) >= kill_after, timeout=90), scenario.logs()
+    scenario.kill(server)
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+def acknowledged(answers: dict[str, Answer], status: int = 201) -> dict[str, dict]:
+    """The answers with ``status`` (the writes the server confirmed)."""
+    return {key: a[1] for key, a in answers.items() if a is not None and a[0] == status}
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, every: float = 0.02) -> bool:
@@ -227,6 +293,7 @@ def crashes(tmp_path: Path) -> Iterator[Crashes]:
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
         "RATHAUS_CRASH_LOG": str(tmp_path / "starts.log"),
         "LOG_LEVEL": "INFO",
+        "RATHAUS_CRASH_BLOBS": str(tmp_path / "blobs"),
     }
     if connection.vendor == "postgresql":
         scenario = Crashes({**env, "DATABASE_URL": _postgres_url(connection.settings_dict)}, tmp_path)
@@ -312,6 +379,39 @@ def _check_web() -> dict:
     return {"claims": claims, "audit_ok": audit.verify().ok}
 
 
+def orphaned_blobs() -> dict[str, list[str]]:
+    """The blob store against the ``Blob`` rows, by name (a file's name is its SHA-256; the
+    contents are encrypted): files no row references, rows without their file, and files whose
+    content is not what their row says (torn writes)."""
+    from django.conf import settings
+
+    from rathaus.kernel import blobs
+    from rathaus.kernel.models import Blob
+
+    root = Path(settings.STORAGES[settings.BLOB_STORAGE_ALIAS]["OPTIONS"]["location"])
+    files = {path.name: path for path in root.rglob("*") if path.is_file()}
+    rows = dict(Blob.objects.values_list("sha256", "size"))
+    damaged = [
+        sha256
+        for sha256, size in rows.items()
+        if sha256 in files and blobs.stored_problem(sha256=sha256, size=size)
+    ]
+    return {
+        "files_without_row": sorted(set(files) - set(rows)),
+        "rows_without_file": sorted(set(rows) - set(files)),
+        "damaged": sorted(damaged),
+    }
+
+
+def _check_writes(scenario: str) -> dict:
+    """A write scenario's outcome (``writes.CHECKS``), the blob store and the audit chain."""
+    from rathaus.kernel import audit
+
+    from . import writes
+
+    return {**writes.CHECKS[scenario](), "blobs": orphaned_blobs(), "audit_ok": audit.verify().ok}
+
+
 def main(argv: list[str]) -> int:
     import django
 
@@ -324,6 +424,12 @@ def main(argv: list[str]) -> int:
         print(json.dumps(_setup_web()))
     elif argv[0] == "check-web":
         print(json.dumps(_check_web()))
+    elif argv[0] == "setup":
+        from . import writes
+
+        print(json.dumps(writes.SETUPS[argv[1]](int(argv[2]))))
+    elif argv[0] == "check-writes":
+        print(json.dumps(_check_writes(argv[1])))
     else:
         raise SystemExit(f"unknown command {argv[0]!r}")
     return 0

@@ -12,11 +12,9 @@ with the Kassenzeichen first answered, no request made a second claim, the books
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from .harness import free_port, post_json, wait_until
+from .harness import Answer, acknowledged, free_port, kill_during_writes, post_json
 
 pytestmark = pytest.mark.crash
 
@@ -27,12 +25,9 @@ PER_CLIENT = 8
 def test_web_server_killed_during_writes_leaves_each_claim_once_and_nothing_half_written(scenario):
     # given
     setup = scenario.child("setup-web")
-    server = scenario.start_server(port := free_port())
     keys = [f"key-{n:02d}" for n in range(CLIENTS * PER_CLIENT)]
-    answers: dict[str, tuple[int, dict] | None] = {}
-    lock = threading.Lock()
 
-    def send(port: int, key: str) -> tuple[int, dict] | None:
+    def send(port: int, key: str) -> Answer:
         body = {
             "office": setup["office"],
             "purpose": f"Crash {key}",
@@ -42,25 +37,10 @@ def test_web_server_killed_during_writes_leaves_each_claim_once_and_nothing_half
         headers = {"Authorization": f"Bearer {setup['token']}", "Idempotency-Key": key}
         return post_json(f"http://127.0.0.1:{port}/api/v1/payments/claims", body, headers)
 
-    def client(mine: list[str]) -> None:
-        for key in mine:
-            answer = send(port, key)
-            with lock:
-                answers[key] = answer
-
-    def acknowledged() -> dict[str, str]:
-        with lock:
-            return {key: a[1]["kassenzeichen"] for key, a in answers.items() if a is not None and a[0] == 201}
-
-    threads = [threading.Thread(target=client, args=(keys[n::CLIENTS],)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    # when: killed while the clients write
-    assert wait_until(lambda: len(acknowledged()) >= 6, timeout=60), scenario.logs()
-    scenario.kill(server)
-    for thread in threads:
-        thread.join(timeout=60)
-    before_kill = acknowledged()
+    # when: killed while the clients write (after a seeded number of answers), then each
+    # request without an answer sent again, with its key, to a new server
+    answers = kill_during_writes(scenario, send, keys, seed=11, clients=CLIENTS)
+    before_kill = {key: answer["kassenzeichen"] for key, answer in acknowledged(answers).items()}
     unanswered = [key for key in keys if answers.get(key) is None]
     server = scenario.start_server(port := free_port())
     retried = {key: send(port, key) for key in keys}

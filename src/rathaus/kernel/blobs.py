@@ -236,20 +236,24 @@ def store(
         )
         sha256 = digest.hexdigest()
         existing = Blob.objects.filter(sha256=sha256).first()
-        if existing is not None and _storage().exists(existing.path):
+        if existing is not None and stored_matches(path=existing.path, sha256=sha256):
             return existing
         spool.seek(0)
         sealed = blob_crypto.seal(spool.read(), sha256=sha256)
-        _write_once(f"{sha256[:2]}/{sha256[2:4]}/{sha256}", io.BytesIO(sealed))
+        _write_once(_blob_path(sha256), sealed, sha256=sha256)
     return _row(sha256=sha256, size=size, content_type=content_type, filename=name)
 
 
-def _write_once(path: str, data: IO[bytes]) -> None:
-    """Put ``data`` at ``path`` unless it is there already (same path = same bytes)."""
+def _write_once(path: str, data: bytes, *, sha256: str) -> None:
+    """Put ``data`` at ``path`` unless it is there already (same path = same bytes). A file
+    there that does not open to ``sha256`` is the torn rest of a write killed half-way (the file
+    system storage writes in place): it is replaced, so that a crash leaves the old or the new file."""
     storage = _storage()
     if storage.exists(path):
+        if not stored_matches(path=path, sha256=sha256):
+            _replace(path, data)
         return
-    saved = storage.save(path, File(data, name=os.path.basename(path)))
+    saved = storage.save(path, File(io.BytesIO(data), name=os.path.basename(path)))
     if saved != path:
         # Another process stored the same bytes a moment earlier and the storage picked a
         # fresh name for this copy; keep the original and drop the duplicate.

@@ -167,6 +167,24 @@ def test_missing_file_of_a_known_blob_is_restored():
 
 
 @pytest.mark.django_db
+def test_a_torn_file_of_a_killed_write_is_replaced_when_the_bytes_come_again():
+    """A process killed while writing leaves the first part of the file at its final path (the
+    file system storage writes in place); storing the same bytes again repairs it (issue 11,
+    suite 3) instead of taking the torn file for the stored one."""
+    content = b"Bescheid " * 2000
+    blob = blobs.store(content=content, filename="a.txt")
+    storage = _storage()
+    with storage.open(blob.path) as stored:
+        torn = stored.read()[:1000]
+    storage.delete(blob.path)
+    storage.save(blob.path, io.BytesIO(torn))
+    again = blobs.store(content=content, filename="a.txt")
+    assert again.pk == blob.pk
+    assert blobs.read_bytes(again) == content
+    assert blobs.stored_problem(sha256=blob.sha256, size=blob.size) is None
+
+
+@pytest.mark.django_db
 def test_a_file_just_over_the_limit_never_reads_as_the_limit(settings):
     """Issue 11, finding 13: one byte over 25 MB read "ist 25,0 MB groß; erlaubt sind höchstens
     25 MB" — a refusal that looked like a mistake. The size is rounded up."""
