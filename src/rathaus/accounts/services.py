@@ -199,6 +199,15 @@ def api_token_hash(token: str) -> str:
 
 
 @transaction.atomic
+def _new_token_plaintext() -> str:
+    """256 random bits, URL-safe; never starting with ``-``, so its prefix can be typed as a
+    command-line argument (``rathaus token revoke <prefix>``) without being read as an option."""
+    while True:
+        plaintext = secrets.token_urlsafe(32)
+        if not plaintext.startswith("-"):
+            return plaintext
+
+
 def api_token_issue(
     *, owner: User, name: str, scopes: list[str], expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
@@ -212,7 +221,7 @@ def api_token_issue(
         raise ValidationError(_("Das Ablaufdatum muss in der Zukunft liegen."), code="expires_at")
     if not name.strip():
         raise ValidationError(_("Bitte geben Sie dem Token einen Namen."), code="name")
-    plaintext = secrets.token_urlsafe(32)  # 256 bits
+    plaintext = _new_token_plaintext()
     token = ApiToken.objects.create(
         owner=owner,
         organisation=owner.organisation,

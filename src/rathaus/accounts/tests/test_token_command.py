@@ -62,6 +62,24 @@ def test_revoke_by_prefix_is_audited_and_stops_the_token(client, clerk):
     assert entry.actor_label == "rathaus token (Kommandozeile)"
 
 
+def test_a_token_never_starts_with_a_dash_so_its_prefix_is_not_read_as_an_option(clerk, monkeypatch):
+    # given: the random source first yields a value starting with "-" (1 in 64 tokens did; CI met one)
+    draws = iter(["-" + "A" * 42, "B" * 43])
+    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda n: next(draws))
+    # when
+    out = run("issue", "--user", "k.lange", "--name", "Skript", "--scope", "efile:read")
+    # then
+    plaintext = out.splitlines()[1].strip()
+    assert plaintext == "B" * 43
+    assert "widerrufen" in run("revoke", plaintext[:8])
+
+
+def test_an_older_token_starting_with_a_dash_is_revoked_after_a_double_dash(clerk):
+    token, _ = services.api_token_issue(owner=clerk, name="Alt", scopes=["efile:read"])
+    ApiToken.objects.filter(pk=token.pk).update(prefix="-Qx7abcd")
+    assert "widerrufen" in run("revoke", "--", "-Qx7abcd")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

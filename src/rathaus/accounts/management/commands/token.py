@@ -48,7 +48,10 @@ class Command(BaseCommand):
         listing.add_argument("--user", help="Nur die Tokens dieses Kontos.")
         listing.add_argument("--all", action="store_true", help="Auch widerrufene und abgelaufene zeigen.")
         revoke = sub.add_parser("revoke", help="Ein Token sofort widerrufen.")
-        revoke.add_argument("prefix", help="Die ersten 8 Zeichen des Tokens (aus 'list').")
+        revoke.add_argument(
+            "prefix",
+            help="Die ersten 8 Zeichen des Tokens (aus 'list'); beginnt er mit '-', davor '--' setzen.",
+        )
 
     def handle(self, *args, subcommand, **options):
         # Wide enough that a table piped into a file or a pager is not cut to 80 columns.
