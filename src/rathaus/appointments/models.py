@@ -201,6 +201,9 @@ class Appointment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The request that made this hold (SHA-256 of the booking form's one-time token): unique, so
+    # one form submission (a double click) creates at most one hold; the second finds the first.
+    request_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # Where the booking was made (scheme and host), for the links in later e-mails.
     origin = models.CharField(max_length=200, blank=True)
     held_until = models.DateTimeField(null=True, blank=True)
