@@ -77,7 +77,7 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 
 def api_tokens(*, username: str | None = None, include_unusable: bool = False) -> list[ApiToken]:
     """Tokens for the operator's list, newest first; usable ones only unless asked."""
-    tokens = ApiToken.objects.select_related("owner").order_by("-created_at")
+    tokens = ApiToken.objects.select_related("owner", "organisation").order_by("-created_at")
     if username:
         tokens = tokens.filter(owner__username=username)
     if not include_unusable:
@@ -107,6 +107,15 @@ def full_names(user_ids: Iterable[int]) -> dict[int, str]:
 
 def organisation_by_id(organisation_id: int) -> Organisation | None:
     return Organisation.objects.filter(pk=organisation_id).first()
+
+
+def organisations_named(name_or_id: str) -> list[Organisation]:
+    """Organisations an operator names: by number (its id) or by its name, compared without
+    regard to case; at most five."""
+    text = name_or_id.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return list(Organisation.objects.filter(pk=int(text)))
+    return list(Organisation.objects.filter(name__iexact=text).order_by("pk")[:5])
 
 
 def usable_api_tokens_with_prefix(prefix: str) -> QuerySet[ApiToken]:

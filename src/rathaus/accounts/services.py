@@ -151,7 +151,7 @@ def organisation_create(
     vat_id: str = "",
     leitweg_id: str | None = None,
     address: str = "",
-    by: User | None = None,
+    by: User | audit.Actor | None = None,
 ) -> Organisation:
     """Register an organisation. Only authorities may carry a Leitweg-ID (XRechnung BT-10)."""
     organisation = Organisation(
@@ -194,11 +194,43 @@ def organisation_user_create(
     return user
 
 
+@transaction.atomic
+def organisation_api_account(*, organisation: Organisation, by: User | audit.Actor | None) -> User:
+    """The login that owns the API tokens operators issue for ``organisation`` (``rathaus token
+    issue --organisation``, e.g. a partner portal's booking token), created and audited on first
+    use. It has no password, so nobody logs in with it; the organisation's people see and revoke
+    its tokens on their API keys page like their own."""
+    username = f"api-organisation-{organisation.pk}"
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        if existing.organisation_id != organisation.pk or existing.kind != User.Kind.ORGANISATION:
+            raise ValidationError(
+                _("Der Benutzername %(username)s ist schon vergeben.") % {"username": username},
+                code="username",
+            )
+        return existing
+    user = User(
+        username=username,
+        first_name="API-Zugang",
+        last_name=organisation.name[:150],
+        kind=User.Kind.ORGANISATION,
+        organisation=organisation,
+    )
+    user.set_unusable_password()
+    user.save()
+    audit.record(
+        actor=by,
+        action="accounts.organisation_user_created",
+        target=user,
+        details={"organisation": organisation.pk, "api_only": True},
+    )
+    return user
+
+
 def api_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-@transaction.atomic
 def _new_token_plaintext() -> str:
     """256 random bits, URL-safe; never starting with ``-``, so its prefix can be typed as a
     command-line argument (``rathaus token revoke <prefix>``) without being read as an option."""
@@ -208,10 +240,17 @@ def _new_token_plaintext() -> str:
             return plaintext
 
 
+@transaction.atomic
 def api_token_issue(
-    *, owner: User, name: str, scopes: list[str], expires_at: datetime | None = None
+    *,
+    owner: User,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None = None,
+    by: User | audit.Actor | None = None,
 ) -> tuple[ApiToken, str]:
-    """Issue an API token and return it with its plaintext, which is never stored or shown again."""
+    """Issue an API token and return it with its plaintext, which is never stored or shown again.
+    The audit entry names ``by`` (an operator's command) or else the owner as who issued it."""
     bad = [scope for scope in scopes if not isinstance(scope, str) or not _SCOPE.match(scope)]
     if bad:
         raise ValidationError(
@@ -232,7 +271,7 @@ def api_token_issue(
         expires_at=expires_at,
     )
     audit.record(
-        actor=owner,
+        actor=by or owner,
         action="accounts.api_token_issued",
         target=token,
         details={

@@ -1,10 +1,14 @@
-"""JSON API of the Terminvergabe, so that other portals can offer booking.
+"""JSON API of the Terminvergabe, so that other portals can offer booking, and the offices'
+specialised software can read their day list.
 
 Reading (services, availability) needs no token. Booking needs an API token with the scope
 ``appointments:book``: the portal that holds it is accountable for its users and is
 throttled per token; its users confirm by e-mail like everyone else. The personal token
 returned by a reservation is the only handle on the booking (view, contact, move, cancel);
-an unknown or foreign token is 404. Errors are problem+json (RFC 9457).
+an unknown or foreign token is 404. An office's day list needs the scope
+``appointments:desk`` and a token owner who works on matters at that office; for anyone else
+the office is 404, like one that does not exist, and every read is recorded with its purpose.
+Errors are problem+json (RFC 9457).
 """
 
 from __future__ import annotations
@@ -14,24 +18,27 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import Throttled
 from ninja.responses import Status
 from pydantic import AfterValidator
 
 from rathaus.api.auth import require_scope
-from rathaus.api.types import Text200
+from rathaus.api.types import Text200, Text500
 from rathaus.directory import selectors as directory_selectors
 from rathaus.domain.parse import MAX_ID
 from rathaus.kernel.exceptions import InvalidInput, NotFound
 
 from . import protection, selectors, services, tokens
-from .forms import DAYS_AHEAD, DAYS_BACK
+from .day_rows import day_rows
+from .forms import DAYS_AHEAD, DAYS_BACK, DESK_DAYS_AHEAD, DESK_DAYS_BACK
 from .models import Appointment
 
 router = Router(tags=["Terminvergabe"])
 
 BOOK = "appointments:book"
+DESK = "appointments:desk"
+DESK_PURPOSE = "Terminabwicklung in der Dienststelle (Tagesliste über die API)"
 
 
 class ServiceOut(Schema):
@@ -64,10 +71,21 @@ def _near_moment(value: datetime.datetime) -> datetime.datetime:
     return value
 
 
+def _desk_day(value: datetime.date) -> datetime.date:
+    today = timezone.localdate()
+    earliest = today - datetime.timedelta(days=DESK_DAYS_BACK)
+    latest = today + datetime.timedelta(days=DESK_DAYS_AHEAD)
+    if not earliest <= value <= latest:
+        raise ValueError(f"muss zwischen dem {earliest:%d.%m.%Y} und dem {latest:%d.%m.%Y} liegen")
+    return value
+
+
 # A database id (1 to 2^63-1); a day and a moment near today (9999-12-31 is not a booking day).
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 NearDay = Annotated[datetime.date, AfterValidator(_near_day)]
 NearMoment = Annotated[datetime.datetime, AfterValidator(_near_moment)]
+# A day of an office's day list: ten years back (statistics are kept that long), one year ahead.
+DeskDay = Annotated[datetime.date, AfterValidator(_desk_day)]
 
 
 class AvailabilityQuery(Schema):
@@ -217,3 +235,79 @@ def booking_move(request: HttpRequest, token: str, payload: MoveIn) -> BookingOu
 @router.delete("/appointments/bookings/{token}", response=BookingOut, summary="Buchung stornieren")
 def booking_cancel(request: HttpRequest, token: str) -> BookingOut:
     return _out(services.appointment_cancel(appointment=_booking(request, token)))
+
+
+class DayQuery(Schema):
+    date: DeskDay | None = Field(None, description="Der Tag (JJJJ-MM-TT); ohne: heute")
+    purpose: Text500 | None = Field(
+        None, description=f"Zweck des Abrufs fürs Audit-Protokoll; ohne: „{DESK_PURPOSE}“"
+    )
+
+
+class DayServiceOut(Schema):
+    id: int
+    leika_key: str
+    name: str
+
+
+class DayItemOut(Schema):
+    id: int
+    kind: str = Field(..., description="online (gebucht) oder walk_in (ohne Termin)")
+    status: str
+    status_label: str = Field(..., description="Der Status, wie Beschäftigte ihn lesen")
+    start: datetime.datetime | None = Field(None, description="Gebuchter Beginn; ohne bei Wartenummern")
+    end: datetime.datetime | None
+    counter: str | None = Field(None, description="Schalter (gebucht oder aufgerufen)")
+    queue_number: str | None = Field(None, description="Aufrufnummer, sobald angemeldet")
+    code: str = Field(..., description="Buchungscode")
+    name: str
+    services: list[DayServiceOut]
+
+
+class DayOut(Schema):
+    office_slug: str
+    office_name: str
+    date: datetime.date
+    items: list[DayItemOut]
+
+
+@router.get(
+    "/appointments/offices/{slug}/day",
+    response=DayOut,
+    summary="Tagesliste einer Dienststelle (für Beschäftigte; protokolliert)",
+    description="Termine und Wartenummern eines Tages mit Namen und Buchungscodes. Braucht die "
+    "Berechtigung `appointments:desk` und ein Token von Beschäftigten der Dienststelle "
+    "(Sachbearbeitung oder Leitung); für alle anderen ist die Dienststelle 404. Jeder Abruf wird "
+    "mit seinem Zweck im Audit-Protokoll vermerkt.",
+)
+def office_day(
+    request: HttpRequest,
+    query: Query[DayQuery],
+    slug: str = Path(..., min_length=1, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$"),
+) -> DayOut:
+    token = require_scope(request, DESK)
+    day = query.date or timezone.localdate()
+    office, lists = services.staff_day_list_read(
+        slug=slug, day=day, user=token.owner, purpose=(query.purpose or "").strip() or DESK_PURPOSE
+    )
+    return DayOut(
+        office_slug=office.slug,
+        office_name=office.name,
+        date=day,
+        items=[
+            DayItemOut(
+                id=row.id,
+                kind=row.kind,
+                status=row.status,
+                status_label=row.status_label,
+                start=row.start,
+                end=row.end,
+                counter=row.counter,
+                queue_number=row.queue_number,
+                code=row.code,
+                name=row.name,
+                services=[DayServiceOut(id=s.id, leika_key=s.leika_key, name=s.name) for s in row.services],
+            )
+            for row in day_rows(lists)
+        ],
+    )

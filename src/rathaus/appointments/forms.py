@@ -19,6 +19,9 @@ from . import selectors
 # any office's release window, but far from the ends of the calendar.
 DAYS_BACK = 31
 DAYS_AHEAD = 5 * 366
+# The desk's day lists and statistics reach back ten years (retention of statistics) and one ahead.
+DESK_DAYS_BACK = 10 * 366
+DESK_DAYS_AHEAD = 366
 
 
 def _no_line_breaks(value: str) -> None:

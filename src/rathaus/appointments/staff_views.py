@@ -21,7 +21,7 @@ from rathaus.kernel.exceptions import RathausError
 from rathaus.kernel.forms import days_from_today, query_date, query_int
 
 from . import charts, selectors, services
-from .forms import CheckInForm, WalkInForm
+from .forms import DESK_DAYS_AHEAD, DESK_DAYS_BACK, CheckInForm, WalkInForm
 from .models import Appointment, Counter
 
 
@@ -48,9 +48,8 @@ def _back(office: Office, day: datetime.date | None = None) -> HttpResponse:
     return redirect(f"{url}&tag={day.isoformat()}" if day else url)
 
 
-# Day lists and statistics reach back ten years (retention of statistics) and one year ahead.
-EARLIEST_DAY = days_from_today(-10 * 366)
-LATEST_DAY = days_from_today(366)
+EARLIEST_DAY = days_from_today(-DESK_DAYS_BACK)
+LATEST_DAY = days_from_today(DESK_DAYS_AHEAD)
 
 
 def _day(params: QueryDict, name: str) -> datetime.date:

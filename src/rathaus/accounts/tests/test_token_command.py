@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from rathaus.accounts import services
-from rathaus.accounts.models import ApiToken, StaffRole
+from rathaus.accounts.models import ApiToken, Organisation, StaffRole, User
 from rathaus.kernel.models import AuditEntry
 
 from .factories import make_office
@@ -100,3 +100,96 @@ def test_bad_input_gets_one_clear_line(clerk, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)
     assert not ApiToken.objects.exists()
+
+
+# --- Tokens for organisations, e.g. a partner portal (issue 20, finding 8) -----------------------
+
+CLI = "rathaus token (Kommandozeile)"
+
+
+def _issue_for(*args):
+    out = run("issue", *args, "--name", "Terminbuchung", "--scope", "appointments:book")
+    return out, out.splitlines()[1].strip()
+
+
+def test_a_partner_portal_gets_a_booking_token_without_a_shell(client):
+    # when: the operator names a new organisation
+    out, plaintext = _issue_for("--organisation", "Terminportal Nord GmbH", "--new-organisation")
+    # then: the organisation, its login for API tokens and the token exist, all audited as the command's
+    organisation = Organisation.objects.get(name="Terminportal Nord GmbH")
+    assert organisation.kind == Organisation.Kind.COMPANY
+    assert f"Organisation „Terminportal Nord GmbH“ angelegt (Nr. {organisation.pk})." in out
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {plaintext}"}).json()
+    assert me["kind"] == "organisation" and me["organisation"]["name"] == "Terminportal Nord GmbH"
+    assert me["token"]["scopes"] == ["appointments:book"]
+    owner = User.objects.get(username=me["username"])
+    assert not owner.has_usable_password()
+    actions = {e.action: e.actor_label for e in AuditEntry.objects.all()}
+    assert actions == {
+        "accounts.organisation_created": CLI,
+        "accounts.organisation_user_created": CLI,
+        "accounts.api_token_issued": CLI,
+    }
+    assert "Terminportal Nord GmbH" in run("list")
+
+
+def test_a_known_organisation_is_found_by_name_or_number_and_keeps_one_login():
+    organisation = services.organisation_create(name="Bürgerservice Online e. V.", kind="other")
+    _issue_for("--organisation", "Bürgerservice online e. V.")
+    _issue_for("--organisation", str(organisation.pk))
+    tokens = ApiToken.objects.filter(organisation=organisation)
+    assert tokens.count() == 2 and len({t.owner_id for t in tokens}) == 1
+    assert User.objects.filter(organisation=organisation).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--organisation", "Unbekannt AG"], "Keine Organisation „Unbekannt AG“. Mit --new-organisation"),
+        (["--organisation", "Doppelt GmbH"], "„Doppelt GmbH“ ist nicht eindeutig; nennen Sie die Nummer"),
+        (
+            ["--organisation", "Doppelt GmbH", "--new-organisation"],
+            "Eine Organisation „Doppelt GmbH“ gibt es schon",
+        ),
+        (["--user", "k.lange", "--new-organisation"], "--new-organisation gehört zu --organisation"),
+    ],
+)
+def test_an_organisation_that_cannot_be_told_is_a_clear_error(clerk, args, message):
+    for _ in range(2):
+        services.organisation_create(name="Doppelt GmbH", kind="company")
+    with pytest.raises(CommandError, match=message):
+        _issue_for(*args)
+    assert not ApiToken.objects.exists()
+
+
+def test_a_refused_token_leaves_no_new_organisation_behind():
+    with pytest.raises(CommandError, match="Ungültige Berechtigungen"):
+        run(
+            "issue",
+            "--organisation",
+            "Neu GmbH",
+            "--new-organisation",
+            "--name",
+            "x",
+            "--scope",
+            "Bad Scope!",
+        )
+    assert not Organisation.objects.exists() and not User.objects.exists()
+
+
+def test_a_token_whose_audit_entry_fails_is_not_issued(clerk, settings):
+    """Regression: ``api_token_issue`` had lost its transaction (the decorator sat on a helper), so
+    a token was stored although its audit entry could not be written."""
+    settings.AUDIT_CHAIN_OLD_KEYS = None  # makes writing the audit entry fail
+    with pytest.raises(TypeError):
+        services.api_token_issue(owner=clerk, name="Skript", scopes=["efile:read"])
+    assert not ApiToken.objects.exists()
+
+
+def test_the_issue_help_names_the_owner_options(capsys):
+    from rathaus.accounts.management.commands.token import Command
+
+    with pytest.raises(SystemExit):
+        Command().create_parser("rathaus", "token").parse_args(["issue", "--help"])
+    text = capsys.readouterr().out
+    assert "--organisation" in text and "--new-organisation" in text and "appointments:desk" in text

@@ -1,9 +1,10 @@
 """Reads of the Terminvergabe.
 
 Public: ``domain_plan``, ``holidays_for``, ``bookable_services``, ``bookable_offices``,
-``offices_for_services``, ``service_ids_bookable_at``, ``services_by_ids``, ``planned_offices``,
-``planned_office``, ``citizen_appointments``, ``offered_for``, ``offered_services``,
-``availability``, ``earliest_across_offices``, ``appointment_for_mail``, ``day_list``,
+``offices_for_services``, ``service_ids_bookable_at``, ``services_by_ids``,
+``services_by_leika_keys``, ``planned_offices``, ``planned_office``, ``plan_document`` (the plan
+as a file), ``citizen_appointments``, ``offered_for``, ``offered_services``, ``availability``,
+``earliest_across_offices``, ``appointment_for_mail``, ``day_list``, ``day_list_in_order``,
 ``waiting_queue``, ``call_display``, ``office_statistics``, ``staff_offices``,
 ``active_counters``; and for the app's services: the plan cache (``plan_snapshot(s)``,
 ``plan_forget``) and the time helpers (``aware``, ``local_naive``, ``day_start``).
@@ -24,6 +25,7 @@ from .desk import (
     call_display,
     citizen_appointments,
     day_list,
+    day_list_in_order,
     office_statistics,
     staff_offices,
     waiting_queue,
@@ -38,6 +40,7 @@ from .plans import (
     offered_for,
     offered_services,
     offices_for_services,
+    plan_document,
     plan_forget,
     plan_snapshot,
     plan_snapshots,
@@ -45,6 +48,7 @@ from .plans import (
     planned_offices,
     service_ids_bookable_at,
     services_by_ids,
+    services_by_leika_keys,
     units_for,
 )
 
@@ -64,6 +68,7 @@ __all__ = [
     "call_display",
     "citizen_appointments",
     "day_list",
+    "day_list_in_order",
     "day_start",
     "domain_plan",
     "earliest_across_offices",
@@ -73,6 +78,7 @@ __all__ = [
     "offered_for",
     "offered_services",
     "offices_for_services",
+    "plan_document",
     "plan_forget",
     "plan_snapshot",
     "plan_snapshots",
@@ -80,6 +86,7 @@ __all__ = [
     "planned_offices",
     "service_ids_bookable_at",
     "services_by_ids",
+    "services_by_leika_keys",
     "staff_offices",
     "units_for",
     "waiting_queue",

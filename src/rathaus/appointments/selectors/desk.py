@@ -84,6 +84,13 @@ def day_list(*, office: Office, day: datetime.date) -> dict[Counter | None, list
     return dict(grouped)
 
 
+def day_list_in_order(lists: dict[Counter | None, list[Appointment]]) -> list[Appointment]:
+    """The entries of a day list (``day_list``) in one list: booked times first, by time, then
+    walk-ins by arrival."""
+    items = [item for entries in lists.values() for item in entries]
+    return sorted(items, key=lambda a: (a.start is None, a.start or a.created_at, a.pk))
+
+
 def _queue_key(item: Appointment) -> tuple[datetime.datetime, int]:
     arrived = item.checked_in_at or item.created_at
     due = max(arrived, item.start) if item.start else arrived

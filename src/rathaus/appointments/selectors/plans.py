@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from rathaus.directory import selectors as directory_selectors
 from rathaus.directory.types import Office, Service
-from rathaus.domain.appointments import schedule
+from rathaus.domain.appointments import planfile, schedule
 
-from ..models import OfferedService, OfficePlan, OpeningException, OpeningHours
+from ..models import Counter, OfferedService, OfficePlan, OpeningException, OpeningHours
 
 PLAN_CACHE_SECONDS = 60
 
@@ -212,3 +212,47 @@ def plan_forget(office: Office) -> None:
     has committed (``transaction.on_commit``): dropped earlier, a reader could cache the old rows
     again before the change is visible."""
     cache.delete(_plan_key(office.pk))
+
+
+def services_by_leika_keys(keys: Iterable[str]) -> dict[str, Service]:
+    """The directory's services with these LeiKa keys, by key (unknown keys left out)."""
+    return {s.leika_key: s for s in Service.objects.filter(leika_key__in=list(keys))}
+
+
+def plan_document(office: Office, *, today: datetime.date | None = None) -> planfile.PlanFile | None:
+    """The office's stored planning as ``rathaus appointments plan --show`` writes it: every
+    setting, the counters in use, the weekly hours, the day exceptions from ``today`` on and the
+    services offered online (with their names); None when the office has no planning."""
+    plan = OfficePlan.objects.filter(office=office).first()
+    if plan is None:
+        return None
+    today = today or timezone.localdate()
+    by_day: dict[datetime.date, list[OpeningException]] = defaultdict(list)
+    for row in OpeningException.objects.filter(office=office, day__gte=today).order_by("day", "opens"):
+        by_day[row.day].append(row)
+    offers = OfferedService.objects.filter(office=office, active=True).select_related("service")
+    return planfile.PlanFile(
+        office=office.slug,
+        settings={name: getattr(plan, name) for name in planfile.SETTINGS},
+        counters=tuple(Counter.objects.filter(office=office, active=True).values_list("name", flat=True)),
+        hours=tuple(
+            schedule.WeeklyHours(h.weekday, schedule.Interval(h.opens, h.closes))
+            for h in OpeningHours.objects.filter(office=office)
+        ),
+        exceptions=tuple(
+            schedule.DayException(
+                day,
+                tuple(
+                    schedule.Interval(r.opens, r.closes)
+                    for r in rows
+                    if not r.closed and r.opens and r.closes
+                ),
+                rows[0].reason,
+            )
+            for day, rows in by_day.items()
+        ),
+        offers=tuple(
+            planfile.Offer(o.service.leika_key, o.duration_minutes, o.buffer_minutes, name=o.service.name)
+            for o in offers.order_by("service__leika_key")
+        ),
+    )

@@ -2,17 +2,18 @@
 
 Public: planning ``plan_upsert``, ``counter_ensure``, ``opening_hours_set``,
 ``opening_exception_add``, ``offer_upsert``, ``slots_generate``, ``planning_row_save``,
-``planning_row_delete``; booking ``appointment_reserve``, ``appointment_preconfirm``,
-``appointment_confirm_with_account``, ``appointment_verify``, ``appointment_cancel``,
-``appointment_move``, ``holds_release_lapsed``; what the citizen was sent
-``confirmation_send``, ``reminder_send``, ``reminders_send_due``; at the office
-``day_list_read``, ``appointment_check_in``, ``walk_in_create``, ``call_next``,
-``appointment_finish``, ``appointment_no_show``; exception ``BookingRefused``.
+``planning_row_delete``, ``plan_apply`` (a whole plan file; exception ``PlanRefused``); booking
+``appointment_reserve``, ``appointment_preconfirm``, ``appointment_confirm_with_account``,
+``appointment_verify``, ``appointment_cancel``, ``appointment_move``, ``holds_release_lapsed``;
+what the citizen was sent ``confirmation_send``, ``reminder_send``, ``reminders_send_due``; at
+the office ``day_list_read``, ``staff_day_list_read``, ``appointment_check_in``,
+``walk_in_create``, ``call_next``, ``appointment_finish``, ``appointment_no_show``; exception
+``BookingRefused``.
 
-By responsibility: ``planning`` (the office's plan and units), ``booking`` (reserve, move,
-cancel), ``confirmation`` (from hold to booking), ``reminders`` (confirmation and reminder
-sent once), ``desk`` (check-in, queue, outcome). Import from this package, not from its
-modules.
+By responsibility: ``planning`` (the office's plan and units), ``plan_file`` (a plan file
+applied through ``planning``), ``booking`` (reserve, move, cancel), ``confirmation`` (from hold
+to booking), ``reminders`` (confirmation and reminder sent once), ``desk`` (check-in, queue,
+outcome, the day list). Import from this package, not from its modules.
 
 The life cycle: reserved (a short hold after the proof of work) → preconfirmed (name and
 e-mail given, waiting for the verification link) → confirmed. A hold that runs out lapses
@@ -44,8 +45,10 @@ from .desk import (
     appointment_no_show,
     call_next,
     day_list_read,
+    staff_day_list_read,
     walk_in_create,
 )
+from .plan_file import PlanRefused, plan_apply
 from .planning import (
     PlanningRow,
     counter_ensure,
@@ -65,6 +68,7 @@ __all__ = [
     "REFUSAL_MESSAGES",
     "BookingRefused",
     "By",
+    "PlanRefused",
     "PlanningRow",
     "appointment_cancel",
     "appointment_check_in",
@@ -83,11 +87,13 @@ __all__ = [
     "offer_upsert",
     "opening_exception_add",
     "opening_hours_set",
+    "plan_apply",
     "plan_upsert",
     "planning_row_delete",
     "planning_row_save",
     "reminder_send",
     "reminders_send_due",
     "slots_generate",
+    "staff_day_list_read",
     "walk_in_create",
 ]

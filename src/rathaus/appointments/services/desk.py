@@ -24,18 +24,45 @@ READ_BASIS = "Art. 6 Abs. 1 lit. e DSGVO i. V. m. § 3 BremDSGVOAG"
 
 
 @transaction.atomic
-def day_list_read(*, office: Office, day: datetime.date, by: User) -> dict[Counter | None, list[Appointment]]:
-    """The office's day list (``selectors.day_list``) for a member of staff, the read recorded
-    with its purpose: it shows names and booking codes."""
-    lists = selectors.day_list(office=office, day=day)
+def day_list_read(
+    *, office: Office, day: datetime.date, by: By, purpose: str = READ_PURPOSE
+) -> dict[Counter | None, list[Appointment]]:
+    """The office's day list (``selectors.day_list``) for a member of staff (or an operator at
+    the command line), the read recorded with its purpose: it shows names and booking codes.
+    A blank purpose reads nothing (``ValueError``)."""
     audit.record_read(
         actor=by,
         subject=office,
-        purpose=READ_PURPOSE,
+        purpose=purpose,
         legal_basis=READ_BASIS,
         fields=("appointment.name", "appointment.code", "day:" + day.isoformat()),
     )
-    return lists
+    return selectors.day_list(office=office, day=day)
+
+
+def staff_day_list_read(
+    *, slug: str, day: datetime.date, user: User, purpose: str
+) -> tuple[Office, dict[Counter | None, list[Appointment]]]:
+    """The day list of the office ``slug`` for ``user`` (an API token's owner), who must work on
+    matters there (``selectors.staff_offices``). Anyone else gets ``NotFound``, the same answer as
+    for an office that does not exist; a refused look at a planned office is recorded
+    (``access.denied``)."""
+    office = next((o for o in selectors.staff_offices(user) if o.slug == slug), None)
+    if office is None:
+        planned = selectors.planned_office(slug=slug)
+        if planned is not None:
+            audit.record_denied(
+                actor=user,
+                target_type="directory.office",
+                target_id=planned.pk,
+                reason="Tagesliste: keine Rolle in dieser Dienststelle",
+            )
+        raise NotFound(
+            "Diese Dienststelle gibt es nicht, sie vergibt keine Termine, oder das Token darf ihre "
+            "Tagesliste nicht sehen.",
+            code="office_not_found",
+        )
+    return office, day_list_read(office=office, day=day, by=user, purpose=purpose)
 
 
 def _serialise_queue(office: Office) -> None:

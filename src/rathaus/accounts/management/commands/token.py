@@ -1,6 +1,9 @@
 """``rathaus token issue|list|revoke``: API tokens for operators (issue 11, finding 13).
 
-The plaintext of a new token is printed once and never stored; only its SHA-256 is kept.
+The plaintext of a new token is printed once and never stored; only its SHA-256 is kept. A token
+belongs to a login (``--user``) or to an organisation (``--organisation``, e.g. a partner portal
+that books appointments; its login for API tokens is made on first use, the organisation itself
+with ``--new-organisation``), issue 20, finding 8.
 """
 
 from __future__ import annotations
@@ -9,11 +12,13 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
 from rathaus.accounts import selectors, services
+from rathaus.accounts.models import Organisation, User
 from rathaus.kernel.audit import Actor
 
 CLI_ACTOR = Actor.system("rathaus token (Kommandozeile)")
@@ -30,7 +35,24 @@ class Command(BaseCommand):
         issue = sub.add_parser(
             "issue", help="Ein Token für ein Konto ausgeben; der Klartext erscheint einmal."
         )
-        issue.add_argument("--user", required=True, help="Benutzername des Kontos, dem das Token gehört.")
+        owner = issue.add_mutually_exclusive_group(required=True)
+        owner.add_argument("--user", help="Benutzername des Kontos, dem das Token gehört.")
+        owner.add_argument(
+            "--organisation",
+            metavar="NAME|NR",
+            help="Organisation (Name oder Nummer), der das Token gehört, z. B. ein Partnerportal.",
+        )
+        issue.add_argument(
+            "--new-organisation",
+            action="store_true",
+            help="Die mit --organisation genannte Organisation neu anlegen.",
+        )
+        issue.add_argument(
+            "--kind",
+            choices=Organisation.Kind.values,
+            default=Organisation.Kind.COMPANY,
+            help="Art der neuen Organisation (Standard: company).",
+        )
         issue.add_argument("--name", required=True, help="Wofür das Token ist, z. B. „Fachverfahren Kasse“.")
         issue.add_argument(
             "--scope",
@@ -39,7 +61,8 @@ class Command(BaseCommand):
             dest="scopes",
             metavar="SCOPE",
             help="Berechtigung, mehrfach möglich: efile:read, efile:write, einvoice:submit, "
-            "payments:read, payments:write, appointments:book.",
+            "payments:read, payments:write, appointments:book (Buchen für Partnerportale), "
+            "appointments:desk (Tagesliste für Beschäftigte der Dienststelle).",
         )
         issue.add_argument(
             "--expires", metavar="JJJJ-MM-TT", help="Letzter Gültigkeitstag (Standard: unbefristet)."
@@ -62,10 +85,33 @@ class Command(BaseCommand):
             return self._list(console, options)
         return self._revoke(console, options["prefix"])
 
+    def _owner(self, options) -> tuple[User, str]:
+        """The token's owner, and a line to print about a new organisation ("" if none)."""
+        if options["user"] is not None:
+            if options["new_organisation"]:
+                raise CommandError("--new-organisation gehört zu --organisation, nicht zu --user.")
+            owner = selectors.user_by_username(options["user"])
+            if owner is None:
+                raise CommandError(f"Kein aktives Konto „{options['user']}“.")
+            return owner, ""
+        name = options["organisation"].strip()
+        found = selectors.organisations_named(name)
+        note = ""
+        if options["new_organisation"]:
+            if found:
+                raise CommandError(f"Eine Organisation „{name}“ gibt es schon (Nr. {found[0].pk}).")
+            organisation = services.organisation_create(name=name, kind=options["kind"], by=CLI_ACTOR)
+            note = f"Organisation „{organisation.name}“ angelegt (Nr. {organisation.pk})."
+        elif not found:
+            raise CommandError(f"Keine Organisation „{name}“. Mit --new-organisation wird sie angelegt.")
+        elif len(found) > 1:
+            numbers = ", ".join(str(o.pk) for o in found)
+            raise CommandError(f"„{name}“ ist nicht eindeutig; nennen Sie die Nummer ({numbers}).")
+        else:
+            organisation = found[0]
+        return services.organisation_api_account(organisation=organisation, by=CLI_ACTOR), note
+
     def _issue(self, console, options):
-        owner = selectors.user_by_username(options["user"])
-        if owner is None:
-            raise CommandError(f"Kein aktives Konto „{options['user']}“.")
         expires_at = None
         if options["expires"]:
             try:
@@ -75,14 +121,26 @@ class Command(BaseCommand):
             end_of_day = datetime.datetime.combine(day, datetime.time.max)
             expires_at = timezone.make_aware(end_of_day)
         try:
-            token, plaintext = services.api_token_issue(
-                owner=owner, name=options["name"], scopes=options["scopes"], expires_at=expires_at
-            )
+            # One transaction: a refused token leaves no new organisation behind.
+            with transaction.atomic():
+                owner, note = self._owner(options)
+                token, plaintext = services.api_token_issue(
+                    owner=owner,
+                    name=options["name"],
+                    scopes=options["scopes"],
+                    expires_at=expires_at,
+                    by=CLI_ACTOR,
+                )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        console.print(f"Token „{token.name}“ für {owner.username} ({', '.join(token.scopes)}):")
-        console.print(plaintext)
+        whose = f"Organisation „{owner.organisation}“, Konto " if options["organisation"] else ""
+        console.print(
+            f"Token „{token.name}“ für {whose}{owner.username} ({', '.join(token.scopes)}):", markup=False
+        )
+        console.print(plaintext, markup=False)
         console.print("Der Klartext wird nicht gespeichert und nie wieder angezeigt.")
+        if note:
+            console.print(note, markup=False)
 
     def _list(self, console, options):
         tokens = selectors.api_tokens(username=options["user"], include_unusable=options["all"])
@@ -93,6 +151,7 @@ class Command(BaseCommand):
             "Präfix",
             "Name",
             "Konto",
+            "Organisation",
             "Berechtigungen",
             "Ausgestellt",
             "Gültig bis",
@@ -112,6 +171,7 @@ class Command(BaseCommand):
                 token.prefix,
                 token.name,
                 token.owner.username,
+                token.organisation.name if token.organisation else "–",
                 ", ".join(token.scopes),
                 f"{timezone.localtime(token.created_at):%d.%m.%Y}",
                 f"{timezone.localtime(token.expires_at):%d.%m.%Y}" if token.expires_at else "unbefristet",
