@@ -57,9 +57,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_server, settings):
     """``new_page(language="de", javascript=True, bypass_csp=False, phone=False)`` opens a fresh
     context; ``phone=True`` gives a 390 × 844 viewport with touch (a current phone)."""
+    # The live server is the site: links in e-mails and the payment service's way back go there.
+    settings.RATHAUS_BASE_URL = live_server.url
     contexts = []
 
     def open_page(

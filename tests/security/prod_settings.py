@@ -19,6 +19,7 @@ GOOD_ENV = {
     "RATHAUS_XBEZAHLDIENSTE_TOKEN": "t" * 32,
     "DEMO_IDP_ENABLED": "0",
     "OIDC_RSA_PRIVATE_KEY": "",
+    "RATHAUS_BASE_URL": "https://rathaus.example",
 }
 
 

@@ -20,7 +20,6 @@ from .problems import Problem
 
 # last_used_at is written at most once per this interval per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-DEFAULT_RATE_PER_MINUTE = 600
 
 
 class TokenAuth(HttpBearer):
@@ -73,7 +72,7 @@ def _refuse_while_guessing(address: str) -> None:
 
 def _check_rate(token: ApiToken) -> None:
     """A fixed one-minute window per token, counted atomically in the shared cache."""
-    limit = getattr(settings, "RATHAUS_API_RATE_PER_MINUTE", DEFAULT_RATE_PER_MINUTE)
+    limit = settings.RATHAUS_API_RATE_PER_MINUTE  # from the environment (config.settings.base)
     now = time.time()
     window = int(now // 60)
     if _count(f"api-rate:{token.pk}:{window}") > limit:

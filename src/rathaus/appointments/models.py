@@ -204,7 +204,9 @@ class Appointment(models.Model):
     # The request that made this hold (SHA-256 of the booking form's one-time token): unique, so
     # one form submission (a double click) creates at most one hold; the second finds the first.
     request_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    # Where the booking was made (scheme and host), for the links in later e-mails.
+    # Where the booking was made (scheme and host of the web form; empty from the API and the
+    # demo): a record only. The links in e-mails go to the configured site address (kernel.urls)
+    # whatever the channel, never to this (issue 20, finding 5).
     origin = models.CharField(max_length=200, blank=True)
     held_until = models.DateTimeField(null=True, blank=True)
     queue_number = models.CharField(max_length=10, blank=True)

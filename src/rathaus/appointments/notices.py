@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from rathaus.kernel import notify
+from rathaus.kernel import notify, urls
 
 from . import tokens
 from .models import Appointment
@@ -60,12 +60,6 @@ def ics_for(appointment: Appointment, *, cancelled: bool = False) -> bytes:
     return bytes(calendar.to_ical())
 
 
-def _absolute(appointment: Appointment, path: str) -> str:
-    # Bookings made without a request (the demo) link to RATHAUS_BASE_URL as it is when sent.
-    origin = appointment.origin or settings.RATHAUS_BASE_URL
-    return f"{origin.rstrip('/')}{path}" if origin else path
-
-
 def _send(
     appointment: Appointment,
     *,
@@ -85,13 +79,18 @@ def _send(
 
 
 def manage_url(appointment: Appointment) -> str:
-    """The personal link, absolute where the booking's origin is known."""
-    return _absolute(appointment, reverse("appointments:manage", args=[tokens.link_token(appointment)]))
+    """The personal link, at the configured site address (``kernel.urls``) however it was booked."""
+    return urls.absolute(reverse("appointments:manage", args=[tokens.link_token(appointment)]))
+
+
+def search_url() -> str:
+    """Where a new appointment is booked (in the cancellation)."""
+    return urls.absolute(reverse("appointments:search"))
 
 
 def mail_verification(appointment: Appointment) -> None:
     """The e-mail with the link that confirms the booking."""
-    url = _absolute(appointment, reverse("appointments:verify", args=[tokens.verify_token(appointment)]))
+    url = urls.absolute(reverse("appointments:verify", args=[tokens.verify_token(appointment)]))
     _send(
         appointment,
         template="appointments/mail/verify.txt",
@@ -118,7 +117,7 @@ def mail_cancellation(appointment: Appointment) -> None:
         appointment,
         template="appointments/mail/cancelled.txt",
         subject="Ihr Termin wurde storniert",
-        context={},
+        context={"search_url": search_url()},
         ics=ics_for(appointment, cancelled=True),
     )
 
@@ -161,6 +160,7 @@ def postbox_deliver(appointment: Appointment, *, notice: str) -> bool:
                 "postbox": True,
                 "moved": notice == "moved",
                 "manage_url": manage_url(appointment),
+                "search_url": search_url(),
             },
         )
     notify.postbox_send(

@@ -20,6 +20,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from rathaus.accounts.selectors import user_by_id
+from rathaus.kernel import urls
 from rathaus.kernel.tasks import rathaus_task
 
 from . import selectors, services
@@ -42,11 +43,10 @@ def send_resubmission_reminder(*, user_id: int, on: str) -> None:
     due = selectors.resubmissions_for(user=user, on=day)
     if not due or not user.email or not user.is_active:
         return
-    base = getattr(settings, "RATHAUS_BASE_URL", "").rstrip("/")
     lines = []
     for case in due:
-        link = f"  {base}{reverse('efile:case-detail', args=[case.pk])}" if base else ""
-        lines.append(f"- {case.case_file.aktenzeichen} (seit {case.resubmission_on:%d.%m.%Y}){link}")
+        link = urls.absolute(reverse("efile:case-detail", args=[case.pk]))
+        lines.append(f"- {case.case_file.aktenzeichen} (seit {case.resubmission_on:%d.%m.%Y})  {link}")
     body = (
         "Guten Tag,\n\n"
         f"in der E-Akte sind {len(due)} Vorgänge zur Wiedervorlage fällig:\n\n"

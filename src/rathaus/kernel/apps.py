@@ -19,7 +19,7 @@ class KernelConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from . import audit
+        from . import audit, checks  # noqa: F401 (checks: registers the deployment checks)
 
         # Once per migrate (sender=self), after every app's tables exist.
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="rathaus.kernel.cache_table")

@@ -188,7 +188,8 @@ def sandbox_create(request: HttpRequest, originator_id: str, endpoint_id: str) -
     if not sandbox.redirect_allowed(req.redirect_url):
         raise Problem(
             422,
-            "redirectUrl muss eine Adresse dieser Website sein (ein Pfad, der mit / beginnt).",
+            "redirectUrl muss eine Adresse dieser Website sein: ein Pfad, der mit / beginnt, "
+            "oder die Adresse der Website (RATHAUS_BASE_URL) mit einem solchen Pfad.",
             code="payment_request",
         )
     info = sandbox.transaction_create(req)

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rathaus.domain.payments import xbezahldienste as xb
-from rathaus.kernel import audit
+from rathaus.kernel import audit, urls
 from rathaus.kernel.exceptions import Conflict, NotFound, RathausError
 
 from . import conf
@@ -42,8 +42,12 @@ def connect(receiver: Receiver) -> None:
 
 
 def redirect_allowed(url: str) -> bool:
-    """Whether the sandbox may send the payer to ``url`` after paying: only to a path of this
-    site ("/…"), never to another host ("//evil.example", "https://…", "javascript:")."""
+    """Whether the sandbox may send the payer to ``url`` after paying: only to this site, as a
+    path ("/…") or at its configured address (``kernel.urls``, what ``payment_start`` sends);
+    never to another host ("//evil.example", "https://…", "javascript:")."""
+    site = urls.site_url()
+    if url.startswith(f"{site}/"):
+        url = url[len(site) :]
     return (
         url.startswith("/")
         and not url.startswith(("//", "/\\"))

@@ -21,6 +21,7 @@ from rathaus.directory import selectors, services
 from rathaus.directory.types import Office, Service
 from rathaus.kernel import search
 from rathaus.kernel.forms import submit
+from rathaus.kernel.urls import absolute
 from rathaus.payments import selectors as payment_selectors
 
 from .forms import OfficeMessageForm, SearchForm
@@ -213,6 +214,6 @@ def sitemap_xml(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/sitemap.xml",
-        {"urls": [request.build_absolute_uri(url) for url in urls]},
+        {"urls": [absolute(url, request=request) for url in urls]},
         content_type="application/xml; charset=utf-8",
     )

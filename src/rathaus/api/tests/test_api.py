@@ -122,6 +122,16 @@ def test_too_many_requests_is_429_problem_with_retry_after(client, token, settin
     assert int(response["Retry-After"]) >= 1
 
 
+def test_the_configured_rate_of_five_refuses_the_sixth_request_of_a_minute(client, token, settings):
+    """Issue 20, finding 6: RATHAUS_API_RATE_PER_MINUTE (here as the settings read it) applies."""
+    settings.RATHAUS_API_RATE_PER_MINUTE = 5
+    statuses = [client.get("/api/v1/me", headers=_bearer(token[1])).status_code for _ in range(5)]
+    assert statuses == [200] * 5
+    sixth = client.get("/api/v1/me", headers=_bearer(token[1]))
+    _assert_problem(sixth, 429)
+    assert 1 <= int(sixth["Retry-After"]) <= 61
+
+
 def test_openapi_docs_are_served(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "Rathaus API"

@@ -180,9 +180,10 @@ def test_verification_after_the_hold_expired_is_refused(planned, django_capture_
 
 
 def test_confirmation_sends_ics_and_personal_link_and_the_verification_link_works_once(
-    planned, django_capture_on_commit_callbacks
+    planned, settings, django_capture_on_commit_callbacks
 ):
     """Tried: the same verification link a second time – refused, nothing changes."""
+    settings.RATHAUS_BASE_URL = "http://testserver"  # where the e-mail's links go (kernel.urls)
     appointment, token = services.appointment_reserve(
         office=planned.office,
         services=[planned.certify],

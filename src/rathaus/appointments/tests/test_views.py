@@ -87,8 +87,9 @@ def test_search_with_a_same_second_service_is_an_error(client, planned):
     assert "Bitte korrigieren Sie Ihre Eingaben" in response.content.decode()
 
 
-def test_booking_journey_without_javascript(client, planned, django_capture_on_commit_callbacks):
+def test_booking_journey_without_javascript(client, planned, settings, django_capture_on_commit_callbacks):
     """Waiting ticket → reservation → name and e-mail → link from the e-mail → confirmed with code."""
+    settings.RATHAUS_BASE_URL = "http://testserver"  # where the e-mail's links go (kernel.urls)
     response = _reserve(client, planned)
     assert response.status_code == 302
     token = _token_from(response)

@@ -299,9 +299,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# The address people reach this installation at, e.g. "https://service.bremen.de": absolute
-# links in e-mails sent by background tasks (which have no request) and in the demo's output.
+# The address people reach this installation at, e.g. "https://service.bremen.de": every absolute
+# link (e-mails, postbox messages, the payment service's way back, the demo's output) goes there,
+# whatever channel made it (rathaus.kernel.urls). Required in production; unset elsewhere, links
+# go to the request's own address or to http://127.0.0.1:8000.
 RATHAUS_BASE_URL = env.str("RATHAUS_BASE_URL", default="").rstrip("/")
+
+# --- API: requests per minute and token; more get 429 with Retry-After (rathaus.api.auth) ----
+RATHAUS_API_RATE_PER_MINUTE = env.int("RATHAUS_API_RATE_PER_MINUTE", default=600)
 
 RATHAUS_DEMO_RESIDENTS = env.int("RATHAUS_DEMO_RESIDENTS", default=2000)
 # Whether `rathaus demo` creates the demo staff logins (known password and TOTP key) by default.

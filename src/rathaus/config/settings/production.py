@@ -3,8 +3,18 @@ stop the process instead of starting it."""
 
 from django.core.exceptions import ImproperlyConfigured
 
+from rathaus.kernel.urls import is_production_site_address
+
 from .base import *  # noqa: F403
-from .base import DATABASES, DEMO_IDP_ENABLED, OIDC_OP_ISSUER, RATHAUS_PAYMENT_PROVIDER, SECRET_KEY, env
+from .base import (
+    DATABASES,
+    DEMO_IDP_ENABLED,
+    OIDC_OP_ISSUER,
+    RATHAUS_BASE_URL,
+    RATHAUS_PAYMENT_PROVIDER,
+    SECRET_KEY,
+    env,
+)
 
 DEBUG = False
 
@@ -56,6 +66,13 @@ if len(env.str("AUDIT_CHAIN_KEY", default="")) < 32:
 if len(env.str("BLOB_ENCRYPTION_KEY", default="")) < 32:
     # Stored documents are encrypted at rest; the key lives outside the database and the storage.
     raise ImproperlyConfigured("BLOB_ENCRYPTION_KEY must be set to a random value of at least 32 characters.")
+if not is_production_site_address(RATHAUS_BASE_URL):
+    # Every link in e-mails, postbox messages and the payment service's way back is built on it
+    # (rathaus.kernel.urls): without it they would lack their host or point elsewhere.
+    raise ImproperlyConfigured(
+        "RATHAUS_BASE_URL must be set to the https:// address people reach Rathaus at, without a path "
+        "(e.g. https://service.bremen.example): links in e-mails are built on it."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -68,6 +85,8 @@ LANGUAGE_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-rathaus-session"
 CSRF_COOKIE_NAME = "__Host-rathaus-csrf"
 
+# WhiteNoise's compressed manifest storage; collectstatic fails naming any static file a template
+# refers to that it did not collect (rathaus.kernel.staticfiles).
 STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    "BACKEND": "rathaus.kernel.staticfiles.CheckedManifestStaticFilesStorage"
 }

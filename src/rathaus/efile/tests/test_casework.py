@@ -141,3 +141,19 @@ def test_reminders_go_to_the_assignee_or_the_office_once_a_day_with_aktenzeichen
     assert "Becker" not in by_address["anna@example.org"].body
     call_command("efile_resubmission_reminders", stdout=io.StringIO())
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.parametrize(
+    ("configured", "site"),
+    [("https://service.bremen.example", "https://service.bremen.example"), ("", "http://127.0.0.1:8000")],
+)
+def test_reminder_links_each_case_absolutely_also_without_a_configured_site(settings, configured, site):
+    """Issue 20, finding 5 elsewhere: without RATHAUS_BASE_URL the reminder lost its links."""
+    settings.RATHAUS_BASE_URL = configured
+    office = make_office()
+    _with_email(make_staff(office), "anna")
+    case = _due(make_case(office), 0)
+    call_command("efile_resubmission_reminders", stdout=io.StringIO())
+    [message] = mail.outbox
+    assert f"{case.case_file.aktenzeichen} (seit " in message.body
+    assert f"{site}/e-akte/vorgang/{case.pk}/" in message.body

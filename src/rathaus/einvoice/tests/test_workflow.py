@@ -170,6 +170,19 @@ def test_supplier_gets_a_receipt_notice(ubl, supplier, office, django_capture_on
     assert office.name in message.body
 
 
+def test_supplier_notice_names_the_status_address_absolutely_at_the_configured_site(
+    ubl, supplier, office, settings, django_capture_on_commit_callbacks
+):
+    """Issue 20, finding 5 elsewhere: the notice named "GET /api/v1/einvoices/<id>", without a host."""
+    settings.RATHAUS_BASE_URL = "https://service.bremen.example"
+    supplier.email = "buchhaltung@nord.example"
+    supplier.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = receive(ubl, supplier)
+    [message] = mail.outbox
+    assert f"(GET https://service.bremen.example/api/v1/einvoices/{invoice.pk})" in message.body
+
+
 def test_broken_invoice_gets_a_rejection_notice_naming_the_rules(
     ubl, supplier, office, django_capture_on_commit_callbacks
 ):

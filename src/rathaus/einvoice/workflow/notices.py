@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 
 from rathaus.domain.einvoice.explain import short_location
-from rathaus.kernel import notify
+from rathaus.kernel import notify, urls
 
 from .. import display
 from ..models import InboundInvoice
@@ -66,7 +67,7 @@ def _notice_body(invoice: InboundInvoice, event: str) -> str:
         *_event_lines(invoice, event),
         "",
         f"Eingangsnummer: {invoice.pk}. Den aktuellen Stand sehen Sie auch über die API "
-        f"(GET /api/v1/einvoices/{invoice.pk}).",
+        f"(GET {urls.absolute(reverse('api:einvoice_get', kwargs={'invoice_id': invoice.pk}))}).",
         "",
         "Diese E-Mail wurde automatisch versandt; bitte antworten Sie nicht darauf.",
     ]

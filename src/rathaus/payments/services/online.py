@@ -13,7 +13,7 @@ from django.utils import timezone
 from rathaus.accounts.types import User
 from rathaus.domain.payments import ledger
 from rathaus.domain.payments import xbezahldienste as xb
-from rathaus.kernel import audit
+from rathaus.kernel import audit, urls
 from rathaus.kernel.exceptions import Conflict, InvalidInput
 
 from .. import conf
@@ -47,7 +47,11 @@ def _request(claim: Claim, request_id: str, redirect_url: str) -> xb.PaymentRequ
 
 @transaction.atomic
 def payment_start(*, claim: Claim, by: User | None, return_url: str = "") -> Payment:
-    """Ask the configured payment service for a transaction over the open amount."""
+    """Ask the configured payment service for a transaction over the open amount.
+
+    The payer comes back to ``return_url`` (a path of this site; default: the claim's return
+    page), sent to the payment service as an absolute address at the configured site address:
+    the service runs on another host, where a bare path would lead nowhere."""
     claim = _locked(claim)
     if claim.status == Claim.Status.CANCELLED:
         raise Conflict("Diese Forderung ist aufgehoben.", code="claim_cancelled")
@@ -57,7 +61,7 @@ def payment_start(*, claim: Claim, by: User | None, return_url: str = "") -> Pay
     if pending is not None and pending.amount == claim.open_amount:
         return pending  # the payer went back: continue the same transaction
     request_id = uuid.uuid4().hex
-    redirect_url = return_url or reverse("payments:return", kwargs={"request_id": request_id})
+    redirect_url = urls.absolute(return_url or reverse("payments:return", kwargs={"request_id": request_id}))
     provider = get_provider()
     info = provider.create(_request(claim, request_id, redirect_url))
     payment = Payment.objects.create(

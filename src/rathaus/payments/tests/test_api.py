@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from rathaus.domain.payments import xbezahldienste as xb
+from rathaus.kernel import urls
 from rathaus.payments import conf, services
 from rathaus.payments.models import Claim, IdempotencyRecord
 from rathaus.payments.providers import XBezahldiensteHttpProvider
@@ -169,6 +170,7 @@ def test_sandbox_redirects_only_within_this_site(client, offices, target):
 
     assert not sandbox.redirect_allowed(target)
     assert sandbox.redirect_allowed("/kasse/zahlung/abc/")
+    assert sandbox.redirect_allowed(urls.absolute("/kasse/zahlung/abc/"))
     body = {
         "requestId": "r-redirect",
         "requestTimestamp": "2026-11-29T10:00:00+01:00",

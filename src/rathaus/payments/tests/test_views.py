@@ -38,6 +38,28 @@ def test_claim_page_shows_girocode_and_pdf(client, offices):
     assert "Quittung" in PdfReader(io.BytesIO(receipt)).pages[0].extract_text()
 
 
+def test_the_payment_service_sends_the_payer_back_to_the_configured_site(client, offices, settings):
+    """Issue 20, finding 5 elsewhere: the payment service got a bare path as redirectUrl, which on
+    its own host leads nowhere."""
+    settings.RATHAUS_BASE_URL = "https://service.bremen.example"
+    citizen = make_citizen()
+    claim = services.claim_create(
+        office=offices["geo"], purpose="Auszug", debtor_name="Jana", debtor=citizen, amount=Decimal("20.00")
+    )
+    citizen_login(client, citizen)
+    to_service = client.post(reverse("payments:pay", args=[claim.kassenzeichen]))
+    payment = claim.payments.get()
+    redirect_url = sandbox.transaction_request(payment.transaction_id)["redirectUrl"]
+    assert redirect_url == "https://service.bremen.example" + reverse(
+        "payments:return", args=[payment.request_id]
+    )
+    back = client.post(to_service.url, {"mode": "normal", "decision": "approve"})
+    assert back.url == redirect_url
+    assert sandbox.redirect_allowed(redirect_url)
+    assert not sandbox.redirect_allowed("https://service.bremen.example.evil.example/zahlungen/")
+    assert not sandbox.redirect_allowed("https://service.bremen.example//evil.example/")
+
+
 def test_staff_dashboard_import_queue_and_four_eyes_refund(client, offices):
     clerk, second = make_staff(offices["cash"]), make_staff(offices["cash"])
     claim = services.claim_create(

@@ -98,6 +98,14 @@ def test_sitemap_xml_lists_every_public_page(client, directory):
     assert "/dienststellen/buergeramt-test/" in body and "/lebenslagen/umzug/" in body
 
 
+def test_sitemap_xml_gives_the_configured_address_whatever_host_was_asked(client, directory, settings):
+    """Issue 20, finding 5 elsewhere: the sitemap took its host from the request's Host header."""
+    settings.RATHAUS_BASE_URL = "https://service.bremen.example"
+    body = client.get("/sitemap.xml", HTTP_HOST="localhost").content.decode()
+    assert "<loc>https://service.bremen.example/leistungen/wohnsitz-anmelden/</loc>" in body
+    assert "localhost" not in body
+
+
 def test_unpublished_entries_are_not_public(client, directory):
     Office.objects.filter(slug="buergeramt-test").update(status="draft")
     assert client.get("/dienststellen/buergeramt-test/").status_code == 404

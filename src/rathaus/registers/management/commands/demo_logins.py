@@ -5,21 +5,19 @@ from __future__ import annotations
 import base64
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_otp.oath import TOTP
 from rich.console import Console
 from rich.table import Table
 
+from rathaus.kernel import urls
 from rathaus.registers.demo.city import DEMO_STAFF_PASSWORD, DEMO_TOTP_SECRET
 from rathaus.registers.models import BirthRecord, IncomeNotification, PensionNotification, Person
-
-DEFAULT_URL = "http://127.0.0.1:8000"
 
 
 def demo_url() -> str:
     """Where the demo is served: ``RATHAUS_BASE_URL`` (``make run`` sets it from HOST and PORT)."""
-    return f"{settings.RATHAUS_BASE_URL or DEFAULT_URL}/"
+    return urls.absolute("/")
 
 
 def current_totp(secret: str = DEMO_TOTP_SECRET, *, at: float | None = None) -> str:
