@@ -16,12 +16,21 @@ What it does:
    p50 and p95 (ms) and the ratios to the baselines.
 
 OCR (in a second child process): renders full A4 pages of German words at 300 dpi with Pillow
-(``rathaus.efile.scan_samples``), runs them through ``rathaus.efile.ocr.recognise`` (image to
-PDF, OCRmyPDF with Tesseract ``deu``, PDF/A-2b output, one core per page) and, as baseline,
-through the bare ``tesseract`` command on the same image (text only, no PDF, run at the same
-niceness 5 that OCRmyPDF sets for itself). Reports pages per
-minute for both, the pipeline's time ratio to the bare run, and the character accuracy
-(1 − Levenshtein distance / reference length, after collapsing whitespace) of the pipeline.
+(``rathaus.efile.scan_samples``), runs them through ``rathaus.efile.ocr.recognise`` (the whole
+pipeline: image to PDF, Tesseract ``deu`` with its text layer, orientation detection where a
+page is not upright, PDF/A-2b written and validated; one core per page) and, as baseline,
+through the bare ``tesseract`` command on the same image (text only, no PDF, at the same
+niceness 5 and thread limit the pipeline gives Tesseract), the two interleaved page by page.
+Reports pages per minute for both, the pipeline's time ratio to the bare run (elapsed, and in
+CPU seconds, which other work on a shared machine disturbs less), the character accuracy
+(1 − Levenshtein distance / reference length, after collapsing whitespace) of the pipeline,
+and, untimed, the accuracy on the first page scanned upside down and sideways (90°
+counter-clockwise), which the pipeline must turn upright.
+
+    python -m benchmarks.efile --only ocr [--quick]   # only OCR; merged into results/efile.json
+
+``--only ocr`` replaces only the ``ocr`` key of ``benchmarks/results/efile.json``
+(``efile-quick.json`` with ``--quick``) and keeps every other key of the last full run.
 """
 
 from __future__ import annotations
@@ -159,6 +168,35 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+def _accuracy(reference: str, text: str) -> float:
+    expected = _normalise(reference)
+    return 1 - _edit_distance(expected, _normalise(text)) / len(expected)
+
+
+def _turned(png: bytes, degrees: int) -> bytes:
+    """The page scanned turned ``degrees`` counter-clockwise."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        buffer = io.BytesIO()
+        image.rotate(degrees, expand=True).save(buffer, "PNG", dpi=image.info["dpi"])
+    return buffer.getvalue()
+
+
+def _cpu_seconds(*, own: bool) -> float:
+    """CPU time used so far by the finished child processes (and this process with ``own``)."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = used.ru_utime + used.ru_stime
+    if own:
+        mine = resource.getrusage(resource.RUSAGE_SELF)
+        total += mine.ru_utime + mine.ru_stime
+    return total
+
+
 def _ocr_child(pages: int) -> dict:
     import shutil
 
@@ -175,25 +213,35 @@ def _ocr_child(pages: int) -> dict:
     for page in range(pages):
         lines = random_lines(seed=page, lines=30, words_per_line=6)
         samples.append(("\n".join(lines), render_letter(lines, dpi=300, full_page=True)))
-    pipeline_seconds, bare_seconds, accuracies = [], [], []
+    pipeline_seconds, bare_seconds, accuracies, checked = [], [], [], 0
+    pipeline_cpu, bare_cpu = [], []
     ocr.recognise(samples[0][1], content_type="image/png")  # warm up (imports, Tesseract model)
     with tempfile.TemporaryDirectory(prefix="rathaus-bench-ocr-") as tmp:
         for index, (reference, png) in enumerate(samples):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu_seconds(own=True)
             result = ocr.recognise(png, content_type="image/png")
             pipeline_seconds.append(time.perf_counter() - started)
-            expected, got = _normalise(reference), _normalise(result.text)
-            accuracies.append(1 - _edit_distance(expected, got) / len(expected))
+            pipeline_cpu.append(_cpu_seconds(own=True) - cpu)
+            accuracies.append(_accuracy(reference, result.text))
+            checked += sum(page.orientation_checked for page in result.pages)
             image = Path(tmp, f"page{index}.png")
             image.write_bytes(png)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu_seconds(own=False)
             subprocess.run(  # noqa: S603 (fixed arguments)
-                # At the niceness OCRmyPDF gives itself (os.nice(5)), so a loaded machine
-                # slows both alike.
+                # At the niceness and thread limit the pipeline gives Tesseract, so a loaded
+                # machine slows both alike.
                 ["nice", "-n", "5", tesseract, str(image), str(Path(tmp, f"page{index}")), "-l", "deu"],
                 capture_output=True, check=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"},
             )  # fmt: skip
             bare_seconds.append(time.perf_counter() - started)
+            bare_cpu.append(_cpu_seconds(own=False) - cpu)
+    turned = {}
+    for degrees, key in ((180, "upside_down"), (90, "sideways")):
+        result = ocr.recognise(_turned(samples[0][1], degrees), content_type="image/png")
+        turned[key] = {
+            "character_accuracy": _accuracy(samples[0][0], result.text),
+            "turned_upright": [page.rotation for page in result.pages] == [degrees],
+        }
     pipeline = statistics.median(pipeline_seconds)
     bare = statistics.median(bare_seconds)
     return {
@@ -205,8 +253,15 @@ def _ocr_child(pages: int) -> dict:
         "bare_tesseract_seconds_per_page_median": bare,
         "bare_tesseract_pages_per_minute": 60 / bare,
         "pipeline_to_bare_ratio": pipeline / bare,
+        # CPU seconds (the pipeline's own process and its children; Tesseract's), which other
+        # work on the machine disturbs far less than the elapsed times above.
+        "pipeline_cpu_seconds_per_page_median": statistics.median(pipeline_cpu),
+        "bare_tesseract_cpu_seconds_per_page_median": statistics.median(bare_cpu),
+        "pipeline_to_bare_cpu_ratio": statistics.median(pipeline_cpu) / statistics.median(bare_cpu),
         "character_accuracy_median": statistics.median(accuracies),
         "character_accuracy_min": min(accuracies),
+        "orientation_checked_pages": checked,
+        "turned_pages": turned,
     }
 
 
@@ -221,15 +276,34 @@ def _run_child(arguments: list[str], tmp: str) -> dict:
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
+def _ocr(*, quick: bool) -> dict:
+    with tempfile.TemporaryDirectory(prefix="rathaus-bench-efile-ocr-") as tmp:
+        return _run_child(["--ocr-child", str(2 if quick else 8)], tmp)
+
+
 def run(*, quick: bool) -> dict:
     cases = 10_000 if quick else 100_000
     requests = 100 if quick else 300
-    pages = 2 if quick else 8
     with tempfile.TemporaryDirectory(prefix="rathaus-bench-efile-") as tmp:
         result = _run_child(["--child", str(cases), str(requests)], tmp)
-    with tempfile.TemporaryDirectory(prefix="rathaus-bench-efile-ocr-") as tmp:
-        result["ocr"] = _run_child(["--ocr-child", str(pages)], tmp)
+    result["ocr"] = _ocr(quick=quick)
     return result
+
+
+def run_ocr_only(*, quick: bool) -> dict:
+    """Measure OCR only and put it into the saved results as their ``ocr`` key, keeping the
+    other keys of the last run (of the same size)."""
+    from datetime import UTC, datetime
+
+    started = time.perf_counter()
+    measured = _ocr(quick=quick)
+    measured["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    measured["wall_seconds"] = round(time.perf_counter() - started, 2)
+    path = ROOT / "benchmarks" / "results" / f"efile{'-quick' if quick else ''}.json"
+    saved = json.loads(path.read_text()) if path.exists() else {"benchmark": "efile", "quick": quick}
+    saved["ocr"] = measured
+    path.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+    return saved
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,6 +311,11 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--only",
+        choices=["ocr"],
+        help="measure only this part and merge it into benchmarks/results/efile[-quick].json",
+    )
     parser.add_argument("--child", nargs=2, type=int, metavar=("CASES", "REQUESTS"), help=argparse.SUPPRESS)
     parser.add_argument("--ocr-child", type=int, metavar="PAGES", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -245,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child:
         print(json.dumps(_child(*args.child)))
+        return 0
+    if args.only == "ocr":
+        print(json.dumps(run_ocr_only(quick=args.quick)["ocr"], indent=2, sort_keys=True))
         return 0
     print(json.dumps(run(quick=args.quick), indent=2))
     return 0

@@ -187,12 +187,12 @@ def _check_zip(data: bytes, filename: str) -> None:
 
 # --- What OCR of a PDF would have to process (decision 0055, amendment of issue 11) ----------
 #
-# OCRmyPDF interprets every page's drawing instructions and rasterises the page for Tesseract,
+# OCR renders every page for Tesseract (PDFium interprets its drawing instructions, ``ocr.raster``),
 # so its work grows with pages × (decoded instructions + pixels), not with the file size: one
 # 400 MB stream of zeros compresses to 400 KB, and 50 pages drawing it make 20 GB to interpret.
 # These limits are checked before OCR starts, from dictionaries and a bounded decompression.
 
-# The resolution OCRmyPDF rasterises pages without images at, and Tesseract's sweet spot.
+# The resolution OCR renders pages without images at, and Tesseract's sweet spot.
 OCR_DPI = 300
 # Drawing instructions (content streams and form XObjects, decoded), counted once per page they
 # are drawn on. A scanned page's instructions are a few hundred bytes ("draw image Im0"); a

@@ -84,6 +84,7 @@ def _ocr_store(*, version: DocumentVersion, result: ocr.OcrResult) -> DocumentVe
             "version": created.number,
             "sha256": blob.sha256,
             "characters": len(result.text),
+            "turned_pages": result.turned_pages,
         },
     )
     search_index.index_document(document)

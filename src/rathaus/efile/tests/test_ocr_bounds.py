@@ -1,5 +1,5 @@
 """OCR is bounded before it starts (issue 11, finding 7): a small PDF whose pages share one huge
-stream is not OCRed, and a timeout of OCR is not retried. Real pypdf, real OCRmyPDF."""
+stream is not OCRed, and a timeout of OCR is not retried. Real pypdf, real Tesseract."""
 
 import io
 import subprocess
@@ -76,7 +76,7 @@ def pages_sharing_one_image(*, pages: int, width: int, height: int) -> bytes:
 
 @pytest.fixture
 def ocr_calls(monkeypatch):
-    """Records every child process started (OCRmyPDF runs in one); they fail to start."""
+    """Records every child process started (Tesseract and the renderer run in them); they fail to start."""
     calls = []
 
     def refuse(command, *args, **kwargs):
@@ -90,7 +90,7 @@ def ocr_calls(monkeypatch):
 def test_pages_sharing_one_huge_stream_are_kept_but_not_ocred(ocr_calls, django_capture_on_commit_callbacks):
     """The finding: 414 KB on disk, 50 pages drawing one 400 MB stream (20 GB to interpret).
     It is filed (readable original, nothing lost) and marked "kein Text (zu groß für die
-    Texterkennung)"; OCRmyPDF is never started and the task is not retried."""
+    Texterkennung)"; OCR never starts and the task is not retried."""
     # given
     office = make_office()
     clerk = make_staff(office)

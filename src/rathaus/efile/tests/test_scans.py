@@ -1,4 +1,4 @@
-"""Scan intake and OCR: real OCRmyPDF + Tesseract (German) on small generated images."""
+"""Scan intake and OCR: real Tesseract (German) on small generated images."""
 
 import io
 
