@@ -189,10 +189,15 @@ def _rush(base: str, setup: dict[str, object], clients: int) -> dict[str, object
                     return
             start = known.pop(rng.randrange(len(known)))
             body = {"office_id": setup["rush_office"], "service_ids": [setup["service"]], "start": start}
+            # A new key per attempt: another start is another reservation.
+            key = {"Idempotency-Key": f"rush-{seed}-{rng.getrandbits(64):016x}"}
             began = time.perf_counter()
             try:
                 answer = session.post(
-                    f"{base}/api/v1/appointments/reservations", json=body, headers=headers, timeout=TIMEOUT
+                    f"{base}/api/v1/appointments/reservations",
+                    json=body,
+                    headers={**headers, **key},
+                    timeout=TIMEOUT,
                 )
             except requests.RequestException:
                 with lock:

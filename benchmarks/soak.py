@@ -321,8 +321,9 @@ class _Load:
             with self.lock:
                 self.free = starts[:200]
         body = {"office_id": self.setup["office"], "service_ids": [self.setup["service"]], "start": start}
+        keyed = {**headers, "Idempotency-Key": f"soak-booking-{n}"}
         answer = self._send(
-            session, "booking", "POST", "/api/v1/appointments/reservations", json=body, headers=headers
+            session, "booking", "POST", "/api/v1/appointments/reservations", json=body, headers=keyed
         )
         if answer is None or answer.status_code != 201:
             return

@@ -5,28 +5,29 @@ Reading (services, availability) needs no token. Booking needs an API token with
 ``appointments:book``: the portal that holds it is accountable for its users and is
 throttled per token; its users confirm by e-mail like everyone else. The personal token
 returned by a reservation is the only handle on the booking (view, contact, move, cancel);
-an unknown or foreign token is 404. An office's day list needs the scope
-``appointments:desk`` and a token owner who works on matters at that office; for anyone else
-the office is 404, like one that does not exist, and every read is recorded with its purpose.
-Errors are problem+json (RFC 9457).
+an unknown or foreign token is 404. A reservation needs an ``Idempotency-Key`` header
+(``rathaus.kernel.idempotency``): a retry with the same key gets the same hold, not a second
+one. An office's day list needs the scope ``appointments:desk`` and a token owner who works on
+matters at that office; for anyone else the office is 404, like one that does not exist, and
+every read is recorded with its purpose. Errors are problem+json (RFC 9457).
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import Throttled
-from ninja.responses import Status
 from pydantic import AfterValidator
 
 from rathaus.api.auth import require_scope
 from rathaus.api.types import Text200, Text500
 from rathaus.directory import selectors as directory_selectors
 from rathaus.domain.parse import MAX_ID
+from rathaus.kernel import idempotency
 from rathaus.kernel.exceptions import InvalidInput, NotFound
 
 from . import protection, selectors, services, tokens
@@ -190,9 +191,10 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> list[
 @router.post(
     "/appointments/reservations",
     response={201: BookingOut},
-    summary="Termin reservieren (hält ihn für kurze Zeit)",
+    summary="Termin reservieren (hält ihn für kurze Zeit; Idempotency-Key)",
+    openapi_extra=idempotency.openapi_extra(),
 )
-def reservation_create(request: HttpRequest, payload: ReservationIn) -> Status:
+def reservation_create(request: HttpRequest, payload: ReservationIn) -> HttpResponse:
     require_scope(request, BOOK)
     office = directory_selectors.office_by_id(office_id=payload.office_id)
     found = selectors.services_by_ids(payload.service_ids)
@@ -204,8 +206,23 @@ def reservation_create(request: HttpRequest, payload: ReservationIn) -> Status:
         raise InvalidInput(
             "Der Zeitpunkt braucht eine Zeitzone (ISO 8601 mit Offset).", code="start_without_offset"
         )
-    appointment, _token = services.appointment_reserve(office=office, services=found, start=payload.start)
-    return Status(201, _out(appointment))
+
+    def reserve() -> tuple[int, dict[str, Any]]:
+        appointment, _token = services.appointment_reserve(office=office, services=found, start=payload.start)
+        # The personal token is not stored with the answer (only its nonce is, on the booking).
+        stored = _out(appointment).model_dump(exclude={"token"})
+        return 201, {"booking": appointment.pk, **stored}
+
+    return idempotency.idempotent(request, reserve, answer=_with_token)
+
+
+def _with_token(stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored answer of a reservation with the booking's personal token, first and on replay."""
+    body = dict(stored)
+    appointment = tokens.appointment_by_id(body.pop("booking"))
+    if appointment is None:
+        raise NotFound("Diese Buchung gibt es nicht.", code="booking_not_found")
+    return {"token": tokens.link_token(appointment), **body}
 
 
 @router.get("/appointments/bookings/{token}", response=BookingOut, summary="Buchung ansehen")

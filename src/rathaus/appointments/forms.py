@@ -13,7 +13,7 @@ from rathaus.directory.types import Office, Service
 from rathaus.domain.parse import MAX_ID, InputError, ascii_int, ascii_int_list, iso_datetime
 from rathaus.kernel.forms import DateRangeField, days_from_today
 
-from . import selectors
+from . import selectors, tokens
 
 # How far a citizen may look or book ahead (and back, for a page left open): generous beyond
 # any office's release window, but far from the ends of the calendar.
@@ -79,13 +79,22 @@ class SearchForm(forms.Form):
 
 
 class ReserveForm(forms.Form):
-    """The chosen time; ``choice`` is "<office id>|<ISO start>"."""
+    """The chosen time; ``choice`` is "<office id>|<ISO start>". ``form_token`` is the page's
+    one-time token; ``cleaned_data["request_key"]`` the key of this request (``tokens``)."""
 
     # Machine-written fields (radio values, hidden inputs): read exactly, not trimmed.
     choice = forms.CharField(max_length=80, strip=False)
     services = forms.CharField(max_length=60, strip=False)
     pow = forms.CharField(required=False, max_length=2000)
     ticket = forms.CharField(required=False, max_length=300)
+    form_token = forms.RegexField(tokens.FORM_TOKEN, max_length=43, strip=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "choice" in data and "form_token" in data:
+            office, start = data["choice"]
+            data["request_key"] = tokens.request_key(data["form_token"], f"{office.pk}|{start.isoformat()}")
+        return data
 
     def clean_choice(self) -> tuple[Office, datetime.datetime]:
         office_id, _sep, start = self.cleaned_data["choice"].partition("|")

@@ -7,28 +7,41 @@
   ticket instead: it becomes valid ``WAIT_SECONDS`` after the page was shown and counts once.
   It costs a person nothing (choosing a time takes longer) but a bot time per reservation;
   the rate limits below apply to both ways (decision 0081).
+- "Counts once" is recorded in the database until the challenge or ticket expires
+  (``kernel.spent``), not in the cache, which may evict an entry under load (decision 0085).
+  A challenge is spent by its ``challenge`` value, so the same solution encoded another way
+  (other key order, the number as text) is the same spent challenge.
 - **Rate limits** per client address: a fixed window counted in the shared cache (the same
   scheme as the API's per-token limit); callers answer 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
+import json
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import altcha
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from rathaus.kernel import spent
 
 POW_MAX_NUMBER = 30_000
 POW_VALID_SECONDS = 15 * 60
 WAIT_SECONDS = 15
 WAIT_VALID_SECONDS = 30 * 60
 _WAIT_SALT = "rathaus.appointments.wait-ticket"
+# Spent challenges and tickets are kept this long after they expire (clock differences).
+SPENT_MARGIN_SECONDS = 10 * 60
 # (requests, window seconds) per client address.
 DEFAULT_RESERVE_RATE = (10, 10 * 60)
 DEFAULT_LOOKUP_RATE = (120, 60)
@@ -50,19 +63,40 @@ def pow_challenge() -> dict[str, object]:
     return challenge.to_dict()
 
 
+def _pow_solution(payload: str) -> dict[str, Any] | None:
+    """The decoded solution if it has the protocol's fields with their types, else None (the
+    ``altcha`` package fails with an exception on, e.g., a number as the salt)."""
+    try:
+        data = json.loads(base64.b64decode(payload, validate=True))
+    except (binascii.Error, ValueError):
+        return None
+    if not isinstance(data, dict) or type(data.get("number")) is not int:
+        return None
+    if not all(isinstance(data.get(name), str) for name in ("algorithm", "challenge", "salt", "signature")):
+        return None
+    return data
+
+
 def pow_verify(payload: str) -> bool:
-    """True once per solved challenge: a valid, unexpired solution not seen before."""
+    """True once per solved challenge: a valid, unexpired solution of a challenge not spent before."""
     if not payload or len(payload) > 2000:
+        return False
+    solution = _pow_solution(payload)
+    if solution is None:
         return False
     ok, _error = altcha.verify_solution_v1(payload, _hmac_key(), check_expires=True)
     if not ok:
         return False
-    return cache.add(f"appt-pow:{salted_hmac('appt-pow', payload).hexdigest()}", 1, POW_VALID_SECONDS + 60)
+    # A challenge expires POW_VALID_SECONDS after it was made, so before this; the margin covers
+    # clocks of several servers that differ a little.
+    expires_at = timezone.now() + datetime.timedelta(seconds=POW_VALID_SECONDS + SPENT_MARGIN_SECONDS)
+    return spent.spend(purpose="appointments.pow", value=solution["challenge"], expires_at=expires_at)
 
 
-def wait_ticket() -> str:
-    """A signed ticket that becomes valid ``WAIT_SECONDS`` from now."""
-    return signing.dumps({"n": secrets.token_urlsafe(12), "t": int(time.time())}, salt=_WAIT_SALT)
+def wait_ticket(*, now: float | None = None) -> str:
+    """A signed ticket that becomes valid ``WAIT_SECONDS`` from ``now`` (default: now)."""
+    issued = int(time.time() if now is None else now)
+    return signing.dumps({"n": secrets.token_urlsafe(12), "t": issued}, salt=_WAIT_SALT)
 
 
 @dataclass(frozen=True)
@@ -82,7 +116,9 @@ def wait_ticket_check(ticket: str, *, now: float | None = None) -> TicketCheck:
     remaining = issued + getattr(settings, "APPOINTMENTS_WAIT_SECONDS", WAIT_SECONDS) - now
     if remaining > 0:
         return TicketCheck(valid=False, wait_seconds=int(remaining + 0.999))
-    if not cache.add(f"appt-wait:{nonce}", 1, WAIT_VALID_SECONDS + 60):
+    expires = issued + WAIT_VALID_SECONDS + SPENT_MARGIN_SECONDS
+    expires_at = datetime.datetime.fromtimestamp(expires, tz=datetime.UTC)
+    if not spent.spend(purpose="appointments.wait-ticket", value=nonce, expires_at=expires_at):
         return TicketCheck(valid=False)
     return TicketCheck(valid=True)
 

@@ -1,13 +1,20 @@
-"""The personal link and the e-mail verification link of an appointment.
+"""The personal link and the e-mail verification link of an appointment, and the booking form's
+one-time token.
 
 A token is ``<pk>-<HMAC-SHA256(SECRET_KEY, purpose, pk, nonce)>``: 256 bits that cannot be
 guessed, derivable again for later e-mails (reminder) without storing the token itself.
 Only the random nonce is stored; emptying it invalidates the link (verification: once).
+
+The form token is a random value (256 bits) in each page of free times. A reservation sent
+with it stores the SHA-256 of token and chosen time as ``Appointment.request_key`` (unique), so
+the same submission sent again (a double click, a reload) finds the hold it made instead of
+making a second one (decision 0085). Another time chosen on the same page is another request.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import re
 import secrets
@@ -67,6 +74,11 @@ def appointment_by_link(token: str) -> Appointment | None:
     return appointment if hmac.compare_digest(expected, parsed[1]) else None
 
 
+def appointment_by_id(pk: int) -> Appointment | None:
+    """The appointment with this id (for its personal link in a replayed API answer), or None."""
+    return Appointment.objects.filter(pk=pk).first()
+
+
 def appointment_by_verify_token(token: str) -> Appointment | None:
     parsed = _parse(token)
     if parsed is None:
@@ -76,3 +88,21 @@ def appointment_by_verify_token(token: str) -> Appointment | None:
         return None
     expected = _mac(_VERIFY, appointment.pk, appointment.verify_nonce)
     return appointment if hmac.compare_digest(expected, parsed[1]) else None
+
+
+FORM_TOKEN = re.compile(r"\A[A-Za-z0-9_-]{43}\Z")
+
+
+def form_token() -> str:
+    """A new one-time token for a page of free times."""
+    return secrets.token_urlsafe(32)
+
+
+def request_key(token: str, choice: str) -> str:
+    """The key of the reservation of ``choice`` sent with the form token ``token``."""
+    return hashlib.sha256(f"{token}\n{choice}".encode()).hexdigest()
+
+
+def appointment_by_request_key(key: str) -> Appointment | None:
+    """The appointment this request made already, or None."""
+    return Appointment.objects.filter(request_key=key).first()

@@ -69,6 +69,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "service_ids": ",".join(str(s.pk) for s in form.services()) if results else "",
         "challenge": protection.pow_challenge() if results else None,
         "ticket": protection.wait_ticket() if results else "",
+        "form_token": tokens.form_token() if results else "",
         "wait_seconds": protection.WAIT_SECONDS,
     }
     return render(request, "appointments/search.html", context, status=400 if form.errors else 200)
@@ -89,20 +90,21 @@ def reserve(request: HttpRequest) -> HttpResponse:
         return _throttled(request, wait)
     form = ReserveForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "appointments/problem.html", {"message": _("Bitte wählen Sie einen Termin.")}, status=400
+        message = (
+            _("Dieses Formular ist nicht vollständig. Bitte suchen Sie den Termin noch einmal.")
+            if "form_token" in form.errors and len(form.errors) == 1
+            else _("Bitte wählen Sie einen Termin.")
         )
+        return render(request, "appointments/problem.html", {"message": message}, status=400)
+    key = form.cleaned_data["request_key"]
+    # The same submission again (a double click, a reload): the hold it made, not a second one.
+    if (earlier := _earlier_hold(key)) is not None:
+        return earlier
     if not protection.pow_verify(form.cleaned_data["pow"]):
         check = protection.wait_ticket_check(form.cleaned_data["ticket"])
         if not check.valid:
-            context = {
-                "post": request.POST,
-                "wait": check.wait_seconds,
-                "ticket": protection.wait_ticket() if not check.wait_seconds else form.cleaned_data["ticket"],
-            }
-            return render(
-                request, "appointments/wait.html", context, status=200 if check.wait_seconds else 400
-            )
+            # Its twin may have used the proof of work and finished meanwhile.
+            return _earlier_hold(key) or _wait_page(request, form, check)
     office, start = form.cleaned_data["choice"]
     try:
         _appointment, token = services.appointment_reserve(
@@ -111,10 +113,29 @@ def reserve(request: HttpRequest) -> HttpResponse:
             start=start,
             user=request.user,
             origin=_origin(request),
+            request_key=key,
         )
     except RathausError as exc:
         return render(request, "appointments/problem.html", {"message": exc.message}, status=exc.http_status)
     return redirect("appointments:manage", token=token)
+
+
+def _earlier_hold(key: str) -> HttpResponse | None:
+    """The page of the hold an earlier submission of the same form and time made, if any."""
+    appointment = tokens.appointment_by_request_key(key)
+    if appointment is None:
+        return None
+    return redirect("appointments:manage", token=tokens.link_token(appointment))
+
+
+def _wait_page(request: HttpRequest, form: ReserveForm, check: protection.TicketCheck) -> HttpResponse:
+    """Wait (the ticket is too young), or try again with a new ticket (it was used or is invalid)."""
+    context = {
+        "post": request.POST,
+        "wait": check.wait_seconds,
+        "ticket": protection.wait_ticket() if not check.wait_seconds else form.cleaned_data["ticket"],
+    }
+    return render(request, "appointments/wait.html", context, status=200 if check.wait_seconds else 400)
 
 
 def manage(request: HttpRequest, token: str) -> HttpResponse:

@@ -1,11 +1,14 @@
-"""Kernel tables: audit log, blobs, search index, task runs, citizen postbox.
+"""Kernel tables: audit log, blobs, search index, task runs, citizen postbox, spent one-time
+tokens, idempotency records of API calls.
 
 Other apps use these through ``kernel.audit``, ``kernel.blobs``, ``kernel.search``,
-``kernel.tasks`` and ``kernel.notify``, never by writing the tables directly.
+``kernel.tasks``, ``kernel.notify``, ``kernel.spent`` and ``kernel.idempotency``, never by
+writing the tables directly.
 """
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .exceptions import PermissionDenied
 
@@ -195,3 +198,43 @@ class PostboxAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class SpentToken(models.Model):
+    """A one-time token that was used (a solved proof of work, a waiting ticket …), kept until it
+    would have expired anyway: the unique ``digest`` makes it count once (``kernel.spent``)."""
+
+    purpose = models.CharField(max_length=40)
+    # HMAC-SHA256 of purpose and value (the value itself is not stored).
+    digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "Verbrauchtes Einmal-Token"
+        verbose_name_plural = "Verbrauchte Einmal-Tokens"
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.digest[:12]}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a state-changing API call, replayed for the same key and body
+    (``kernel.idempotency``)."""
+
+    owner = models.CharField(max_length=60)
+    key = models.CharField(max_length=200)
+    operation = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "Idempotenz-Eintrag"
+        verbose_name_plural = "Idempotenz-Einträge"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="kernel_idempotency_owner_key_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

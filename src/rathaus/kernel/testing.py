@@ -105,14 +105,20 @@ def make_pdf(text: str = "", *, pages: int = 1, title: str = "", password: str |
 
 
 @contextmanager
-def sqlite_file_copy() -> Iterator[Path]:
-    """Copy the current (SQLite) test database to ``<tmp>/rathaus.sqlite3``; yields ``<tmp>``."""
+def sqlite_file_copy(*, wal: bool = False) -> Iterator[Path]:
+    """Copy the current (SQLite) test database to ``<tmp>/rathaus.sqlite3``; yields ``<tmp>``.
+
+    ``wal``: the copy starts in WAL mode, as an installation's database does (the mode is kept in
+    the file); else racing threads' first connections switch it at once, and one may fail with
+    "database is locked" before it reaches the race."""
     from django.db import connection
 
     with tempfile.TemporaryDirectory(prefix="rathaus-race-") as tmp:
         target = sqlite3.connect(Path(tmp) / "rathaus.sqlite3")
         connection.ensure_connection()
         connection.connection.backup(target)
+        if wal:
+            target.execute("PRAGMA journal_mode=WAL")
         target.close()
         yield Path(tmp)
 

@@ -1,7 +1,7 @@
 """JSON API of E-Payment (scopes ``payments:read``, ``payments:write``), the payment
 notification endpoint, and the sandbox payment service's XBezahldienste interface.
 
-Every state-changing call needs an ``Idempotency-Key`` header (see ``idempotency``).
+Every state-changing call needs an ``Idempotency-Key`` header (``rathaus.kernel.idempotency``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from rathaus.api.types import Count, Money, Text100, Text200, Text500
 from rathaus.directory.selectors import office_by_slug
 from rathaus.domain.payments import xbezahldienste as xb
 from rathaus.kernel.exceptions import NotFound
+from rathaus.kernel.idempotency import idempotent
+from rathaus.kernel.idempotency import openapi_extra as idempotency_documented
 
 from . import conf, sandbox, selectors, services
-from .idempotency import idempotent
 from .models import Claim
 
 router = Router(tags=["E-Payment"])
@@ -92,7 +93,12 @@ def claim_get(request: HttpRequest, kassenzeichen: str) -> dict[str, Any]:
     return _out(_claim(request, kassenzeichen))
 
 
-@router.post("/payments/claims", response={201: ClaimOut}, summary="Forderung anlegen (Idempotency-Key)")
+@router.post(
+    "/payments/claims",
+    response={201: ClaimOut},
+    summary="Forderung anlegen (Idempotency-Key)",
+    openapi_extra=idempotency_documented(),
+)
 def claim_post(request: HttpRequest, payload: ClaimIn) -> HttpResponse:
     token = require_scope(request, WRITE)
     office = office_by_slug(slug=payload.office)
@@ -117,7 +123,12 @@ def claim_post(request: HttpRequest, payload: ClaimIn) -> HttpResponse:
     return idempotent(request, create)
 
 
-@router.post("/payments/claims/{kassenzeichen}/cancel", response=ClaimOut, summary="Forderung aufheben")
+@router.post(
+    "/payments/claims/{kassenzeichen}/cancel",
+    response=ClaimOut,
+    summary="Forderung aufheben",
+    openapi_extra=idempotency_documented(),
+)
 def claim_cancel(request: HttpRequest, kassenzeichen: str, reason: str) -> HttpResponse:
     token = require_scope(request, WRITE)
     claim = _claim(request, kassenzeichen)
@@ -127,7 +138,10 @@ def claim_cancel(request: HttpRequest, kassenzeichen: str, reason: str) -> HttpR
 
 
 @router.post(
-    "/payments/claims/{kassenzeichen}/refunds", response={201: dict}, summary="Erstattung beantragen"
+    "/payments/claims/{kassenzeichen}/refunds",
+    response={201: dict},
+    summary="Erstattung beantragen",
+    openapi_extra=idempotency_documented(),
 )
 def refund_post(request: HttpRequest, kassenzeichen: str, payload: RefundIn) -> HttpResponse:
     token = require_scope(request, WRITE)

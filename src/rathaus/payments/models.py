@@ -269,24 +269,6 @@ class NotificationEvent(models.Model):
         return f"{self.event_id}: {self.outcome}"
 
 
-class IdempotencyRecord(models.Model):
-    """The first answer to a state-changing API call, replayed for the same key and body."""
-
-    owner = models.CharField(max_length=60)
-    key = models.CharField(max_length=200)
-    operation = models.CharField(max_length=200)
-    body_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.owner} {self.key}"
-
-
 class BankStatement(models.Model):
     """An imported camt.053 statement or camt.054 notification."""
 

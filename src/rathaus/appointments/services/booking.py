@@ -96,11 +96,13 @@ def _claim(
     appointment_for: Callable[[int], Appointment],
     held_until: datetime.datetime | None,
     now: datetime.datetime,
+    request_key: str | None = None,
 ) -> Appointment:
     """Claim ``units`` consecutive units from ``start`` on some counter, in one transaction each try.
 
     ``appointment_for(counter_id)`` creates (or updates) the appointment inside the transaction.
-    The unique ``SlotClaim.slot`` decides who wins; a loser tries the next counter.
+    The unique ``SlotClaim.slot`` decides who wins; a loser tries the next counter. A try that
+    fails because the same request (``request_key``) made its hold meanwhile returns that hold.
     """
     step = datetime.timedelta(minutes=slot_minutes)
     counters = list(Counter.objects.filter(office=office, active=True).values_list("pk", flat=True))
@@ -123,6 +125,9 @@ def _claim(
                 )
                 return appointment
         except IntegrityError:
+            # The slots were taken (try the next counter), or this request's twin made its hold.
+            if (earlier := _made_by(request_key)) is not None:
+                return earlier
             continue
     raise Conflict(
         "Dieser Termin ist leider schon vergeben. Bitte wählen Sie eine andere Zeit.", code="slot_taken"
@@ -136,12 +141,17 @@ def appointment_reserve(
     start: datetime.datetime,
     user: User | AnonymousUser | None = None,
     origin: str = "",
+    request_key: str | None = None,
     now: datetime.datetime | None = None,
 ) -> tuple[Appointment, str]:
     """Hold the units for a visit from ``start`` for ``hold_minutes``; returns it and its personal link token.
 
-    Not audited: a hold carries no personal data and lapses by itself; the confirmation is.
+    ``request_key`` (unique, see ``tokens.request_key``): the same request again gets the hold
+    it made, also when both run at the same moment. Not audited: a hold carries no personal data
+    and lapses by itself; the confirmation is.
     """
+    if (earlier := _made_by(request_key)) is not None:
+        return earlier, tokens.link_token(earlier)
     now = now or timezone.now()
     plan_row, units = _check_request(office=office, services=services, start=start, now=now)
     held_until = now + datetime.timedelta(minutes=plan_row.hold_minutes)
@@ -158,22 +168,35 @@ def appointment_reserve(
             link_nonce=tokens.new_nonce(),
             user=user if isinstance(user, User) and user.is_authenticated else None,
             origin=origin[:200],
+            request_key=request_key,
             held_until=held_until,
             created_at=now,
         )
         appointment.services.set(services)
         return appointment
 
-    appointment = _claim(
-        office=office,
-        start=start,
-        units=units,
-        slot_minutes=plan_row.slot_minutes,
-        appointment_for=create,
-        held_until=held_until,
-        now=now,
-    )
+    try:
+        appointment = _claim(
+            office=office,
+            start=start,
+            units=units,
+            slot_minutes=plan_row.slot_minutes,
+            appointment_for=create,
+            held_until=held_until,
+            now=now,
+            request_key=request_key,
+        )
+    except Conflict:
+        # Taken, perhaps by this very request's twin, which committed before our look for free units.
+        if (earlier := _made_by(request_key)) is None:
+            raise
+        appointment = earlier
     return appointment, tokens.link_token(appointment)
+
+
+def _made_by(request_key: str | None) -> Appointment | None:
+    """The hold the request with this key made already, if any."""
+    return tokens.appointment_by_request_key(request_key) if request_key else None
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -6,6 +7,7 @@ from django.contrib.auth import get_user_model
 from rathaus.accounts import services as account_services
 from rathaus.appointments import selectors
 from rathaus.appointments.models import Appointment
+from rathaus.kernel.models import IdempotencyRecord
 
 from .factories import planned_office
 
@@ -27,9 +29,17 @@ def _auth(scopes=("appointments:book",)):
     return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 
-def _reserve(client, planned, start, headers):
+def _reserve(client, planned, start, headers, *, key: str | None = ""):
+    """A reservation; ``key`` its Idempotency-Key (default: a new one, None: none)."""
     body = {"office_id": planned.office.pk, "service_ids": [planned.certify.pk], "start": start}
+    if key is not None:
+        headers = {**headers, "HTTP_IDEMPOTENCY_KEY": key or str(uuid.uuid4())}
     return client.post(f"{BASE}/reservations", body, content_type="application/json", **headers)
+
+
+def _free_starts(planned, count=1):
+    frees = selectors.availability(office=planned.office, services=[planned.certify], limit=count)
+    return [free.start.isoformat() for free in frees]
 
 
 def test_services_and_availability_need_no_token(client, planned):
@@ -110,3 +120,47 @@ def test_bad_bookings_over_the_api_are_problem_documents(client, planned):
 def test_openapi_documents_the_appointment_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/appointments/availability", "/api/v1/appointments/reservations"} <= set(paths)
+    reserve = paths["/api/v1/appointments/reservations"]["post"]
+    header = [p for p in reserve["parameters"] if p["in"] == "header" and p["name"] == "Idempotency-Key"]
+    assert header and header[0]["required"] is True
+    assert "idempotency_key_reused" in reserve["responses"]["422"]["description"]
+
+
+def test_a_reservation_repeated_with_its_idempotency_key_is_the_same_hold(client, planned):
+    """Issue 20, finding 3: the API took no idempotency key, so a reservation sent again (after
+    its answer was lost) made a second hold. Now the same key and body get the first answer."""
+    headers = _auth()
+    start, later = _free_starts(planned, 2)
+    first = _reserve(client, planned, start, headers, key="portal-42")
+    again = _reserve(client, planned, start, headers, key="portal-42")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Appointment.objects.count() == 1
+    token = again.json()["token"]
+    assert client.get(f"{BASE}/bookings/{token}", **headers).json()["status"] == "reserved"
+    # The personal token is the only handle on the booking: it is not stored with the answer.
+    assert token not in IdempotencyRecord.objects.get().response
+    other = _reserve(client, planned, later, headers, key="portal-42")
+    assert other.status_code == 422
+    assert other.json()["type"] == "urn:rathaus:problem:idempotency_key_reused"
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", [None, " ", "k" * 201])
+def test_a_reservation_without_a_usable_idempotency_key_is_a_problem(client, planned, key):
+    response = _reserve(client, planned, _free_starts(planned)[0], _auth(), key=key)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:rathaus:problem:idempotency_key_missing"
+    assert not Appointment.objects.exists()
+
+
+def test_a_failed_reservation_may_be_retried_with_the_same_key(client, planned):
+    """A refusal is not stored: the same key tries again (here: the time was taken meanwhile)."""
+    headers = _auth()
+    start = _free_starts(planned)[0]
+    holds = [_reserve(client, planned, start, headers) for _ in range(2)]  # both counters
+    taken = _reserve(client, planned, start, headers, key="retry-me")
+    assert taken.status_code == 409 and taken.json()["type"] == "urn:rathaus:problem:slot_taken"
+    assert client.delete(f"{BASE}/bookings/{holds[0].json()['token']}", **headers).status_code == 200
+    assert _reserve(client, planned, start, headers, key="retry-me").status_code == 201

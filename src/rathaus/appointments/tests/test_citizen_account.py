@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from rathaus.appointments import protection, selectors
+from rathaus.appointments import protection, selectors, tokens
 from rathaus.appointments.models import Appointment
 from rathaus.kernel import notify
 
@@ -35,7 +35,12 @@ def _book_with_account(client, planned, citizen, capture) -> str:
     free = selectors.availability(office=planned.office, services=[planned.certify], limit=1)[0]
     reserved = client.post(
         reverse("appointments:reserve"),
-        {"choice": free.choice, "services": str(planned.certify.pk), "ticket": protection.wait_ticket()},
+        {
+            "choice": free.choice,
+            "services": str(planned.certify.pk),
+            "ticket": protection.wait_ticket(),
+            "form_token": tokens.form_token(),
+        },
     )
     token = reserved["Location"].rstrip("/").rsplit("/", 1)[-1]
     with capture(execute=True):

@@ -56,6 +56,7 @@ def test_reserve_with_hostile_office_id_is_400_without_login(client, planned, ch
         "choice": f"{choice_office}|{start}",
         "services": str(planned.certify.pk),
         "ticket": protection.wait_ticket(),
+        "form_token": tokens.form_token(),
     }
     response = client.post(reverse("appointments:reserve"), data)
     assert response.status_code == 400
@@ -65,7 +66,12 @@ def test_reserve_with_hostile_office_id_is_400_without_login(client, planned, ch
 
 @pytest.mark.parametrize("services", ["²", "٣", HUGE, f"{HUGE},1", "-5", "1e3"])
 def test_reserve_with_hostile_service_ids_is_400(client, planned, services):
-    data = {"choice": _free(planned).choice, "services": services, "ticket": protection.wait_ticket()}
+    data = {
+        "choice": _free(planned).choice,
+        "services": services,
+        "ticket": protection.wait_ticket(),
+        "form_token": tokens.form_token(),
+    }
     response = client.post(reverse("appointments:reserve"), data)
     assert response.status_code == 400
     assert not Appointment.objects.exists()
@@ -77,6 +83,7 @@ def test_reserve_at_the_end_of_time_is_400(client, planned, start):
         "choice": f"{planned.office.pk}|{start}",
         "services": str(planned.certify.pk),
         "ticket": protection.wait_ticket(),
+        "form_token": tokens.form_token(),
     }
     response = client.post(reverse("appointments:reserve"), data)
     assert response.status_code in (400, 409)
@@ -168,7 +175,9 @@ def test_api_reservation_with_hostile_body_is_a_problem(client, planned, body):
         "start": _free(planned).start.isoformat(),
         **body,
     }
-    response = client.post(f"{BASE}/reservations", data, content_type="application/json", **_auth())
+    response = client.post(
+        f"{BASE}/reservations", data, content_type="application/json", **_auth(), HTTP_IDEMPOTENCY_KEY="k-1"
+    )
     assert 400 <= response.status_code < 500
     assert response["Content-Type"].startswith("application/problem+json")
     assert not Appointment.objects.exists()
@@ -266,9 +275,9 @@ def test_api_contact_refuses_nul_and_invisible_names(client, planned, name):
         "service_ids": [planned.certify.pk],
         "start": _free(planned).start.isoformat(),
     }
-    token = client.post(f"{BASE}/reservations", body, content_type="application/json", **headers).json()[
-        "token"
-    ]
+    token = client.post(
+        f"{BASE}/reservations", body, content_type="application/json", **headers, HTTP_IDEMPOTENCY_KEY="k-1"
+    ).json()["token"]
     response = client.post(
         f"{BASE}/bookings/{token}/contact",
         {"name": name, "email": "anna@example.org"},

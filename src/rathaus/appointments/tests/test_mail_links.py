@@ -68,9 +68,13 @@ def test_an_api_booking_mails_only_absolute_links_to_the_configured_site(
     headers = _api_headers()
     body = {"office_id": planned.office.pk, "service_ids": [planned.certify.pk], "start": start.isoformat()}
     with django_capture_on_commit_callbacks(execute=True):
-        token = client.post(f"{BASE}/reservations", body, content_type="application/json", **headers).json()[
-            "token"
-        ]
+        token = client.post(
+            f"{BASE}/reservations",
+            body,
+            content_type="application/json",
+            headers={"Idempotency-Key": "mail-links-1"},
+            **headers,
+        ).json()["token"]
         contact = client.post(
             f"{BASE}/bookings/{token}/contact",
             {"name": "Anna Becker", "email": "anna@example.org"},

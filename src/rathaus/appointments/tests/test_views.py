@@ -39,6 +39,7 @@ def _reserve(client, planned, *, ticket=None, pow_payload="", free=None, **extra
         "services": str(planned.certify.pk),
         "pow": pow_payload,
         "ticket": protection.wait_ticket() if ticket is None else ticket,
+        "form_token": tokens.form_token(),  # each call a new page
     }
     return client.post(reverse("appointments:reserve"), data, **extra)
 

@@ -5,8 +5,9 @@ from django.test import Client
 
 from rathaus.domain.payments import xbezahldienste as xb
 from rathaus.kernel import urls
+from rathaus.kernel.models import IdempotencyRecord
 from rathaus.payments import conf, services
-from rathaus.payments.models import Claim, IdempotencyRecord
+from rathaus.payments.models import Claim
 from rathaus.payments.providers import XBezahldiensteHttpProvider
 
 from .factories import api_headers, make_staff, setup_payments

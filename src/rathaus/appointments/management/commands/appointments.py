@@ -13,6 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from rich.progress import Progress
 
+from rathaus.kernel import spent
+
 from ... import selectors, services
 from .. import day_command, plan_command
 
@@ -22,10 +24,11 @@ NO_REMINDERS_HELP = "keine Erinnerungen verschicken / do not send reminders"
 class Command(BaseCommand):
     help = (
         "Terminvergabe. Ohne Unterbefehl (oder mit 'housekeeping'): legt Zeiteinheiten bis zum "
-        "Freigabehorizont an, gibt abgelaufene Reservierungen frei und verschickt fällige Erinnerungen "
-        "(täglich per cron); 'plan': Terminplanung aus einer Datei übernehmen oder zeigen; 'day': "
-        "Tagesliste einer Dienststelle. / Appointments. Without a subcommand (or 'housekeeping'): "
-        "creates slots up to the release horizon, releases lapsed holds and sends due reminders (run "
+        "Freigabehorizont an, gibt abgelaufene Reservierungen frei, verschickt fällige Erinnerungen und "
+        "löscht die Einträge abgelaufener Einmal-Tokens (täglich per cron); 'plan': Terminplanung aus "
+        "einer Datei übernehmen oder zeigen; 'day': Tagesliste einer Dienststelle. / Appointments. "
+        "Without a subcommand (or 'housekeeping'): creates slots up to the release horizon, releases "
+        "lapsed holds, sends due reminders and deletes the records of expired one-time tokens (run "
         "daily from cron); 'plan': apply or show an office's planning as a file; 'day': an office's "
         "day list."
     )
@@ -36,8 +39,9 @@ class Command(BaseCommand):
         housekeeping = sub.add_parser(
             "housekeeping",
             help="tägliche Pflege (wie ohne Unterbefehl) / daily housekeeping (as without a subcommand)",
-            description="Legt Zeiteinheiten an, gibt abgelaufene Reservierungen frei und verschickt "
-            "fällige Erinnerungen. / Creates slots, releases lapsed holds and sends due reminders.",
+            description="Legt Zeiteinheiten an, gibt abgelaufene Reservierungen frei, verschickt "
+            "fällige Erinnerungen und löscht abgelaufene Einmal-Tokens. / Creates slots, releases lapsed "
+            "holds, sends due reminders and deletes expired one-time tokens.",
         )
         # Its own name: a subcommand's default would overwrite "--no-reminders" given before it.
         housekeeping.add_argument(
@@ -66,8 +70,10 @@ class Command(BaseCommand):
                 progress.advance(bar)
         lapsed = services.holds_release_lapsed()
         reminders = 0 if no_reminders else services.reminders_send_due()
+        purged = spent.purge_expired()
         self.stdout.write(
             f"{len(offices)} Dienststellen, {slots} Zeiteinheiten geprüft, "
             f"{lapsed} Reservierungen verfallen, "
-            f"{reminders} Erinnerungen verschickt."
+            f"{reminders} Erinnerungen verschickt, "
+            f"{purged} abgelaufene Einmal-Tokens gelöscht."
         )
