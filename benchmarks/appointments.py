@@ -1,14 +1,17 @@
-"""Appointments benchmark: the release rush and availability throughput, on PostgreSQL over HTTP.
+"""Appointments benchmark: the release rush, the lapse boundary and availability throughput, over HTTP.
 
     python -m benchmarks.appointments            # full: 500 clients, 100 units; 300 queries × 3 rounds
     python -m benchmarks.appointments --quick    # smoke run: 100 clients, 32 units; 100 queries × 3 rounds
+    python -m benchmarks.appointments --sqlite   # the same on the embedded SQLite database
 
 What it does, all on 127.0.0.1:
 1. creates a fresh PostgreSQL database (``APPOINTMENTS_BENCH_DATABASE_URL``, default
-   ``postgres://postgres@127.0.0.1:5432/rathaus_bench_appointments``), migrates it and plans
-   (a) one "rush" office whose only bookable day has exactly N units (4 counters) and
-   (b) ten offices offering one service with 3 counters and 28 days of slots each; issues one API
-   token with ``appointments:book`` (a partner portal through which the rush books);
+   ``postgres://postgres@127.0.0.1:5432/rathaus_bench_appointments``; with ``--sqlite`` or
+   ``APPOINTMENTS_BENCH_DATABASE_URL=sqlite`` a SQLite file in a temporary directory), migrates it
+   and plans (a) one "rush" office whose only bookable day has exactly N units (4 counters), the
+   same again as the "lapse" office, and (b) ten offices offering one service with 3 counters and
+   28 days of slots each; issues one API token with ``appointments:book`` (a partner portal
+   through which the rush books);
 2. starts gunicorn (8 sync workers) with ``benchmarks.appointments_settings``: the bench URLs with
    the bare view ``/bench/bare/`` as baseline, per-client limits lifted (all clients are 127.0.0.1);
 3. (a) the rush: C client threads start together; each asks for the free units of the rush office
@@ -17,6 +20,12 @@ What it does, all on 127.0.0.1:
    bookings made (201 answers, and appointments in the database), double bookings (units claimed
    twice in the database, and 201s beyond the unit count), answers other than 200/201/409 and
    p50/p95 latency of the reservations;
+   the lapse boundary (``benchmarks/appointments_lapse.py``, issue 20): every unit of the lapse
+   office gets a hold waiting for its e-mail link, all ending at one moment T; the N owners
+   confirm in the last second before T while 2N others reserve the same units in the first
+   second after it. Reports the answers, units with two live appointments (double bookings),
+   confirmed appointments without their claims, 5xx answers, and whether every unit ends with
+   exactly one live appointment;
 4. (b) availability of one service across all offices (``GET /api/v1/appointments/availability``),
    requests/s from 8 threads against the bare view, 3 interleaved rounds, medians and ratio.
 The proof of work of the web form is not part of the rush: the API is for partner portals, which
@@ -40,6 +49,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from benchmarks import appointments_lapse
 from benchmarks.common import (
     ROOT,
     free_port,
@@ -69,7 +79,6 @@ def _setup(units: int) -> dict[str, object]:
 
     django.setup()
     from django.core.management import call_command
-    from django.utils import timezone
 
     from rathaus.accounts import services as account_services
     from rathaus.accounts.models import User
@@ -78,24 +87,9 @@ def _setup(units: int) -> dict[str, object]:
 
     call_command("migrate", verbosity=0, interactive=False)
     service = Service.objects.create(leika_key="99012001000000", name="Beglaubigung")
-    # (a) The rush office: only tomorrow's weekday is open, exactly ``units`` units.
-    rush = Office.objects.create(slug="rush", name="Bürgeramt Ansturm")
-    services.plan_upsert(office=rush, release_days=1, release_time=datetime.time(0, 0), min_lead_minutes=0,
-        # Holds outlast the run: the pool must not refill with lapsed holds while it is measured.
-        hold_minutes=240,
-                         max_open_per_person=1000)  # fmt: skip
-    for n in range(COUNTERS):
-        services.counter_ensure(office=rush, name=f"Schalter {n + 1}")
-    per_counter = units // COUNTERS
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    closes = datetime.datetime.combine(tomorrow, datetime.time(8, 0)) + per_counter * datetime.timedelta(
-        minutes=15
-    )
-    # A day exception rather than weekly hours: it opens the day even if tomorrow is a holiday.
-    services.opening_exception_add(office=rush, day=tomorrow, reason="Ansturm", opens=datetime.time(8, 0),
-                                   closes=closes.time())  # fmt: skip
-    services.offer_upsert(office=rush, service=service, duration_minutes=15)
-    services.slots_generate(office=rush, extra_days=0)
+    # (a) The rush office and the lapse office: only tomorrow is open, exactly ``units`` units.
+    for slug, name in (("rush", "Bürgeramt Ansturm"), (appointments_lapse.OFFICE, "Bürgeramt Fristende")):
+        _one_day_office(Office.objects.create(slug=slug, name=name), service, units)
     # (b) Ordinary offices for the availability query.
     for n in range(OFFICES):
         office = Office.objects.create(slug=f"buergeramt-{n}", name=f"Bürgeramt {n}")
@@ -117,12 +111,38 @@ def _setup(units: int) -> dict[str, object]:
     )
     from rathaus.appointments.models import Slot
 
+    rush = Office.objects.get(slug="rush")
     return {
         "service": service.pk,
         "rush_office": rush.pk,
         "rush_units": Slot.objects.filter(office=rush).count(),
         "token": plaintext,
     }
+
+
+def _one_day_office(office, service, units: int) -> None:
+    """``office`` open only tomorrow (a day exception, so even on a holiday) with exactly ``units``
+    units on 4 counters, offering ``service`` in one unit."""
+    import datetime
+
+    from django.utils import timezone
+
+    from rathaus.appointments import services
+
+    services.plan_upsert(office=office, release_days=1, release_time=datetime.time(0, 0), min_lead_minutes=0,
+        # Holds outlast the run: the pool must not refill with lapsed holds while it is measured.
+        hold_minutes=240,
+                         max_open_per_person=1000)  # fmt: skip
+    for n in range(COUNTERS):
+        services.counter_ensure(office=office, name=f"Schalter {n + 1}")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    closes = datetime.datetime.combine(
+        tomorrow, datetime.time(8, 0)
+    ) + units // COUNTERS * datetime.timedelta(minutes=15)
+    services.opening_exception_add(office=office, day=tomorrow, reason="Ansturm", opens=datetime.time(8, 0),
+                                   closes=closes.time())  # fmt: skip
+    services.offer_upsert(office=office, service=service, duration_minutes=15)
+    services.slots_generate(office=office, extra_days=0)
 
 
 def _count_double_bookings() -> dict[str, int]:
@@ -227,6 +247,7 @@ def _rush(base: str, setup: dict[str, object], clients: int) -> dict[str, object
         "conflicts_409": statuses["reserve_409"],
         "answers": dict(statuses),
         "unexpected_answers": sum(n for key, n in statuses.items() if key not in expected),
+        "errors_5xx": sum(n for key, n in statuses.items() if key.rsplit("_", 1)[-1].startswith("5")),
         "reservation_p50_ms": round(percentile(latencies, 0.50), 1) if latencies else None,
         "reservation_p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
         "reservation_requests": len(latencies),
@@ -261,16 +282,22 @@ def _throughput(url: str, count: int, params: dict[str, object] | None = None) -
     }
 
 
-def run(*, quick: bool) -> dict:
+def _database(sqlite: bool) -> str:
+    """The benchmark database's URL ("" for SQLite in the run's var directory), emptied."""
+    url = "" if sqlite else os.environ.get("APPOINTMENTS_BENCH_DATABASE_URL", DEFAULT_DB)
+    if url == "sqlite":
+        url = ""
+    if url:
+        recreate_database(url)
+    return url
+
+
+def run(*, quick: bool, sqlite: bool = False) -> dict:
     units, clients, queries = (32, 100, 100) if quick else (100, 500, 300)
     with tempfile.TemporaryDirectory(prefix="rathaus-bench-appointments-") as tmp:
         var_dir = Path(tmp)
-        env = server_env(
-            var_dir,
-            database_url=os.environ.get("APPOINTMENTS_BENCH_DATABASE_URL", DEFAULT_DB),
-            settings="benchmarks.appointments_settings",
-        )
-        recreate_database(env["DATABASE_URL"])
+        database_url = _database(sqlite)
+        env = server_env(var_dir, database_url=database_url, settings="benchmarks.appointments_settings")
         setup = _child("setup", env, str(units))
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -278,9 +305,12 @@ def run(*, quick: bool) -> dict:
         # A rush queues at the server: a long backlog and timeout, so no booking is cut off.
         server = start_gunicorn(env, port, log, workers=WORKERS, timeout=120, backlog=2048)
         try:
-            wait_until_up(base, server, log)
+            wait_until_up(base, server, log, timeout=180)  # 8 workers start slowly on a busy machine
             rush = _rush(base, setup, clients)
             checks = _child("check", env)
+            lapse_setup = _child("lapse-setup", env)
+            lapse_answers = appointments_lapse.clients(base, lapse_setup, str(setup["token"]))
+            lapse = appointments_lapse.summary(lapse_answers, _child("lapse-check", env))
             availability_url = f"{base}/api/v1/appointments/availability"
             params = {"service": setup["service"]}
             _throughput(availability_url, THREADS * 4, params)  # warm-up
@@ -310,9 +340,12 @@ def run(*, quick: bool) -> dict:
     double = int(checks["units_claimed_twice"]) + max(
         0, int(rush["bookings_made"]) - int(setup["rush_units"])
     )
+    database = "PostgreSQL" if database_url else "SQLite"
     return {
         "benchmark": "appointments",
-        "server": f"gunicorn, {WORKERS} sync workers, PostgreSQL, 127.0.0.1",
+        "server": f"gunicorn, {WORKERS} sync workers, {database}, 127.0.0.1",
+        "database": database,
+        "lapse_boundary": lapse,
         "rush": {
             **rush,
             "units_released": setup["rush_units"],
@@ -341,17 +374,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="100 clients and 32 units instead of 500 and 100"
     )
-    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--sqlite", action="store_true", help="on a SQLite file instead of PostgreSQL (as the embedded setup)"
+    )
+    for child in ("--setup", "--check", "--lapse-setup", "--lapse-check"):
+        parser.add_argument(child, action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.setup:
-        print(json.dumps(_setup(int(args.rest[0]))))
-        return 0
-    if args.check:
-        print(json.dumps(_count_double_bookings()))
-        return 0
-    print(json.dumps(run(quick=args.quick), indent=2, sort_keys=True))
+    children = {
+        "setup": lambda: _setup(int(args.rest[0])),
+        "check": _count_double_bookings,
+        "lapse_setup": appointments_lapse.setup,
+        "lapse_check": appointments_lapse.check,
+    }
+    for name, child in children.items():
+        if getattr(args, name):
+            print(json.dumps(child()))
+            return 0
+    print(json.dumps(run(quick=args.quick, sqlite=args.sqlite), indent=2, sort_keys=True))
     return 0
 
 

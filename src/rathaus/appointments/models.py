@@ -3,7 +3,8 @@
 "Never given twice" is the database's job: every bookable unit of a counter is a ``Slot``
 row, and an appointment holds its units through ``SlotClaim`` rows whose ``slot`` is unique.
 Two bookings of the same unit cannot both commit, on SQLite and on PostgreSQL alike; a
-released unit (cancelled, lapsed, moved) simply has no claim any more.
+released unit (cancelled, lapsed, moved) simply has no claim any more. Triggers keep a
+confirmed appointment's claims (``claim_guard``, migration 0004, decision 0084).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ as the problem type in RFC 9457 problem+json) and the ``http_status`` it maps to
 Views and the API base translate them once; services raise them and never build responses.
 
 Public names: ``RathausError``, ``NotFound`` (404), ``PermissionDenied`` (403),
-``Conflict`` (409), ``InvalidInput`` (422).
+``Conflict`` (409), ``Busy`` (409: concurrent writes, try again; see ``kernel.retry``),
+``InvalidInput`` (422).
 """
 
 from __future__ import annotations
@@ -49,6 +50,17 @@ class Conflict(RathausError):
     http_status = 409
     default_code = "conflict"
     default_message = "Die Aktion passt nicht zum aktuellen Stand der Daten."
+
+
+class Busy(Conflict):
+    """Concurrent writes kept the database from finishing this one, even when repeated
+    (``kernel.retry``); nothing was changed and the same request can simply be sent again (→ 409)."""
+
+    default_code = "busy"
+    default_message = (
+        "Gerade ändern sehr viele gleichzeitig dieselben Daten. "
+        "Es wurde nichts gespeichert; bitte versuchen Sie es in einem Moment noch einmal."
+    )
 
 
 class InvalidInput(RathausError):

@@ -18,8 +18,11 @@ outcome, the day list). Import from this package, not from its modules.
 The life cycle: reserved (a short hold after the proof of work) → preconfirmed (name and
 e-mail given, waiting for the verification link) → confirmed. A hold that runs out lapses
 and its units count as free at once (availability ignores lapsed holds' claims); the next
-reservation of such a unit deletes the stale claim in its own transaction. E-mails go out
-through the tasks in ``mails`` once a transaction has committed.
+reservation of such a unit lapses the hold and deletes its claims in its own transaction. The
+lapse is decided once, under the hold's row lock, which the owner's confirmation takes too;
+every path locks appointments before their claims, is repeated after a deadlock, and the
+database refuses to take a confirmed appointment's claims (``claim_guard``; decision 0084).
+E-mails go out through the tasks in ``mails`` once a transaction has committed.
 """
 
 from __future__ import annotations

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
-from typing import TypeAlias
+from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeAlias, TypeVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from rathaus.accounts.types import User
 from rathaus.domain.appointments import codes
-from rathaus.kernel import audit
+from rathaus.kernel import audit, retry
 from rathaus.kernel import tasks as kernel_tasks
 from rathaus.kernel.exceptions import Conflict
 
+from .. import claim_guard
 from ..models import Appointment, SlotClaim
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Who acts: a person's account, or an ``audit.Actor`` (the citizen behind a link, a system job).
 By: TypeAlias = User | audit.Actor
@@ -33,14 +40,40 @@ def new_code() -> str:
     return codes.booking_code(secrets.token_bytes(codes.LENGTH))
 
 
+GUARD_REFUSED = (
+    "Dieser Termin hat sich gerade geändert; die Änderung wurde nicht gespeichert. "
+    "Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
+)
+
+
+def booking_write(func: Callable[P, R]) -> Callable[P, R]:
+    """A write of the booking's life cycle (it opens its own transactions): repeated after a
+    deadlock or serialization failure (``kernel.retry``: ``Busy`` when that keeps happening), and a
+    refusal of the database's claim guard (``claim_guard``) answered as a ``Conflict``; never a 500."""
+    repeated = retry.retrying(func)
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return repeated(*args, **kwargs)
+        except IntegrityError as error:
+            if claim_guard.refused(error):
+                raise Conflict(GUARD_REFUSED, code="booking_changed") from error
+            raise
+
+    return wrapper
+
+
 def locked(appointment: Appointment) -> Appointment:
-    """The appointment read again under a row lock (inside the caller's transaction)."""
-    return Appointment.objects.select_for_update().select_related("office").get(pk=appointment.pk)
+    """The appointment read again under a row lock (inside the caller's transaction); only its
+    own row is locked, not its office's."""
+    return Appointment.objects.select_for_update(of=("self",)).select_related("office").get(pk=appointment.pk)
 
 
 def release(appointment: Appointment, status: str, now: datetime.datetime) -> None:
-    """End ``appointment``'s claim on its units (they are free again at once)."""
-    SlotClaim.objects.filter(appointment=appointment).delete()
+    """End ``appointment``'s claim on its units (they are free again at once). The caller holds
+    its row lock; the status changes first, then the claims go (the database's claim guard
+    keeps a confirmed appointment's claims)."""
     appointment.status = status
     appointment.held_until = None
     fields = ["status", "held_until"]
@@ -49,6 +82,7 @@ def release(appointment: Appointment, status: str, now: datetime.datetime) -> No
         appointment.revision += 1
         fields += ["cancelled_at", "revision"]
     appointment.save(update_fields=fields)
+    SlotClaim.objects.filter(appointment=appointment).delete()
 
 
 def expired_hold(appointment: Appointment, now: datetime.datetime) -> bool:
@@ -59,15 +93,43 @@ def expired_hold(appointment: Appointment, now: datetime.datetime) -> bool:
     )
 
 
-def refuse_expired(appointment: Appointment, now: datetime.datetime) -> None:
-    """Lapse an expired hold in a transaction of its own (so it stays lapsed), then refuse."""
+def lapse_holds(candidates: Iterable[int] | None, now: datetime.datetime) -> list[int]:
+    """Lapse the holds among ``candidates`` (appointment pks; None: all) that ran out before
+    ``now``, inside the caller's transaction; returns their pks.
+
+    The lock order of every booking path (decision 0084): appointment rows first – here in one
+    statement, ordered by pk –, their slot claims after. The condition is checked under the lock:
+    PostgreSQL evaluates it again on the row as a concurrent confirmation left it, so a hold
+    confirmed meanwhile is not lapsed, and its claims stay."""
+    holds = Appointment.objects.select_for_update().filter(status__in=Appointment.HOLDING, held_until__lt=now)
+    if candidates is not None:
+        holds = holds.filter(pk__in=list(candidates))
+    lapsed = list(holds.order_by("pk").values_list("pk", flat=True))
+    if lapsed:
+        Appointment.objects.filter(pk__in=lapsed).update(status=Appointment.Status.LAPSED, held_until=None)
+        SlotClaim.objects.filter(appointment_id__in=lapsed).delete()
+    return lapsed
+
+
+def unless_lapsed(
+    appointment: Appointment,
+    now: datetime.datetime | None,
+    act: Callable[[Appointment, datetime.datetime], R],
+) -> R:
+    """``act(appointment locked, moment)`` in one transaction, unless the hold has lapsed.
+
+    The lapse is decided once, here, under the appointment's row lock – the lock the lapse of a
+    reservation's housekeeping (``lapse_holds``) takes too – with the time read once the lock is
+    held (``now`` in tests): either the hold lapses (committed, then ``HOLD_EXPIRED``) or ``act``
+    runs on the live hold, never both."""
     with transaction.atomic():
         current = locked(appointment)
-        expired = expired_hold(current, now)
-        if expired:
-            release(current, Appointment.Status.LAPSED, now)
-    if expired or current.status == Appointment.Status.LAPSED:
-        raise Conflict(HOLD_EXPIRED, code="hold_expired")
+        moment = now or timezone.now()
+        if current.status != Appointment.Status.LAPSED and not expired_hold(current, moment):
+            return act(current, moment)
+        if current.status != Appointment.Status.LAPSED:
+            release(current, Appointment.Status.LAPSED, moment)
+    raise Conflict(HOLD_EXPIRED, code="hold_expired")
 
 
 def mail_on_commit(task: str, *, key: str, **kwargs: int | bool | str) -> None:

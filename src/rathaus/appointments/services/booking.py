@@ -2,7 +2,9 @@
 of lapsed holds.
 
 "Never given twice" is the database's job: the unique ``SlotClaim.slot`` decides which of two
-reservations of a unit commits (decision 0080).
+reservations of a unit commits (decision 0080), and the claim guard's triggers keep a confirmed
+appointment's claims (``claim_guard``, decision 0084). Every path locks appointment rows before
+slot claims, and is repeated after a deadlock (``booking_write``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ from rathaus.kernel.exceptions import Conflict, InvalidInput, NotFound
 
 from .. import notices, selectors, tokens
 from ..models import Appointment, Counter, OfficePlan, Slot, SlotClaim
-from ._common import CITIZEN_BY_LINK, By, locked, mail_on_commit, new_code, release
+from ._common import (
+    CITIZEN_BY_LINK,
+    By,
+    booking_write,
+    lapse_holds,
+    locked,
+    mail_on_commit,
+    new_code,
+    release,
+)
 
 REFUSAL_MESSAGES = {
     schedule.Refusal.PAST: "Dieser Zeitpunkt liegt in der Vergangenheit oder zu kurz vor jetzt.",
@@ -44,17 +55,23 @@ class BookingRefused(InvalidInput):
     """The requested booking breaks a scheduling rule (code ``slot_<refusal>``)."""
 
 
-def _drop_lapsed_claims(slot_ids: Sequence[int], now: datetime.datetime) -> None:
-    stale = list(
-        SlotClaim.objects.filter(slot_id__in=slot_ids, held_until__lt=now).values_list(
-            "appointment_id", flat=True
-        )
+def _lapse_stale_holds(slots: Sequence[Slot], now: datetime.datetime) -> None:
+    """Lapse the holds whose claims on ``slots`` ran out before ``now`` (decided under their row
+    locks by ``lapse_holds``; one confirmed meanwhile keeps its claims)."""
+    stale = SlotClaim.objects.filter(slot__in=slots, held_until__lt=now).values_list(
+        "appointment_id", flat=True
     )
-    if stale:
-        SlotClaim.objects.filter(appointment_id__in=stale).delete()
-        Appointment.objects.filter(pk__in=stale, status__in=Appointment.HOLDING).update(
-            status=Appointment.Status.LAPSED, held_until=None
-        )
+    candidates = set(stale)
+    if candidates:
+        lapse_holds(candidates, now)
+
+
+def _claim_units(
+    appointment: Appointment, slots: Sequence[Slot], held_until: datetime.datetime | None
+) -> None:
+    SlotClaim.objects.bulk_create(
+        [SlotClaim(slot=s, appointment=appointment, held_until=held_until) for s in slots]
+    )
 
 
 def _check_request(
@@ -93,16 +110,16 @@ def _claim(
     start: datetime.datetime,
     units: int,
     slot_minutes: int,
-    appointment_for: Callable[[int], Appointment],
-    held_until: datetime.datetime | None,
+    take: Callable[[int, list[Slot]], Appointment],
     now: datetime.datetime,
     request_key: str | None = None,
 ) -> Appointment:
     """Claim ``units`` consecutive units from ``start`` on some counter, in one transaction each try.
 
-    ``appointment_for(counter_id)`` creates (or updates) the appointment inside the transaction.
-    The unique ``SlotClaim.slot`` decides who wins; a loser tries the next counter. A try that
-    fails because the same request (``request_key``) made its hold meanwhile returns that hold.
+    ``take(counter_id, slots)`` creates (or updates) the appointment and inserts its claims on
+    ``slots`` inside the transaction, after stale holds on them have lapsed. The unique
+    ``SlotClaim.slot`` decides who wins; a loser tries the next counter. A try that fails because
+    the same request (``request_key``) made its hold meanwhile returns that hold.
     """
     step = datetime.timedelta(minutes=slot_minutes)
     counters = list(Counter.objects.filter(office=office, active=True).values_list("pk", flat=True))
@@ -118,12 +135,8 @@ def _claim(
             continue
         try:
             with transaction.atomic():
-                _drop_lapsed_claims([s.pk for s in slots], now)
-                appointment = appointment_for(counter_id)
-                SlotClaim.objects.bulk_create(
-                    [SlotClaim(slot=s, appointment=appointment, held_until=held_until) for s in slots]
-                )
-                return appointment
+                _lapse_stale_holds(slots, now)
+                return take(counter_id, slots)
         except IntegrityError:
             # The slots were taken (try the next counter), or this request's twin made its hold.
             if (earlier := _made_by(request_key)) is not None:
@@ -134,6 +147,7 @@ def _claim(
     )
 
 
+@booking_write
 def appointment_reserve(
     *,
     office: Office,
@@ -157,7 +171,7 @@ def appointment_reserve(
     held_until = now + datetime.timedelta(minutes=plan_row.hold_minutes)
     end = start + units * datetime.timedelta(minutes=plan_row.slot_minutes)
 
-    def create(counter_id: int) -> Appointment:
+    def create(counter_id: int, slots: list[Slot]) -> Appointment:
         appointment = Appointment.objects.create(
             office=office,
             counter_id=counter_id,
@@ -173,6 +187,7 @@ def appointment_reserve(
             created_at=now,
         )
         appointment.services.set(services)
+        _claim_units(appointment, slots, held_until)
         return appointment
 
     try:
@@ -181,8 +196,7 @@ def appointment_reserve(
             start=start,
             units=units,
             slot_minutes=plan_row.slot_minutes,
-            appointment_for=create,
-            held_until=held_until,
+            take=create,
             now=now,
             request_key=request_key,
         )
@@ -199,6 +213,7 @@ def _made_by(request_key: str | None) -> Appointment | None:
     return tokens.appointment_by_request_key(request_key) if request_key else None
 
 
+@booking_write
 @transaction.atomic
 def appointment_cancel(
     *, appointment: Appointment, by: By | None = None, now: datetime.datetime | None = None
@@ -222,13 +237,21 @@ def appointment_cancel(
 
 
 def _moved(
-    appointment: Appointment, *, start: datetime.datetime, end: datetime.datetime, units: int, counter_id: int
+    appointment: Appointment,
+    *,
+    slots: list[Slot],
+    start: datetime.datetime,
+    end: datetime.datetime,
+    units: int,
+    counter_id: int,
 ) -> Appointment:
-    """Inside the claim's transaction: the appointment's new time, audited, with its notices."""
+    """Inside the claim's transaction: the appointment's new time, audited, with its notices.
+    The new units are claimed first, then the time changes, then the old claims go: the claim
+    guard lets a confirmed appointment be without its units at no moment."""
     current = locked(appointment)
     if current.status != Appointment.Status.CONFIRMED:
         raise Conflict(NOT_MOVABLE, code="not_movable")
-    SlotClaim.objects.filter(appointment=current).delete()
+    _claim_units(current, slots, None)
     old = current.start
     current.start, current.end, current.units, current.counter_id = start, end, units, counter_id
     current.revision += 1
@@ -245,6 +268,7 @@ def _moved(
             "confirmation_sent_at",
         ]
     )
+    SlotClaim.objects.filter(appointment=current).exclude(slot__in=slots).delete()
     audit.record(
         actor=CITIZEN_BY_LINK,
         action="appointment.moved",
@@ -261,6 +285,7 @@ def _moved(
     return current
 
 
+@booking_write
 def appointment_move(
     *, appointment: Appointment, start: datetime.datetime, now: datetime.datetime | None = None
 ) -> Appointment:
@@ -277,24 +302,17 @@ def appointment_move(
         start=start,
         units=units,
         slot_minutes=plan_row.slot_minutes,
-        appointment_for=lambda counter_id: _moved(
-            appointment, start=start, end=end, units=units, counter_id=counter_id
+        take=lambda counter_id, slots: _moved(
+            appointment, slots=slots, start=start, end=end, units=units, counter_id=counter_id
         ),
-        held_until=None,
         now=now,
     )
 
 
+@booking_write
 def holds_release_lapsed(*, now: datetime.datetime | None = None) -> int:
     """Mark lapsed holds as such and delete their claims (housekeeping; availability already
-    treats them as free)."""
+    treats them as free). Same lock order as every booking path: the holds' rows, then their claims."""
     now = now or timezone.now()
     with transaction.atomic():
-        lapsed = list(
-            Appointment.objects.filter(status__in=Appointment.HOLDING, held_until__lt=now).values_list(
-                "pk", flat=True
-            )
-        )
-        SlotClaim.objects.filter(appointment_id__in=lapsed).delete()
-        Appointment.objects.filter(pk__in=lapsed).update(status=Appointment.Status.LAPSED, held_until=None)
-    return len(lapsed)
+        return len(lapse_holds(None, now))

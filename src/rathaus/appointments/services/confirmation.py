@@ -3,7 +3,9 @@ citizen account's one click.
 
 Life cycle: reserved (a short hold after the proof of work) → preconfirmed (name and e-mail
 given, waiting for the verification link) → confirmed. A hold that runs out lapses and its
-units count as free at once.
+units count as free at once. Each of these writes decides the lapse and acts in one transaction
+under the hold's row lock (``_common.unless_lapsed``): a hold is either confirmed or lapsed,
+never both (decision 0084).
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from rathaus.accounts.types import User
 from rathaus.kernel import audit
@@ -22,7 +22,7 @@ from rathaus.kernel.exceptions import Conflict, InvalidInput, NotFound
 
 from .. import notices, tokens
 from ..models import Appointment, OfficePlan, SlotClaim
-from ._common import CITIZEN_BY_MAIL, HOLD_EXPIRED, By, expired_hold, locked, mail_on_commit, refuse_expired
+from ._common import CITIZEN_BY_MAIL, By, booking_write, mail_on_commit, unless_lapsed
 
 LINK_INVALID = "Dieser Bestätigungslink ist ungültig oder wurde bereits verwendet."
 
@@ -102,20 +102,18 @@ def _finalise_in_transaction(appointment: Appointment, now: datetime.datetime, *
     )
 
 
+@booking_write
 def appointment_preconfirm(
     *, appointment: Appointment, name: str, email: str, now: datetime.datetime | None = None
 ) -> Appointment:
     """Name and e-mail for a held appointment; sends the verification link (valid ``verify_minutes``)."""
-    now = now or timezone.now()
     name, email = _clean_name(name), _clean_email(email)
-    refuse_expired(appointment, now)
-    with transaction.atomic():
-        return _preconfirm(locked(appointment), name=name, email=email, now=now)
+    return unless_lapsed(
+        appointment, now, lambda current, moment: _preconfirm(current, name=name, email=email, now=moment)
+    )
 
 
 def _preconfirm(appointment: Appointment, *, name: str, email: str, now: datetime.datetime) -> Appointment:
-    if expired_hold(appointment, now):
-        raise Conflict(HOLD_EXPIRED, code="hold_expired")
     if appointment.status != Appointment.Status.RESERVED:
         raise Conflict("Für diesen Termin wurden die Angaben schon gemacht.", code="not_reserved")
     _check_cap(appointment, email=email.lower(), now=now)
@@ -140,19 +138,17 @@ def _preconfirm(appointment: Appointment, *, name: str, email: str, now: datetim
     return appointment
 
 
+@booking_write
 def appointment_confirm_with_account(
     *, appointment: Appointment, user: User, now: datetime.datetime | None = None
 ) -> Appointment:
     """A logged-in citizen confirms directly: the account stands for the verified person."""
-    now = now or timezone.now()
-    refuse_expired(appointment, now)
-    with transaction.atomic():
-        return _confirm_with_account(locked(appointment), user=user, now=now)
+    return unless_lapsed(
+        appointment, now, lambda current, moment: _confirm_with_account(current, user=user, now=moment)
+    )
 
 
 def _confirm_with_account(appointment: Appointment, *, user: User, now: datetime.datetime) -> Appointment:
-    if expired_hold(appointment, now):
-        raise Conflict(HOLD_EXPIRED, code="hold_expired")
     if appointment.status != Appointment.Status.RESERVED:
         raise Conflict("Dieser Termin ist nicht mehr reserviert.", code="not_reserved")
     if appointment.user_id not in (None, user.pk):
@@ -166,21 +162,21 @@ def _confirm_with_account(appointment: Appointment, *, user: User, now: datetime
     return appointment
 
 
+@booking_write
 def appointment_verify(*, token: str, now: datetime.datetime | None = None) -> Appointment:
-    """Confirm by the e-mail link; a used, forged or unknown link is ``NotFound``."""
-    now = now or timezone.now()
+    """Confirm by the e-mail link; a used, forged or unknown link is ``NotFound``, a hold that has
+    lapsed (before this confirmation took its lock) ``HOLD_EXPIRED``."""
     found = tokens.appointment_by_verify_token(token)
     if found is None:
         raise NotFound(LINK_INVALID, code="verify_link_invalid")
-    refuse_expired(found, now)
-    with transaction.atomic():
-        appointment = locked(found)
+
+    def confirm(appointment: Appointment, moment: datetime.datetime) -> Appointment:
         if (
             appointment.verify_nonce != found.verify_nonce
             or appointment.status != Appointment.Status.PRECONFIRMED
         ):
             raise NotFound(LINK_INVALID, code="verify_link_invalid")
-        if expired_hold(appointment, now):
-            raise Conflict(HOLD_EXPIRED, code="hold_expired")
-        _finalise_in_transaction(appointment, now, by=CITIZEN_BY_MAIL)
+        _finalise_in_transaction(appointment, moment, by=CITIZEN_BY_MAIL)
         return appointment
+
+    return unless_lapsed(found, now, confirm)

@@ -1,17 +1,13 @@
 """A unit is never given twice, under real concurrency, on both databases."""
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from rathaus.appointments.models import Appointment, SlotClaim
+from rathaus.kernel.testing import run_module, sqlite_file_copy
 
 from .factories import NOW, local, planned_office
 from .race import race
@@ -54,39 +50,17 @@ def test_racing_threads_book_each_unit_once_on_sqlite_file_database():
     """The same race on a file database with the embedded settings (WAL, BEGIN IMMEDIATE), in a child
     process whose threads each open their own connection; the test database is copied there."""
     planned = planned_office(counters=COUNTERS)
-    with tempfile.TemporaryDirectory(prefix="rathaus-race-") as tmp:
-        target = sqlite3.connect(Path(tmp) / "rathaus.sqlite3")
-        connection.ensure_connection()
-        connection.connection.backup(target)
-        # As an installation's database is: already in WAL mode (set once, kept in the file). Else
-        # the racing threads' first connections switch it at the same moment and one fails with
-        # "database is locked" before it reaches the race (seen in CI).
-        target.execute("PRAGMA journal_mode=WAL")
-        target.close()
-        env = {
-            **os.environ,
-            "RATHAUS_VAR_DIR": tmp,
-            "DATABASE_URL": "",
-            "DJANGO_SETTINGS_MODULE": "rathaus.config.settings.test",
-        }
-        args = [
-            str(planned.office.pk),
-            str(planned.passport.pk),
-            local(2026, 12, 2, 9).isoformat(),
-            str(THREADS),
-            NOW.isoformat(),
-        ]
-        child = subprocess.run(  # noqa: S603 (our own module, fixed arguments)
-            [sys.executable, "-m", "rathaus.appointments.tests.race", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert child.returncode == 0, child.stderr[-3000:]
-        outcome = json.loads(child.stdout.strip().splitlines()[-1])
-        copy = sqlite3.connect(Path(tmp) / "rathaus.sqlite3")
+    args = [
+        str(planned.office.pk),
+        str(planned.passport.pk),
+        local(2026, 12, 2, 9).isoformat(),
+        str(THREADS),
+        NOW.isoformat(),
+    ]
+    # In WAL mode already, as an installation's database is (see ``sqlite_file_copy``).
+    with sqlite_file_copy(wal=True) as var_dir:
+        outcome = json.loads(run_module("rathaus.appointments.tests.race", args, var_dir=var_dir))
+        copy = sqlite3.connect(var_dir / "rathaus.sqlite3")
         try:
             claims = copy.execute(
                 "SELECT COUNT(*), COUNT(DISTINCT c.slot_id) FROM appointments_slotclaim c "
