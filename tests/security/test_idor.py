@@ -53,6 +53,9 @@ NOT_OWNED = {
     "appointments:move": "capability link, see test_appointment_links_*",
     "appointments:verify": "capability link, see test_appointment_links_*",
     "api:booking_detail": "capability link, see test_appointment_links_*",
+    # Office-scoped staff read: another office's staff, an office administrator and an
+    # organisation get 404 and an access.denied entry (appointments/tests/test_day_list_outside.py).
+    "api:office_day": "office-scoped, probed in appointments/tests/test_day_list_outside.py",
     "api:booking_cancel": "capability link, see test_appointment_links_*",
     "api:booking_contact": "capability link, see test_appointment_links_*",
     "api:booking_move": "capability link, see test_appointment_links_*",
