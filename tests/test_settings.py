@@ -27,6 +27,7 @@ COMPLETE_PRODUCTION = {
     "AUDIT_CHAIN_KEY": "a-random-key-kept-in-the-secret-store-0123456789",
     "BLOB_ENCRYPTION_KEY": "another-random-key-from-the-secret-store-987654321",
     "RATHAUS_BASE_URL": "https://rathaus.example",
+    "RATHAUS_CLAMD": "unix:/run/clamav/clamd.ctl",
 }
 
 
@@ -48,6 +49,8 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "RATHAUS_XBEZAHLDIENSTE_URL",
             "RATHAUS_XBEZAHLDIENSTE_TOKEN",
             "RATHAUS_BASE_URL",
+            "RATHAUS_CLAMD",
+            "RATHAUS_ALLOW_NO_MALWARE_SCAN",
         }
     }
     clean.update(env)
@@ -143,6 +146,8 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ({**COMPLETE_PRODUCTION, "RATHAUS_BASE_URL": "http://rathaus.example"}, "RATHAUS_BASE_URL"),
         ({**COMPLETE_PRODUCTION, "RATHAUS_BASE_URL": "https://rathaus.example/termine"}, "RATHAUS_BASE_URL"),
         ({**COMPLETE_PRODUCTION, "RATHAUS_BASE_URL": "rathaus.example"}, "RATHAUS_BASE_URL"),
+        # Uploads are opened by staff: production scans every file before storing it (ASVS 5.2.4, L3).
+        ({**COMPLETE_PRODUCTION, "RATHAUS_CLAMD": ""}, "RATHAUS_CLAMD"),
     ],
 )
 def test_production_refuses_insecure_settings(env: dict[str, str], message: str) -> None:
@@ -269,6 +274,8 @@ def test_every_documented_variable_is_read_by_the_settings_and_every_read_one_do
         "RATHAUS_PAYMENT_PROVIDER": "",
         "RATHAUS_ALLOW_SANDBOX_PAYMENTS": "1",
         "BLOB_S3_BUCKET": "rathaus-dokumente",
+        "RATHAUS_CLAMD": "",
+        "RATHAUS_ALLOW_NO_MALWARE_SCAN": "1",
     }
     public_demo = {k: v for k, v in public_demo.items() if v}
     read: set[str] = set()

@@ -20,6 +20,7 @@ GOOD_ENV = {
     "DEMO_IDP_ENABLED": "0",
     "OIDC_RSA_PRIVATE_KEY": "",
     "RATHAUS_BASE_URL": "https://rathaus.example",
+    "RATHAUS_CLAMD": "unix:/run/clamav/clamd.ctl",
 }
 
 

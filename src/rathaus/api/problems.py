@@ -34,6 +34,7 @@ def _titles() -> dict[int, str]:
         422: _("Ungültige Eingaben"),
         429: _("Zu viele Anfragen"),
         500: _("Interner Fehler"),
+        503: _("Vorübergehend nicht möglich"),
     }
 
 
@@ -151,7 +152,18 @@ def _error_statuses(method: str, operation: dict[str, Any]) -> dict[int, str]:
         statuses[413] = "Die Anfrage oder die Datei ist zu groß."
     if "multipart/form-data" in (body.get("content") or {}):
         statuses[415] = "Dieser Dateityp ist hier nicht erlaubt."
+    if _carries_a_file(body):
+        # kernel.malware: a file is stored only after the malware scan; without it, nothing is stored.
+        statuses[503] = "Die Datei konnte gerade nicht auf Schadsoftware geprüft werden; nichts gespeichert."
     return statuses
+
+
+def _carries_a_file(body: dict[str, Any]) -> bool:
+    """A multipart upload, or a body that is a file itself (``format: binary``)."""
+    content = body.get("content") or {}
+    if "multipart/form-data" in content:
+        return True
+    return any((media.get("schema") or {}).get("format") == "binary" for media in content.values())
 
 
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:

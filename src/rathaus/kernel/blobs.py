@@ -9,6 +9,9 @@ name always means the same bytes.
 the size limit is refused before anything is stored, and the type is taken from the
 content, not from the name or the declared type (which must agree with the content).
 
+Every new file is scanned for malware before it is written (``kernel.malware``: ClamAV, refusing
+with ``MalwareFound`` or, when no scan is possible, ``ScanUnavailable``).
+
 Every file is encrypted at rest (``kernel.blob_crypto``: AES-256-GCM, key from settings):
 ``open_blob`` and ``read_bytes`` return the plaintext after checking its SHA-256; nothing else
 reads the storage directly. ``stored_problem`` checks one stored file (backup, ``backup check``),
@@ -37,7 +40,7 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 
-from . import blob_crypto, filetypes
+from . import blob_crypto, filetypes, malware
 from .exceptions import RathausError
 from .models import Blob
 
@@ -239,7 +242,10 @@ def store(
         if existing is not None and stored_matches(path=existing.path, sha256=sha256):
             return existing
         spool.seek(0)
-        sealed = blob_crypto.seal(spool.read(), sha256=sha256)
+        data = spool.read()
+        # Nothing unscanned is stored (kernel.malware; off where RATHAUS_CLAMD is not set).
+        malware.scan(data, filename=name)
+        sealed = blob_crypto.seal(data, sha256=sha256)
         _write_once(_blob_path(sha256), sealed, sha256=sha256)
     return _row(sha256=sha256, size=size, content_type=content_type, filename=name)
 

@@ -11,16 +11,23 @@ bytes themselves.
 ``sqlite_file_copy``: the SQLite test database lives in memory, shared-cache, so threads cannot
 write to it concurrently at all. Race tests on SQLite therefore copy it to a file database with
 the embedded settings (WAL, ``BEGIN IMMEDIATE``) and run their threads in a child process.
+
+``clamd_daemon``: a real ClamAV daemon on a Unix socket in a temporary directory, whose only
+signature is the EICAR anti-virus test file (``EICAR``), for the malware scan's tests. The
+signature database is written by the test itself (the file's bytes), because the official
+signatures are downloaded by ``freshclam``, which build machines cannot reach.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +39,9 @@ from rathaus.kernel.pdf import text_pdf
 
 __all__ = [
     "CITIZEN_BACKEND",
+    "EICAR",
     "STAFF_BACKEND",
+    "clamd_daemon",
     "log_in",
     "log_in_staff",
     "make_pdf",
@@ -47,6 +56,9 @@ STAFF_BACKEND = "rathaus.accounts.backends.PasswordBackend"  # staff and organis
 CITIZEN_BACKEND = "rathaus.accounts.backends.OidcBackend"  # citizens, after an eID login
 # The creation date of every test PDF, so that the same arguments give the same bytes.
 _PDF_CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+# The EICAR test file (eicar.org): harmless, recognised as "malware" by every scanner. Written in
+# two halves so that this source file is not itself reported by a scanner.
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR" + b"-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 
 def totp_device(user: Any) -> Any:
@@ -142,3 +154,48 @@ def run_module(module: str, args: list[str], *, var_dir: Path, timeout: int = 30
     )
     assert child.returncode == 0, child.stderr[-3000:]
     return child.stdout.strip().splitlines()[-1]
+
+
+@contextmanager
+def clamd_daemon() -> Iterator[str]:
+    """Start ``clamd`` knowing only the EICAR signature; yields its address for ``RATHAUS_CLAMD``.
+
+    Without the ``clamd`` program the test is skipped locally and fails in CI (``CI`` set), where
+    ``.ci/run`` installs it."""
+    import pytest
+
+    program = shutil.which("clamd") or ("/usr/sbin/clamd" if os.path.exists("/usr/sbin/clamd") else None)
+    if program is None:
+        if os.environ.get("CI"):
+            pytest.fail("clamd is missing (Debian package clamav-daemon); .ci/run installs it")
+        pytest.skip("clamd is not installed (Debian package clamav-daemon)")
+    with tempfile.TemporaryDirectory(prefix="rathaus-clamd-") as tmp:
+        base = Path(tmp)
+        (base / "db").mkdir()
+        # A body signature (.ndb: name, any file type, any offset, hex bytes), so the test file is
+        # found inside archives and documents too, as the official signatures find it.
+        (base / "db" / "rathaus-test.ndb").write_text(f"Rathaus.Test.EICAR:0:*:{EICAR.hex()}\n")
+        socket_path = base / "clamd.sock"
+        (base / "clamd.conf").write_text(
+            f"DatabaseDirectory {base / 'db'}\nLocalSocket {socket_path}\nForeground yes\n"
+            f"LogFile {base / 'clamd.log'}\nStreamMaxLength 60M\nMaxFileSize 60M\nMaxScanSize 200M\n"
+        )
+        errors = base / "clamd.err"
+        with errors.open("wb") as stderr:
+            daemon = subprocess.Popen(  # noqa: S603 (the installed clamd, our own config)
+                [program, "-c", str(base / "clamd.conf")], stdout=subprocess.DEVNULL, stderr=stderr
+            )
+        try:
+            deadline = time.monotonic() + 60
+            while not socket_path.exists():
+                if daemon.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"clamd did not start: {errors.read_text()[-1000:]}")
+                time.sleep(0.05)
+            yield f"unix:{socket_path}"
+        finally:
+            daemon.terminate()
+            try:
+                daemon.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                daemon.kill()
+                daemon.wait()

@@ -188,6 +188,10 @@ if env.str("BLOB_S3_BUCKET", default=""):
     }
 # Largest upload accepted by kernel.blobs (bytes); larger ones are refused before storing.
 BLOB_MAX_UPLOAD_BYTES = env.int("BLOB_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
+# ClamAV daemon every new file is scanned by before it is stored (kernel.malware):
+# unix:/run/clamav/clamd.ctl or tcp://host:3310; empty = no scan (production requires it).
+RATHAUS_CLAMD = env.str("RATHAUS_CLAMD", default="")
+RATHAUS_CLAMD_TIMEOUT = env.int("RATHAUS_CLAMD_TIMEOUT", default=60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

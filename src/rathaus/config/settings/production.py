@@ -66,6 +66,12 @@ if len(env.str("AUDIT_CHAIN_KEY", default="")) < 32:
 if len(env.str("BLOB_ENCRYPTION_KEY", default="")) < 32:
     # Stored documents are encrypted at rest; the key lives outside the database and the storage.
     raise ImproperlyConfigured("BLOB_ENCRYPTION_KEY must be set to a random value of at least 32 characters.")
+if not RATHAUS_CLAMD and not env.bool("RATHAUS_ALLOW_NO_MALWARE_SCAN", default=False):
+    # Citizens' and suppliers' uploads are opened by staff: nothing unscanned may be stored.
+    raise ImproperlyConfigured(
+        "Set RATHAUS_CLAMD to the ClamAV daemon (unix:/run/clamav/clamd.ctl or tcp://host:3310): "
+        "every upload is scanned for malware before it is stored."
+    )
 if not is_production_site_address(RATHAUS_BASE_URL):
     # Every link in e-mails, postbox messages and the payment service's way back is built on it
     # (rathaus.kernel.urls): without it they would lack their host or point elsewhere.
