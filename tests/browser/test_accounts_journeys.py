@@ -280,3 +280,33 @@ def test_office_hours_table_and_dates_in_both_languages(new_page, office_page, l
     assert_accessible(page)
     assert_fits_width(page)
     screenshot(page, f"accounts-office-{language}-{'phone' if phone else 'desktop'}")
+
+
+@pytest.mark.parametrize(
+    ("username", "phone"), [("buergeramt", False), ("buergeramt2", True)], ids=["desktop", "phone"]
+)
+def test_staff_change_their_password_from_mein_konto(new_page, city, username, phone):
+    """ASVS 6.2.2: from "Meine Arbeit" to "Passwort ändern"; a wrong old password is named at its
+    field, the right one changes it and the clerk stays logged in."""
+    page = new_page(bypass_csp=True, phone=phone)
+    _staff_login(page, username, axe=False)
+    page.locator("main").get_by_role("link", name="Passwort ändern").click()
+    page.wait_for_url("**/anmelden/passwort/")
+    assert_accessible(page)
+    assert_fits_width(page)
+    new = "Schlachte bei Nacht 2026"
+    page.get_by_label("Bisheriges Passwort").fill("nicht-das-richtige")
+    page.get_by_label("Neues Passwort", exact=True).fill(new)
+    page.get_by_label("Neues Passwort wiederholen").fill(new)
+    page.get_by_role("button", name="Passwort ändern").click()
+    assert "Das bisherige Passwort stimmt nicht." in page.locator("main").inner_text()
+    assert_accessible(page)
+    screenshot(page, f"accounts-password-refused-{'phone' if phone else 'desktop'}")
+    page.get_by_label("Bisheriges Passwort").fill(DEMO_STAFF_PASSWORD)
+    page.get_by_label("Neues Passwort", exact=True).fill(new)
+    page.get_by_label("Neues Passwort wiederholen").fill(new)
+    page.get_by_role("button", name="Passwort ändern").click()
+    page.wait_for_url("**/mein-konto/")
+    assert "Ihr Passwort wurde geändert." in page.locator("main").inner_text()
+    assert_fits_width(page)
+    screenshot(page, f"accounts-password-changed-{'phone' if phone else 'desktop'}")

@@ -565,10 +565,12 @@ def test_staff_pages_refuse_citizens_suppliers_and_staff_without_the_second_fact
         )
     ]
     assert {"/e-akte/", "/kasse/", "/e-rechnung/eingang/", "/admin/"} <= set(staff_pages)
+    # An organisation's login changes its own password too (only staff need the second factor).
+    own_account = {("supplier", "/anmelden/passwort/")}
     reached = [
         f"{who}: {path}"
         for who, client in clients.items()
         for path in staff_pages
-        if client.get(path).status_code == 200
+        if client.get(path).status_code == 200 and (who, path) not in own_account
     ]
     assert reached == []

@@ -56,3 +56,36 @@ class OrganisationApiTokenForm(forms.Form):
         self.fields["valid_days"].choices = [  # type: ignore[attr-defined]
             (str(day), _("%(days)s Tage") % {"days": day}) for day in days
         ]
+
+
+class PasswordChangeForm(forms.Form):
+    """A staff or organisation login's new password; the service checks the old one and the rules."""
+
+    current = forms.CharField(
+        label=_("Bisheriges Passwort"),
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new = forms.CharField(
+        label=_("Neues Passwort"),
+        max_length=4096,
+        strip=False,
+        help_text=_(
+            "Mindestens 12 Zeichen, nicht nur Ziffern, kein gängiges Passwort und nicht Ihrem "
+            "Benutzernamen ähnlich. Ein langer Satz ist gut zu merken."
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    repeat = forms.CharField(
+        label=_("Neues Passwort wiederholen"),
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("new") and data.get("repeat") and data["new"] != data["repeat"]:
+            self.add_error("repeat", _("Die beiden neuen Passwörter stimmen nicht überein."))
+        return data

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
     "accounts.staff_user_created": _("Konto für Beschäftigte angelegt"),
+    "accounts.password_changed": _("Passwort geändert"),
     "accounts.staff_role_granted": _("Rolle zugewiesen"),
     "accounts.citizen_account_created": _("Bürgerkonto angelegt"),
     "accounts.oidc_identity_linked": _("Online-Ausweis mit dem Konto verbunden"),

@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.kernel import audit
-from rathaus.kernel.exceptions import NotFound, PermissionDenied
+from rathaus.kernel.exceptions import InvalidInput, NotFound, PermissionDenied
 
+from . import throttling
 from .models import (
     ApiToken,
     DemoIdpGrant,
@@ -415,3 +416,37 @@ def api_token_touch(*, token: ApiToken, now: datetime) -> None:
     one UPDATE that does nothing if another request got there first."""
     ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gte=now).update(last_used_at=now)
     token.last_used_at = now
+
+
+def password_change(*, user: User, current: str, new: str, address: str) -> None:
+    """Give a staff or organisation login a new password (ASVS 5.0 6.2.2).
+
+    The old password must be right; a wrong one counts against the login throttle like a wrong
+    login, so the form cannot be used to guess it. The new one must pass the password rules
+    (``AUTH_PASSWORD_VALIDATORS``) and differ from the old. Other sessions of the account end
+    (Django checks each session against the password hash); the view keeps the current one.
+    Citizens log in with their eID and have no password here.
+    """
+    if user.kind not in (User.Kind.STAFF, User.Kind.ORGANISATION) or not user.has_usable_password():
+        raise PermissionDenied(_("Dieses Konto meldet sich ohne Passwort an."))
+    wait = throttling.claim_attempt(username=user.username, address=address)
+    if wait:
+        raise InvalidInput(
+            _("Zu viele Versuche. Bitte warten Sie %(seconds)s Sekunden.") % {"seconds": wait},
+            code="throttled",
+        )
+    if not user.check_password(current):
+        raise InvalidInput(_("Das bisherige Passwort stimmt nicht."), code="password_wrong")
+    throttling.record_success(username=user.username, address=address)
+    if new == current:
+        raise InvalidInput(
+            _("Das neue Passwort muss sich vom bisherigen unterscheiden."), code="password_same"
+        )
+    try:
+        validate_password(new, user)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), code="password_weak") from error
+    with transaction.atomic():
+        user.set_password(new)
+        user.save(update_fields=["password"])
+        audit.record(actor=user, action="accounts.password_changed", target=user, details={})

@@ -10,5 +10,6 @@ urlpatterns = [
     path("mitarbeitende/", views.staff_login, name="staff-login"),
     path("mitarbeitende/code/", views.staff_otp, name="staff-otp"),
     path("mitarbeitende/konto/", views.staff_home, name="staff-home"),
+    path("passwort/", views.password_change, name="password-change"),
     path("abmelden/", views.logout, name="logout"),
 ]

@@ -3,9 +3,9 @@
 import time
 
 from django.conf import settings
-from django.contrib import auth
+from django.contrib import auth, messages
 from django.contrib.auth import authenticate
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 
+from rathaus.kernel.forms import submit
+
 from . import oidc, selectors, services, throttling
-from .forms import OtpForm, StaffLoginForm
+from .forms import OtpForm, PasswordChangeForm, StaffLoginForm
 from .models import LoginEvent, OidcIdentity, User
 
 OIDC_SESSION_KEY = "rathaus_oidc_login"
@@ -243,6 +245,39 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:staff-login")
     return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+@sensitive_post_parameters("current", "new", "repeat")
+@require_http_methods(["GET", "POST"])
+@never_cache
+def password_change(request: HttpRequest) -> HttpResponse:
+    """ "Passwort ändern" for staff and organisation logins (citizens use their eID)."""
+    user = request.user
+    if not isinstance(user, User):
+        return redirect(f"{reverse('accounts:staff-login')}?next={request.path}")
+    if user.kind not in (User.Kind.STAFF, User.Kind.ORGANISATION):
+        raise Http404
+    if user.kind == User.Kind.STAFF and not user.is_verified():  # type: ignore[attr-defined]
+        # Staff change their password only in a session that passed the second factor.
+        return redirect(f"{reverse('accounts:staff-login')}?next={request.path}")
+    form = PasswordChangeForm(request.POST or None)
+    address = _client_address(request)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.password_change(
+            user=user, current=data["current"], new=data["new"], address=address
+        ),
+        error_field=lambda error: "current" if error.code == "password_wrong" else "new",
+    ):
+        # The other sessions of this account end with the old password hash; this one goes on.
+        auth.update_session_auth_hash(request, user)
+        request.session.cycle_key()
+        messages.success(
+            request, _("Ihr Passwort wurde geändert. Andere Anmeldungen mit dem alten Passwort sind beendet.")
+        )
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
 
 
 @require_POST
