@@ -14,3 +14,6 @@ if os.environ.get("RATHAUS_CRASH_BLOBS"):
 # The scenarios send a few hundred writes a minute from one address with one token.
 RATHAUS_API_RATE_PER_MINUTE = 100_000
 APPOINTMENTS_RESERVE_RATE = (100_000, 60)
+# Bank statements are booked in batches of this many credits, one transaction each (decision
+# 0094): small, so the camt scenario's kill lands between batches and the import is continued.
+RATHAUS_PAYMENTS_CAMT_BATCH = 4

@@ -23,6 +23,7 @@ from rathaus.kernel import xmlsafe
 from rathaus.kernel.exceptions import InvalidInput
 
 MAX_BYTES = 200 * 1024 * 1024
+CENT = Decimal("0.01")
 NAMESPACES = {
     "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02": ("camt.053", "BkToCstmrStmt", "Stmt"),
     "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08": ("camt.053", "BkToCstmrStmt", "Stmt"),
@@ -104,8 +105,16 @@ def _amount(element, n: str) -> tuple[Decimal, str]:  # noqa: ANN001 (lxml eleme
     try:
         amount = Decimal((element.text or "").strip())
     except InvalidOperation:
-        raise CamtRejected(f"„{element.text}“ ist kein Betrag.", code="camt_amount") from None
-    return amount, element.get("Ccy", "")
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise CamtRejected(f"„{element.text}“ ist kein Betrag.", code="camt_amount")
+    currency = element.get("Ccy", "")
+    # Euros are booked in whole cents; a fraction of a cent cannot be booked to anyone.
+    if currency == "EUR" and amount != amount.quantize(CENT):
+        raise CamtRejected(
+            f"Der Betrag „{element.text}“ EUR hat mehr als zwei Nachkommastellen.", code="camt_amount"
+        )
+    return amount, currency
 
 
 def _entry_credits(entry, n: str, iban: str, statement_id: str, index: int) -> Iterator[Credit]:  # noqa: ANN001

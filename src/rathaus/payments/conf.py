@@ -61,6 +61,11 @@ def provider_path() -> str:
     return getattr(settings, "RATHAUS_PAYMENT_PROVIDER", "rathaus.payments.providers.SandboxProvider")
 
 
+def camt_batch_size() -> int:
+    """Credits of a bank statement booked per transaction (``RATHAUS_PAYMENTS_CAMT_BATCH``)."""
+    return max(1, int(getattr(settings, "RATHAUS_PAYMENTS_CAMT_BATCH", 5000)))
+
+
 def cash_office_slug() -> str:
     return getattr(settings, "RATHAUS_PAYMENTS_CASH_OFFICE", "landeshauptkasse")
 

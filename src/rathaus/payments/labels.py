@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "payments.fulfilment_failed": _("Bereitstellung nach Zahlung fehlgeschlagen"),
     "payments.fulfilment_retried": _("Bereitstellung erneut angestoßen"),
     "payments.camt_imported": _("Kontoauszug eingelesen"),
+    "payments.camt_batch_booked": _("Gutschriften eines Kontoauszugs gebucht (Teil)"),
     "payments.credit_assigned": _("Gutschrift manuell zugeordnet"),
     "payments.sandbox_decided": _("Sandbox-Zahlung entschieden"),
     "payments.sandbox_refund": _("Sandbox-Erstattung ausgeführt"),

@@ -270,7 +270,8 @@ class NotificationEvent(models.Model):
 
 
 class BankStatement(models.Model):
-    """An imported camt.053 statement or camt.054 notification."""
+    """An imported camt.053 statement or camt.054 notification (booked in batches, one
+    transaction each; ``completed_at`` marks a file read to its end)."""
 
     kind = models.CharField(max_length=20)
     account_iban = models.CharField(max_length=34)
@@ -282,6 +283,9 @@ class BankStatement(models.Model):
     matched = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     imported_at = models.DateTimeField(default=timezone.now)
+    # Set when the last batch of the file is booked; empty while an import runs or after one
+    # was interrupted (importing the same file again continues it).
+    completed_at = models.DateTimeField(null=True, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,250 +1,40 @@
-"""Bank reconciliation: import camt statements, match credits to claims, book them.
+"""Bank reconciliation: import camt statements, match credits to claims, book them; assign
+credits by hand; the HKR export; the check of the books against the bank.
 
-Everything of one file happens in one transaction: a file is imported completely or not
-at all. A file is refused when it was imported before (same SHA-256) or is for another
-account than the cash office's; a credit already booked from another file (a camt.054
-notification followed by the camt.053 statement) is skipped by its bank reference. Work is
-done in batches with bulk inserts, so 100,000 credits take seconds, not hours; the rules
-are the same as for single payments (``services.apply_receipt``, ``domain.payments``).
+The import (``import_camt``) lives in ``camt_import`` (refusals, batches with one short
+transaction each, continuing an interrupted import) and ``camt_booking`` (one batch: matching
+and bulk writes); a credit already booked from another file (a camt.054 notification followed
+by the camt.053 statement) is skipped by its bank reference. The rules are the same as for
+single payments (``services.apply_receipt``, ``domain.payments``).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
-import hashlib
 import io
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from rathaus.accounts.types import User
-from rathaus.domain.payments import kassenzeichen as kz
 from rathaus.domain.payments import ledger
-from rathaus.domain.payments.matching import OpenClaim, match_credit
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import Conflict, InvalidInput
 
-from . import camt, conf
-from .models import BankCredit, BankStatement, Claim, JournalEntry, Payment, Posting, Refund
-from .services import _status_of, apply_receipt, book, claims_paid
+from .camt_import import ImportResult, import_camt
+from .models import BankCredit, Claim, JournalEntry, Payment, Posting, Refund
+from .services import _status_of, book, claims_paid
 
-BATCH = 5000
+__all__ = ["ImportResult", "credit_assign", "hkr_export", "import_camt", "verify"]
+
 CLAIM_FIELDS = ["paid_total", "settled_total", "held_total", "status"]
-STATUS_BY_CHECK = {
-    "full": BankCredit.Status.MATCHED,
-    "partial": BankCredit.Status.PARTIAL,
-    "over": BankCredit.Status.OVER,
-    "already_paid": BankCredit.Status.HELD,
-}
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    statement: BankStatement
-    credits: int
-    matched: int
-    unmatched: int
-    duplicates: int
-    paid_claim_ids: list[int]
-
-
-def _candidate_numbers(remittances: Iterable[str]) -> set[str]:
-    numbers: set[str] = set()
-    for text in remittances:
-        for candidate in kz.candidates_in(text):
-            if candidate.valid:
-                numbers.add(candidate.digits)
-            else:
-                numbers.update(kz.corrections(candidate.digits))
-    return numbers
-
-
-def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def import_camt(
-    *,
-    data: bytes,
-    filename: str,
-    by: User | str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ImportResult:
-    """Import one camt.053/camt.054 file; see the module docstring for what is refused."""
-    digest = hashlib.sha256(data).hexdigest()
-    if BankStatement.objects.filter(sha256=digest).exists():
-        raise Conflict(
-            f"Die Datei „{filename}“ wurde bereits eingelesen; nichts wurde doppelt gebucht.",
-            code="camt_duplicate",
-        )
-    statements = camt.parse(data)
-    own = conf.payee_iban().replace(" ", "").upper()
-    for statement in statements:
-        if statement.account_iban != own:
-            raise InvalidInput(
-                f"Der Auszug ist für das Konto {statement.account_iban or '(ohne IBAN)'}, "
-                "nicht für das Konto der Kasse.",
-                code="camt_wrong_account",
-            )
-    credits = [c for s in statements for c in s.credits]
-    with transaction.atomic():
-        row = BankStatement.objects.create(
-            kind=statements[0].kind,
-            account_iban=own,
-            message_id=statements[0].message_id[:100],
-            statement_id=",".join(s.statement_id for s in statements)[:100],
-            sha256=digest,
-            filename=filename[:255],
-            imported_by=by if isinstance(by, User) else None,
-        )
-        result = _book_credits(row, credits, progress)
-        row.credits, row.matched, row.duplicates = result.credits, result.matched, result.duplicates
-        row.save(update_fields=["credits", "matched", "duplicates"])
-        audit.record(
-            actor=by,
-            action="payments.camt_imported",
-            target=row,
-            details={
-                "file": filename,
-                "sha256": digest,
-                "credits": result.credits,
-                "matched": result.matched,
-                "unmatched": result.unmatched,
-                "duplicates": result.duplicates,
-            },
-        )
-        claims_paid(result.paid_claim_ids)
-    return result
-
-
-@dataclass
-class _Tally:
-    """What an import has done so far, over all batches."""
-
-    matched: int = 0
-    unmatched: int = 0
-    duplicates: int = 0
-    paid: list[int] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
-
-
-@dataclass
-class _Batch:
-    """One batch of credits: what is known before booking, and the rows it will write."""
-
-    known: set[str]
-    booked_entries: set[str]
-    claims: dict[str, Claim]
-    facts: dict[str, OpenClaim]
-    changed: dict[int, Claim] = field(default_factory=dict)
-    rows: list[BankCredit] = field(default_factory=list)
-    entries: list[tuple[JournalEntry, list[ledger.Posting]]] = field(default_factory=list)
-    payments: list[tuple[int, Payment]] = field(default_factory=list)
-
-
-def _batch(row: BankStatement, credits: list[camt.Credit]) -> _Batch:
-    """Read what booking ``credits`` needs: their known keys, and their claims, locked."""
-    keys = [c.dedup_key for c in credits]
-    known = set(BankCredit.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
-    # Entries already booked from another file: a camt.053 batch entry and its camt.054
-    # breakdown (or the other way round) are one bank transaction, booked once.
-    entry_keys = {c.entry_key for c in credits if c.entry_key}
-    booked_entries = set(
-        BankCredit.objects.filter(entry_key__in=entry_keys)
-        .exclude(statement=row)
-        .values_list("entry_key", flat=True)
-    )
-    numbers = list(_candidate_numbers(c.remittance for c in credits))
-    claims: dict[str, Claim] = {}
-    for chunk in _chunks(numbers, 2000):
-        for claim in Claim.objects.select_for_update().filter(kassenzeichen__in=chunk):
-            claims[claim.kassenzeichen] = claim
-    facts = {k: OpenClaim(c.open_amount, c.debtor_name) for k, c in claims.items()}
-    return _Batch(known, booked_entries, claims, facts)
-
-
-def _book_credits(
-    row: BankStatement, credits: list[camt.Credit], progress: Callable[[int, int], None] | None
-) -> ImportResult:
-    total = len(credits)
-    tally = _Tally()
-    for chunk in _chunks(credits, BATCH):
-        batch = _batch(row, chunk)
-        for credit in chunk:
-            _book_credit(row, credit, batch, tally)
-        _write(batch)
-        if progress:
-            progress(min(total, len(tally.seen) + tally.duplicates), total)
-    return ImportResult(row, total, tally.matched, tally.unmatched, tally.duplicates, tally.paid)
-
-
-def _book_credit(row: BankStatement, credit: camt.Credit, batch: _Batch, tally: _Tally) -> None:
-    """Match one credit and add its rows to ``batch`` (a duplicate or a non-credit adds none)."""
-    if (
-        credit.dedup_key in batch.known
-        or credit.dedup_key in tally.seen
-        or credit.entry_key in batch.booked_entries
-    ):
-        tally.duplicates += 1
-        return
-    tally.seen.add(credit.dedup_key)
-    if credit.amount <= 0:
-        return  # a zero or negative "credit" is no money received; nothing to book
-    outcome = match_credit(
-        remittance=credit.remittance,
-        amount=credit.amount,
-        currency=credit.currency,
-        claims=batch.facts,
-        payer_name=credit.debtor_name,
-    )
-    bank_row = BankCredit(
-        statement=row,
-        dedup_key=credit.dedup_key,
-        entry_key=credit.entry_key,
-        amount=credit.amount,
-        currency=credit.currency[:3],
-        booked_on=credit.booked_on,
-        debtor_name=credit.debtor_name,
-        debtor_iban=credit.debtor_iban[:34],
-        remittance=credit.remittance,
-        match_how=outcome.how,
-        note=outcome.note[:300],
-    )
-    if outcome.matched:
-        _book_matched(credit, batch.claims[outcome.kassenzeichen], bank_row, batch, tally)
-        bank_row.status = STATUS_BY_CHECK[outcome.amount_check]
-    else:
-        bank_row.status = BankCredit.Status.UNMATCHED
-        tally.unmatched += 1
-        # Foreign currency is not booked in the euro ledger; staff handle it by hand.
-        if credit.currency == "EUR":
-            entry = JournalEntry(kind="bank_unmatched", memo=f"Nicht zugeordnet {credit.dedup_key}"[:300])
-            batch.entries.append((entry, ledger.postings_for_unmatched_credit(amount=credit.amount)))
-    batch.rows.append(bank_row)
-
-
-def _book_matched(
-    credit: camt.Credit, claim: Claim, bank_row: BankCredit, batch: _Batch, tally: _Tally
-) -> None:
-    """Apply a matched credit to its claim: the receipt, its journal entry and its payment."""
-    postings = apply_receipt(claim, credit.amount, via=ledger.BANK)
-    batch.facts[claim.kassenzeichen] = OpenClaim(claim.open_amount, claim.debtor_name)
-    batch.changed[claim.pk] = claim
-    bank_row.claim = claim
-    entry = JournalEntry(kind="bank_payment", claim=claim, memo=f"Überweisung {credit.dedup_key}"[:300])
-    batch.entries.append((entry, postings))
-    payment = _bank_payment(claim=claim, dedup_key=credit.dedup_key, amount=credit.amount)
-    batch.payments.append((len(batch.rows), payment))
-    tally.matched += 1
-    if claim.status == Claim.Status.PAID:
-        tally.paid.append(claim.pk)
+HALF_CENT = Decimal("0.005")
 
 
 def _bank_payment(*, claim: Claim, dedup_key: str, amount: Decimal, **extra: Any) -> Payment:
@@ -260,48 +50,6 @@ def _bank_payment(*, claim: Claim, dedup_key: str, amount: Decimal, **extra: Any
         paid_at=timezone.now(),
         **extra,
     )
-
-
-def _write(batch: _Batch) -> None:
-    """Insert a batch's bank credits, payments, journal entries and postings; update its claims."""
-    BankCredit.objects.bulk_create(batch.rows, batch_size=1000)
-    for index, payment in batch.payments:
-        payment.bank_credit = batch.rows[index]
-    Payment.objects.bulk_create([p for _, p in batch.payments], batch_size=1000)
-    JournalEntry.objects.bulk_create([e for e, _ in batch.entries], batch_size=1000)
-    Posting.objects.bulk_create(
-        (
-            Posting(entry=e, account=p.account, claim_id=p.claim_id, amount=p.amount)
-            for e, lines in batch.entries
-            for p in ledger.check_entry(lines)
-        ),
-        batch_size=2000,
-    )
-    _update_claims(list(batch.changed.values()))
-
-
-def _update_claims(claims: list[Claim]) -> None:
-    """One parameterised UPDATE per claim, sent with ``executemany`` (``bulk_update`` builds
-    CASE expressions that cost more to compile than the update itself)."""
-    if not claims:
-        return
-    ops = connection.ops
-    table = connection.ops.quote_name(Claim._meta.db_table)
-
-    def money(value: Decimal) -> Any:
-        return ops.adapt_decimalfield_value(value, 12, 2)
-
-    sql = (
-        f"UPDATE {table} SET paid_total = %s, settled_total = %s, held_total = %s, status = %s WHERE id = %s"  # noqa: S608
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                (money(c.paid_total), money(c.settled_total), money(c.held_total), c.status, c.pk)
-                for c in claims
-            ],
-        )
 
 
 @transaction.atomic
@@ -411,6 +159,17 @@ def total(values: Iterable[Decimal]) -> Decimal:
     return sum(values, Decimal("0.00"))
 
 
+def _unbalanced_entries() -> QuerySet[JournalEntry, int]:
+    """Entries whose postings do not sum to zero. Not ``total != 0``: SQLite sums decimals as
+    floating point numbers, and 10.20 − 7.20 − 3.00 is 4.4e-16 there; amounts are whole cents,
+    so an entry that does not balance is off by a cent at least."""
+    return (
+        JournalEntry.objects.annotate(total=Sum("postings__amount"))
+        .exclude(total__gt=-HALF_CENT, total__lt=HALF_CENT)
+        .values_list("pk", flat=True)
+    )
+
+
 def verify() -> list[str]:
     """Check the books against the bank and the claims; one German sentence per problem.
 
@@ -421,16 +180,9 @@ def verify() -> list[str]:
     - Each claim's receivable equals its open amount (amount less what was settled).
     ``rathaus payments verify`` runs this and exits 1 on any problem.
     """
-    from django.db.models import Count, Q, Sum
+    from django.db.models import Count, Q
 
-    problems: list[str] = []
-    unbalanced = (
-        JournalEntry.objects.annotate(total=Sum("postings__amount"))
-        .exclude(total=0)
-        .values_list("pk", flat=True)
-    )
-    for pk in unbalanced[:10]:
-        problems.append(f"Buchung {pk} ist nicht ausgeglichen.")
+    problems = [f"Buchung {pk} ist nicht ausgeglichen." for pk in _unbalanced_entries()[:10]]
     into_bank = Posting.objects.filter(account=ledger.BANK, amount__gt=0).aggregate(s=Sum("amount"))["s"]
     received = BankCredit.objects.filter(currency="EUR", amount__gt=0).aggregate(s=Sum("amount"))["s"]
     into_bank, received = into_bank or Decimal("0.00"), received or Decimal("0.00")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 __all__ = [
     "InvalidKassenzeichen",
@@ -156,6 +157,11 @@ class Candidate:
     valid: bool
     in_longer_run: bool = False
 
+    @cached_property
+    def repairs(self) -> tuple[str, ...]:
+        """``corrections(digits)``, worked out once however often matching asks."""
+        return tuple(corrections(self.digits))
+
 
 def candidates_in(text: str) -> list[Candidate]:
     """Every 11- to 13-digit run in ``text`` (separators ignored), valid ones first.
@@ -191,31 +197,43 @@ def candidates_in(text: str) -> list[Candidate]:
 
 
 def corrections(digits: str) -> Iterator[str]:
-    """Valid Kassenzeichen one typing mistake away from ``digits`` (an invalid run).
+    """Valid Kassenzeichen one typing mistake away from ``digits`` (an invalid run of decimal
+    digits, as ``candidates_in`` finds them; any other text has none).
 
     Mistakes considered: one wrong digit, two adjacent digits swapped (12 digits), one
     digit left out (11 digits), one digit doubled (13 digits).
+
+    Each variant differs from ``digits`` in one place, so the Damm state before that place
+    (``before``) and the final state reached from any state after it (``after``) are worked
+    out once; a variant then costs one or two table look-ups instead of twelve.
     """
+    if len(digits) not in (LENGTH - 1, LENGTH, LENGTH + 1) or not (digits.isdigit() and digits.isascii()):
+        return
+    values = [ord(char) - 48 for char in digits]
+    before = [0]
+    for value in values:
+        before.append(_DAMM[before[-1]][value])
+    after: list[tuple[int, ...]] = [tuple(range(10))]  # after[k]: from state s over values[k:]
+    for value in reversed(values):
+        nxt = after[0]
+        after.insert(0, tuple(nxt[_DAMM[state][value]] for state in range(10)))
     if len(digits) == LENGTH:
-        for i in range(LENGTH):
-            for d in "0123456789":
-                if d != digits[i]:
-                    variant = digits[:i] + d + digits[i + 1 :]
-                    if _valid(variant):
-                        yield variant
+        for i, value in enumerate(values):
+            row, rest = _DAMM[before[i]], after[i + 1]
+            for d in range(10):
+                if d != value and rest[row[d]] == 0:
+                    yield digits[:i] + str(d) + digits[i + 1 :]
         for i in range(LENGTH - 1):
-            if digits[i] != digits[i + 1]:
-                variant = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
-                if _valid(variant):
-                    yield variant
+            a, b = values[i], values[i + 1]
+            if a != b and after[i + 2][_DAMM[_DAMM[before[i]][b]][a]] == 0:
+                yield digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
     elif len(digits) == LENGTH - 1:
         for i in range(LENGTH):
-            for d in "0123456789":
-                variant = digits[:i] + d + digits[i:]
-                if _valid(variant):
-                    yield variant
+            row, rest = _DAMM[before[i]], after[i]
+            for d in range(10):
+                if rest[row[d]] == 0:
+                    yield digits[:i] + str(d) + digits[i:]
     elif len(digits) == LENGTH + 1:
         for i in range(LENGTH + 1):
-            variant = digits[:i] + digits[i + 1 :]
-            if _valid(variant):
-                yield variant
+            if after[i + 1][before[i]] == 0:
+                yield digits[:i] + digits[i + 1 :]

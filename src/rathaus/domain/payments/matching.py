@@ -26,7 +26,7 @@ Then the amount: equal to the open amount → ``full``; less → ``partial``; mo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -84,15 +84,23 @@ def _amount_check(amount: Decimal, open_amount: Decimal) -> str:
 
 
 def match_credit(
-    *, remittance: str, amount: Decimal, currency: str, claims: Mapping[str, OpenClaim], payer_name: str = ""
+    *,
+    remittance: str,
+    amount: Decimal,
+    currency: str,
+    claims: Mapping[str, OpenClaim],
+    payer_name: str = "",
+    candidates: Sequence[kassenzeichen.Candidate] | None = None,
 ) -> Match:
     """Find the claim for a credit. ``claims`` maps known Kassenzeichen (12 digits, including
-    settled claims) to what matching needs of them; ``payer_name`` is the transfer's debtor."""
+    settled claims) to what matching needs of them; ``payer_name`` is the transfer's debtor;
+    ``candidates`` are ``kassenzeichen.candidates_in(remittance)`` when the caller has them."""
     if currency != "EUR":
         return Match("currency", note=f"Währung {currency} wird nicht automatisch zugeordnet.")
     if amount <= 0:
         return Match("none", note="Betrag ist nicht positiv.")
-    candidates = kassenzeichen.candidates_in(remittance)
+    if candidates is None:
+        candidates = kassenzeichen.candidates_in(remittance)
     exact = list(
         dict.fromkeys(c.digits for c in candidates if c.valid and not c.in_longer_run and c.digits in claims)
     )
@@ -108,7 +116,7 @@ def match_credit(
         elif candidate.valid:
             continue  # valid but unknown: a typo would have broken the check digit
         else:
-            variants = list(kassenzeichen.corrections(candidate.digits))
+            variants = list(candidate.repairs)
         for variant in variants:
             if variant in claims and variant not in repairs:
                 repairs.append(variant)

@@ -290,3 +290,35 @@ def test_verify_names_a_bank_transaction_booked_from_two_files(offices):
     )
     BankCredit.objects.filter(statement=second.statement).update(entry_key=first.entry_key)
     assert any("S-9 ist aus mehreren Dateien gebucht" in p for p in reconcile.verify())
+
+
+def test_verify_finds_an_over_payment_of_odd_cents_balanced(offices):
+    """On SQLite the postings 10.20, −7.20 and −3.00 summed as floating point numbers to 4.4e-16,
+    and ``payments verify`` reported the balanced entry as unbalanced (and exited 1)."""
+    claim = services.claim_create(
+        office=offices["cash"], purpose="Auskunft", debtor_name="Jana Meyer", amount=D("7.20")
+    )
+    reconcile.import_camt(
+        data=statement([camt.OutCredit(amount=D("10.20"), remittance=claim.kassenzeichen)]), filename="1.xml"
+    )
+    claim.refresh_from_db()
+    assert (claim.status, claim.held_total) == (Claim.Status.PAID, D("3.00"))
+    assert reconcile.verify() == []
+
+
+@pytest.mark.parametrize("amount", ["7.005", "NaN", "Infinity"])
+def test_a_euro_amount_that_is_no_whole_cents_refuses_the_file(offices, amount):
+    """Bad input: 7.005 EUR stopped the import with a ledger error (a 500 on the upload page),
+    NaN with an invalid comparison. The file is refused with a German message; nothing is booked."""
+    (claim,) = claims(offices, 1)
+    data = statement(
+        [
+            camt.OutCredit(amount=D("12.00"), remittance=claim.kassenzeichen),
+            camt.OutCredit(amount=D("7.00"), remittance="Spende"),
+        ]
+    ).replace(b">7.00<", f">{amount}<".encode())
+    with pytest.raises(InvalidInput, match="Nachkommastellen" if amount[0].isdigit() else "kein Betrag"):
+        reconcile.import_camt(data=data, filename="cent.xml")
+    assert not BankStatement.objects.exists() and not BankCredit.objects.exists()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.OPEN

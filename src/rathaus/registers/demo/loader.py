@@ -1,8 +1,8 @@
 """Write the demo city into the database: offices, employers, staff, then residents in bulk.
 
 Residents are streamed from ``CityGenerator`` in batches and inserted with the fastest
-path each database offers: ``executemany`` on SQLite (one prepared statement, many
-rows) and ``COPY … FROM STDIN`` on PostgreSQL. Primary keys are assigned by the
+path each database offers (``kernel.bulk.TableWriter``: INSERTs of many rows each on SQLite,
+``COPY … FROM STDIN`` on PostgreSQL). Primary keys are assigned by the
 generator, so foreign keys are known without a round trip; sequences are moved past
 them afterwards. Everything happens in one transaction: a failed or interrupted run
 leaves no half-built city behind.
@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
+from rathaus.kernel.bulk import TableWriter
 from rathaus.registers import models as m
 
 from .generator import TABLES, Batch, CityGenerator, Config
@@ -54,30 +55,14 @@ class LoadResult:
 Progress = Callable[[Batch, dict[str, int]], None]
 
 
-class _TableWriter:
-    """Inserts tuples in the generator's column order into one table."""
+class _TableWriter(TableWriter):
+    """The kernel's bulk writer, refusing a generator that leaves a column of ``model`` unfilled."""
 
     def __init__(self, model: type[Model], columns: tuple[str, ...]) -> None:
-        by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
-        missing = set(by_attname) - set(columns)
+        missing = {f.attname for f in model._meta.concrete_fields} - set(columns)
         if missing:
             raise RuntimeError(f"{model.__name__}: the generator does not fill {sorted(missing)}")
-        qn = connection.ops.quote_name
-        self.table = qn(model._meta.db_table)
-        self.columns = ", ".join(qn(by_attname[c]) for c in columns)
-        placeholders = ", ".join(["%s"] * len(columns))
-        self.insert_sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})"  # noqa: S608
-
-    def write(self, cursor, rows: list[tuple[object, ...]]) -> None:
-        if not rows:
-            return
-        if connection.vendor == "postgresql":
-            # psycopg 3: COPY is several times faster than INSERT for bulk loads.
-            with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(self.insert_sql, rows)
+        super().__init__(model, columns)
 
 
 def residents_exist() -> bool:

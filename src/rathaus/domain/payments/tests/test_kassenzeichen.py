@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rathaus.domain.payments import kassenzeichen as kz
 
@@ -66,3 +68,35 @@ def test_corrections_find_the_original_of_a_swap():
     swapped = number[:5] + number[6] + number[5] + number[7:]
     assert number in set(kz.corrections(swapped))
     assert number in set(kz.corrections(number[:7] + number[8:]))  # one digit left out
+
+
+def _one_mistake_away(digits):
+    """Every text one typing mistake (wrong, swapped, left out or doubled digit) from ``digits``,
+    in the order ``corrections`` lists them, each checked whole."""
+    if len(digits) == 12:
+        yield from (
+            digits[:i] + d + digits[i + 1 :] for i in range(12) for d in "0123456789" if d != digits[i]
+        )
+        yield from (
+            digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+            for i in range(11)
+            if digits[i] != digits[i + 1]
+        )
+    elif len(digits) == 11:
+        yield from (digits[:i] + d + digits[i:] for i in range(12) for d in "0123456789")
+    elif len(digits) == 13:
+        yield from (digits[:i] + digits[i + 1 :] for i in range(13))
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="0123456789", min_size=10, max_size=14))
+def test_corrections_are_the_valid_numbers_one_typing_mistake_away(digits):
+    """``corrections`` checks a variant with one or two look-ups (issue 13); the result is that
+    of checking each variant whole, in the same order."""
+    assert list(kz.corrections(digits)) == [v for v in _one_mistake_away(digits) if kz._valid(v)]
+    assert all(kz.Candidate(digits, False).repairs == tuple(kz.corrections(digits)) for _ in range(2))
+
+
+def test_text_that_is_not_a_run_of_digits_has_no_corrections():
+    assert list(kz.corrections("2026000012a5")) == []
+    assert list(kz.corrections("２０２６００００１２３４")) == []  # full-width digits

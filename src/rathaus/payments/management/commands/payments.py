@@ -118,6 +118,11 @@ class Command(BaseCommand):
             f"{name}: {credits}, {result.matched} zugeordnet, "
             f"{result.unmatched} zur manuellen Zuordnung, {result.duplicates} schon gebucht."
         )
+        if result.resumed:
+            console.print(
+                gettext("%(name)s: Ein unterbrochenes Einlesen dieser Datei wurde fortgesetzt.")
+                % {"name": name}
+            )
         return True
 
     def _read(self, data, filename, *, show_progress):
