@@ -12,7 +12,7 @@ search for "Strasse", "Strassen" or "straße" finds "Straße", "Mueller" and "Mu
    transliterations "ae", "oe", "ue" to the plain vowel.
 
 Public names: ``fold``, ``tokenize``, ``stem``, ``index_terms``, ``QueryTerms``,
-``query_terms``, ``highlight``, ``has_visible_characters``.
+``query_terms``, ``highlight``, ``Highlighter``, ``has_visible_characters``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 import snowballstemmer
 
 __all__ = [
+    "Highlighter",
     "QueryTerms",
     "STOP_WORDS",
     "fold",
@@ -57,6 +58,8 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip diacritics: "Straße" → "strasse", "Müller" → "muller"."""
+    if text.isascii():  # most words: NFKD changes nothing and casefold equals lower
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return stripped.casefold()
@@ -124,68 +127,110 @@ def query_terms(query: str) -> QueryTerms:
     return QueryTerms(terms=terms, prefix=prefix)
 
 
-def _matches(token: str, parsed: QueryTerms) -> bool:
-    if token in STOP_WORDS:
-        return False
-    stemmed = stem(token)
-    if stemmed in parsed.terms:
-        return True
-    return parsed.prefix is not None and (
-        stemmed.startswith(parsed.prefix) or token.startswith(parsed.prefix)
-    )
+@functools.lru_cache(maxsize=65_536)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(tokenize(word))
+
+
+class Highlighter:
+    """``highlight`` for one query over many texts (the hits of one page).
+
+    It remembers for every token and word it has seen whether it matches, so words that
+    recur across the texts are analysed once.
+    """
+
+    def __init__(self, parsed: QueryTerms) -> None:
+        self.parsed = parsed
+        self._terms = frozenset(parsed.terms)
+        self._tokens: dict[str, bool] = {}
+        self._words: dict[str, bool] = {}
+        self._pieces: dict[str, list[tuple[str, bool]]] = {}
+
+    def __call__(self, text: str, *, max_words: int = 30) -> list[tuple[str, bool]]:
+        words = text.split()  # the runs of non-whitespace that re's \S+ finds (both use str.isspace)
+        if not words:
+            return []
+        hit_index = 0
+        seen = self._words
+        for index, word in enumerate(words):
+            matched = seen.get(word)
+            if matched is None:
+                matched = self._word(word)
+            if matched:
+                hit_index = index
+                break
+        start = max(0, hit_index - max_words // 3)
+        end = min(len(words), start + max_words)
+        # Plain text is gathered and joined; every match is a segment of its own.
+        segments: list[tuple[str, bool]] = []
+        plain = ["… "] if start > 0 else []
+        split = self._pieces
+        for position in range(start, end):
+            if position > start:
+                plain.append(" ")
+            word = words[position]
+            pieces = split.get(word)
+            if pieces is None:
+                pieces = self._split(word)
+            for piece, is_match in pieces:
+                if is_match:
+                    if plain:
+                        segments.append(("".join(plain), False))
+                        plain = []
+                    segments.append((piece, True))
+                else:
+                    plain.append(piece)
+        if end < len(words):
+            plain.append(" …")
+        if plain:
+            segments.append(("".join(plain), False))
+        return segments
+
+    def _token(self, token: str) -> bool:
+        """Whether a folded token matches: its stem is a query term or starts with the prefix."""
+        known = self._tokens.get(token)
+        if known is None:
+            if token in STOP_WORDS:
+                known = False
+            else:
+                stemmed = stem(token)
+                prefix = self.parsed.prefix
+                known = stemmed in self._terms or (
+                    prefix is not None and (stemmed.startswith(prefix) or token.startswith(prefix))
+                )
+            self._tokens[token] = known
+        return known
+
+    def _word(self, word: str) -> bool:
+        known = self._words[word] = any(self._token(token) for token in _word_tokens(word))
+        return known
+
+    def _split(self, word: str) -> list[tuple[str, bool]]:
+        """Mark the letter runs of ``word`` that match, keep punctuation around them plain."""
+        if word.isalnum():  # a single run of letters and digits, as _TOKEN finds it
+            pieces = [(word, self._token(fold(word)))]
+        else:
+            pieces = []
+            last = 0
+            for match in _TOKEN.finditer(word):
+                if match.start() > last:
+                    pieces.append((word[last : match.start()], False))
+                pieces.append((match.group(), self._token(fold(match.group()))))
+                last = match.end()
+            if last < len(word):
+                pieces.append((word[last:], False))
+        self._pieces[word] = pieces
+        return pieces
 
 
 def highlight(text: str, parsed: QueryTerms, *, max_words: int = 30) -> list[tuple[str, bool]]:
     """A window of ``text`` around the first match, as (segment, is_match) pairs.
 
     The segments are the original text (not folded), so they can be escaped and shown;
-    "…" marks where the window cuts the text.
+    "…" marks where the window cuts the text. For many texts and one query, use one
+    ``Highlighter``.
     """
-    words = list(re.finditer(r"\S+", text))
-    if not words:
-        return []
-    hit_index = 0
-    for index, word in enumerate(words):
-        if any(_matches(token, parsed) for token in tokenize(word.group())):
-            hit_index = index
-            break
-    start = max(0, hit_index - max_words // 3)
-    end = min(len(words), start + max_words)
-    segments: list[tuple[str, bool]] = []
-    if start > 0:
-        segments.append(("… ", False))
-    for position in range(start, end):
-        pieces = _split_word(words[position].group(), parsed)
-        segments.extend(pieces)
-        if position < end - 1:
-            segments.append((" ", False))
-    if end < len(words):
-        segments.append((" …", False))
-    return _merge(segments)
-
-
-def _split_word(word: str, parsed: QueryTerms) -> list[tuple[str, bool]]:
-    """Mark the letter runs of ``word`` that match, keep punctuation around them plain."""
-    pieces: list[tuple[str, bool]] = []
-    last = 0
-    for match in _TOKEN.finditer(word):
-        if match.start() > last:
-            pieces.append((word[last : match.start()], False))
-        pieces.append((match.group(), _matches(fold(match.group()), parsed)))
-        last = match.end()
-    if last < len(word):
-        pieces.append((word[last:], False))
-    return pieces
-
-
-def _merge(segments: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    merged: list[tuple[str, bool]] = []
-    for segment, is_match in segments:
-        if merged and merged[-1][1] == is_match and not is_match:
-            merged[-1] = (merged[-1][0] + segment, False)
-        else:
-            merged.append((segment, is_match))
-    return merged
+    return Highlighter(parsed)(text, max_words=max_words)
 
 
 # Unicode categories that draw nothing: controls, format characters (zero-width space and

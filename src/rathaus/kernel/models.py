@@ -121,6 +121,23 @@ class SearchDocument(models.Model):
         return f"{self.kind}:{self.key}"
 
 
+class SearchStamp(models.Model):
+    """A random stamp per visibility, new after every committed change of the search index.
+
+    ``kernel.search.cache`` compares it with the stamp its cached answers were built under.
+    """
+
+    visibility = models.CharField(max_length=30, primary_key=True)
+    stamp = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "Suchindex-Stand"
+        verbose_name_plural = "Suchindex-Stände"
+
+    def __str__(self) -> str:
+        return f"{self.visibility}: {self.stamp}"
+
+
 class TaskRun(models.Model):
     """Bookkeeping for one idempotent background job: its key, attempts, lease and outcome."""
 

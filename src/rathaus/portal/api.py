@@ -48,18 +48,27 @@ class SearchOut(Schema):
 
 
 @router.get("/search", response=SearchOut, auth=None, summary="Eine Suche über Leistungen, Dienststellen, …")
-def search_api(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
+def search_api(request: HttpRequest, params: Query[SearchParams]) -> dict[str, object]:
     results = search.find(
         params.q, kinds=[params.kind] if params.kind else None, limit=params.limit, offset=params.offset
     )
-    return SearchOut(
-        query=params.q[:500],
-        total=results.total,
-        relaxed=results.relaxed,
-        corrections=list(results.corrections),
-        facets=[FacetOut(kind=f.kind, label=str(f.label), count=f.count) for f in results.facets],
-        hits=[
-            HitOut(kind=h.kind, key=h.key, title=h.title, url=h.url, snippet_html=h.snippet, score=h.rank)
+    # Plain data: django-ninja validates it against SearchOut once (building the schema
+    # objects here as well cost more than the cached search itself).
+    return {
+        "query": params.q[:500],
+        "total": results.total,
+        "relaxed": results.relaxed,
+        "corrections": list(results.corrections),
+        "facets": [{"kind": f.kind, "label": str(f.label), "count": f.count} for f in results.facets],
+        "hits": [
+            {
+                "kind": h.kind,
+                "key": h.key,
+                "title": h.title,
+                "url": h.url,
+                "snippet_html": h.snippet,
+                "score": h.rank,
+            }
             for h in results.hits
         ],
-    )
+    }

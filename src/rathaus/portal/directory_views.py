@@ -80,6 +80,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 offset=(page - 1) * SEARCH_PAGE_SIZE,
             )
     pages = 0 if results is None else (results.total + SEARCH_PAGE_SIZE - 1) // SEARCH_PAGE_SIZE
+    labels = {source.kind: source.label for source in search.sources()}
     return render(
         request,
         "portal/search.html",
@@ -88,11 +89,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "query": query,
             "kind": kind,
             "results": results,
+            "hits": [(hit, labels.get(hit.kind, "")) for hit in results.hits] if results else [],
             "page": page,
             "pages": pages,
             "has_next": page < pages,
             "has_previous": page > 1,
-            "kinds": search.sources(),
         },
     )
 

@@ -115,8 +115,10 @@ def _database_from_env() -> dict[str, object]:
             }
         )
     else:
-        db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
         db.setdefault("CONN_HEALTH_CHECKS", True)
+    # Persistent connections on both: a new SQLite connection reads the whole schema again
+    # (about 2 ms per request here) and starts with an empty page cache (decision 0016).
+    db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     db.setdefault("ATOMIC_REQUESTS", False)
     return db
 
@@ -201,6 +203,10 @@ CACHES = {
     if env.str("CACHE_URL", default="")
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rathaus_cache"}
 }
+
+# Answers of the citizens' search kept in each process until the index changes
+# (rathaus.kernel.search.cache, decision 0016); 0 turns that cache off.
+SEARCH_RESULTS_CACHE_SIZE = env.int("SEARCH_RESULTS_CACHE_SIZE", default=256)
 
 # --- Background tasks (Django Tasks API, database backend) ------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

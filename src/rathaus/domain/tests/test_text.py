@@ -1,10 +1,21 @@
 """German folding, stemming and query parsing for search (no database)."""
 
+import re
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rathaus.domain.text import fold, has_visible_characters, highlight, index_terms, query_terms, tokenize
+from rathaus.domain.text import (
+    Highlighter,
+    fold,
+    has_visible_characters,
+    highlight,
+    index_terms,
+    query_terms,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -83,6 +94,29 @@ def test_highlight_windows_long_text():
     text = "".join(text for text, _ in segments)
     assert text.startswith("… ") and text.endswith(" …")
     assert ("Rathaus", True) in segments
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_fold_of_ascii_text_is_the_full_folding(text):
+    """The shortcut for ASCII gives what NFKD, dropping marks and casefold give."""
+    full = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+    assert fold(text) == full
+
+
+@given(st.lists(st.text(max_size=120), max_size=6), st.text(max_size=40))
+def test_one_highlighter_for_many_texts_marks_each_as_alone(texts, query):
+    """A page's hits share one Highlighter: what it remembers from one text never changes another."""
+    parsed = query_terms(query)
+    highlighter = Highlighter(parsed)
+    for text in texts + texts:
+        assert highlighter(text) == highlight(text, parsed)
+
+
+@given(st.text(max_size=200))
+def test_highlight_keeps_every_word_of_a_short_text(text):
+    """Words are the runs of non-whitespace (as re's \\S+), joined by one space."""
+    segments = highlight(text, query_terms("x"), max_words=1000)
+    assert "".join(part for part, _ in segments) == " ".join(re.findall(r"\S+", text))
 
 
 @given(st.text())

@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rathaus.kernel import search
+from rathaus.kernel.models import SearchDocument
 
 
 @pytest.fixture
@@ -121,6 +122,17 @@ def test_reindexing_replaces_and_removing_deletes(documents):
     assert search.remove_document(kind="street", key="lange-strasse") is True
     assert search.search("Gasse").total == 0
     assert search.remove_document(kind="street", key="lange-strasse") is False
+
+
+def test_reindexing_keeps_the_row_and_returns_it(db):
+    """One row per kind and key, with the same id (the FTS5 rowid) however often it is indexed."""
+    first = search.index_document(kind="t", key="k", title="Alt", body="")
+    second = search.index_document(kind="t", key="k", title="Neu", body="", visibility="staff")
+    stored = SearchDocument.objects.get(kind="t", key="k")
+    assert first.pk == second.pk == stored.pk
+    assert (stored.title, stored.visibility) == (second.title, second.visibility) == ("Neu", "staff")
+    assert keys(search.search("Neu", visibility=["staff"])) == ["k"]
+    assert search.search("Alt", visibility=["staff"]).total == 0
 
 
 @pytest.mark.parametrize(
