@@ -8,4 +8,7 @@ from benchmarks.bench_settings import *  # noqa: F403
 APPOINTMENTS_RESERVE_RATE = (1_000_000, 60)
 APPOINTMENTS_LOOKUP_RATE = (1_000_000, 60)
 RATHAUS_API_RATE_PER_MINUTE = 1_000_000
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"},
+    "fragments": FRAGMENTS_CACHE,  # noqa: F405
+}

@@ -2,7 +2,7 @@
 
 Public: ``office_list``, ``office_by_id``, ``office_by_slug``, ``office_by_leitweg_id``,
 ``published_offices``, ``published_office``, ``published_services``, ``published_service``,
-``most_used_services``,
+``most_used_services``, ``published_stamp``,
 ``published_life_situations``, ``published_life_situation``, ``life_situation_steps``,
 ``office_hours_on``, ``office_today``, ``office_week``, ``bremen_holidays``.
 """
@@ -18,10 +18,13 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from rathaus.domain.directory.opening_hours import DayHours, Slot, hours_on
+from rathaus.kernel import fragments
 
 from .models import LifeSituation, LifeSituationService, Office, OpeningHours, Publication, Service
 
 PUBLISHED = Publication.Status.PUBLISHED
+# The source name of the directory's published entries in rathaus.kernel.fragments.
+FRAGMENT_SOURCE = "directory"
 
 
 def office_list(*, kind: str | None = None) -> QuerySet[Office]:
@@ -69,6 +72,12 @@ def published_service(*, slug: str) -> Service | None:
     open_offices = open_offices.prefetch_related("opening_hours", "opening_exceptions")
     offices = Prefetch("offices", queryset=open_offices)
     return Service.objects.filter(status=PUBLISHED, slug=slug).prefetch_related(offices).first()
+
+
+def published_stamp() -> str:
+    """The version stamp of what the directory publishes: cached page fragments that show
+    published offices, services or life situations are keyed by it (renewed on every change)."""
+    return fragments.stamp(FRAGMENT_SOURCE)
 
 
 def most_used_services(*, limit: int = 8) -> list[Service]:

@@ -9,7 +9,7 @@ A citizen asking for a message or attachment that is not theirs gets ``NotFound`
 it did not exist), and an ``access.denied`` audit entry is written first.
 
 Public API: services ``postbox_send``, ``postbox_mark_read``; selectors
-``postbox_messages``, ``postbox_unread_count``, ``postbox_message_open``,
+``postbox_messages``, ``postbox_unread_count``, ``postbox_latest``, ``postbox_message_open``,
 ``postbox_attachment_open``; task ``send_postbox_notice``; ``business_email_send`` (e-mail with
 content to suppliers and other business partners, never to citizens); models ``PostboxMessage``,
 ``PostboxAttachment``.
@@ -38,6 +38,7 @@ __all__ = [
     "PostboxMessage",
     "business_email_send",
     "postbox_attachment_open",
+    "postbox_latest",
     "postbox_mark_read",
     "postbox_message_open",
     "postbox_messages",
@@ -157,6 +158,27 @@ def postbox_messages(*, user: User) -> models.QuerySet[PostboxMessage]:
 
 def postbox_unread_count(*, user: User) -> int:
     return PostboxMessage.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# The newest messages with their attachment counts and the user's unread count, in one statement:
+# "Mein Konto" reads it on every visit, and built with the ORM it cost ten times its run time.
+_LATEST_SQL = """
+SELECT m.*,
+       (SELECT COUNT(*) FROM kernel_postboxattachment a WHERE a.message_id = m.id) AS attachment_count,
+       (SELECT COUNT(*) FROM kernel_postboxmessage u
+        WHERE u.recipient_id = %(user)s AND u.read_at IS NULL) AS unread_count
+FROM kernel_postboxmessage m
+WHERE m.recipient_id = %(user)s
+ORDER BY m.created_at DESC, m.id DESC
+LIMIT %(limit)s
+"""
+
+
+def postbox_latest(*, user: User, limit: int) -> tuple[list[PostboxMessage], int]:
+    """The user's ``limit`` newest messages (with ``attachment_count``, as ``postbox_messages``)
+    and how many of all their messages are unread, in one query (an empty postbox has none)."""
+    latest = list(PostboxMessage.objects.raw(_LATEST_SQL, {"user": user.pk, "limit": limit}))
+    return latest, (latest[0].__dict__["unread_count"] if latest else 0)
 
 
 def _denied(user: User, target_type: str, target_id: object, reason: str) -> NotFound:

@@ -15,12 +15,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.accounts import selectors as account_selectors
 from rathaus.accounts.types import User
 from rathaus.directory import selectors as directory_selectors
-from rathaus.kernel import blobs, notify
+from rathaus.kernel import blobs, fragments, notify
 from rathaus.kernel.exceptions import NotFound
 from rathaus.kernel.forms import QueryRefused
 from rathaus.registers import selectors as register_selectors
@@ -77,12 +78,17 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The start page. Its directory part is a cached fragment (``rathaus.kernel.fragments``)
+    keyed by the directory's stamp: the services and life situations are read only when that
+    fragment is rendered (lazily), i.e. once per process after a change is published."""
     return render(
         request,
         "portal/home.html",
         {
-            "top_services": directory_selectors.most_used_services(limit=8),
-            "life_situations": directory_selectors.published_life_situations(),
+            "directory_stamp": directory_selectors.published_stamp(),
+            "fragment_seconds": fragments.FRAGMENT_SECONDS,
+            "top_services": SimpleLazyObject(lambda: directory_selectors.most_used_services(limit=8)),
+            "life_situations": SimpleLazyObject(lambda: [*directory_selectors.published_life_situations()]),
         },
     )
 
@@ -116,8 +122,9 @@ def _staff_start(request: HttpRequest) -> HttpResponse:
 
 @citizen_required
 def _citizen_account(request: HttpRequest) -> HttpResponse:
-    overview = register_selectors.person_overview(person=request.user.person)
-    messages = list(notify.postbox_messages(user=request.user)[:ACCOUNT_RECENT_MESSAGES])
+    # The citizen's own data: read fresh on every request, never cached (docs/decisions/0015).
+    overview = register_selectors.person_overview(person_id=request.user.person_id)
+    messages, unread = notify.postbox_latest(user=request.user, limit=ACCOUNT_RECENT_MESSAGES)
     level = account_selectors.session_eidas_level(request)
     return render(
         request,
@@ -125,7 +132,7 @@ def _citizen_account(request: HttpRequest) -> HttpResponse:
         {
             "overview": overview,
             "postbox_messages": messages,
-            "unread_count": notify.postbox_unread_count(user=request.user),
+            "unread_count": unread,
             "eidas_level": eidas_level_label(level),
         },
     )

@@ -12,14 +12,19 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
 
 from rathaus.domain.registers.names import name_key, prefix_upper_bound
 from rathaus.kernel import audit
 
-from .models import BirthRecord, IncomeNotification, MarriageRecord, PensionNotification, Person
+from .models import (
+    Address,
+    IncomeNotification,
+    PensionNotification,
+    Person,
+)
 
 
 class PersonNotFound(LookupError):
@@ -105,18 +110,6 @@ def _ref(person: Person) -> PersonRef:
     )
 
 
-def _current_spouse(person: Person) -> Person | None:
-    marriage = (
-        MarriageRecord.objects.select_related("spouse_a", "spouse_b")
-        .filter(Q(spouse_a=person) | Q(spouse_b=person), ended_on__isnull=True)
-        .order_by("-date")
-        .first()
-    )
-    if marriage is None:
-        return None
-    return marriage.spouse_b if marriage.spouse_a_id == person.pk else marriage.spouse_a
-
-
 def household_of(*, person: Person) -> list[Person]:
     """The living people registered in ``person``'s household, ``person`` included, eldest first."""
     if person.household_id is None:
@@ -128,29 +121,97 @@ def household_of(*, person: Person) -> list[Person]:
     )
 
 
-def person_overview(*, person: Person) -> PersonOverview:
-    """Everything the registers hold about ``person``, for the person themself (not audited:
-    a data subject reading their own data is not a disclosure, Art. 15 DSGVO)."""
-    address = person.address
-    members = [p for p in household_of(person=person) if p.pk != person.pk]
-    spouse = _current_spouse(person)
-    children = [
-        record.child
-        for record in BirthRecord.objects.select_related("child")
-        .filter(Q(mother=person) | Q(father=person))
-        .order_by("date", "child__register_number")
-    ]
+# The overview's three reads as plain SQL: the page is read on every visit of "Mein Konto", and
+# building these queries with the ORM cost ten times more than running them (docs/decisions/0015).
+# Every part is an indexed lookup, so each reads a handful of rows however large the register is.
+# The person (``me``) and the people their overview names: the living members of their household,
+# their current spouse (the latest marriage not ended; ``is_spouse``) and their children
+# (``is_child``), in the order of the birth records. The ids are gathered first (a UNION of index
+# lookups; an OR of IN-subqueries made PostgreSQL scan the whole table), then joined.
+_PEOPLE_SQL = """
+WITH named (id) AS (
+    SELECT me.id FROM registers_person me WHERE me.id = %(me)s
+    UNION
+    SELECT h.id FROM registers_person h
+    WHERE h.household_id = (SELECT me.household_id FROM registers_person me WHERE me.id = %(me)s)
+      AND h.date_of_death IS NULL
+    UNION
+    SELECT m.spouse_b_id FROM registers_marriagerecord m WHERE m.spouse_a_id = %(me)s AND m.ended_on IS NULL
+    UNION
+    SELECT m.spouse_a_id FROM registers_marriagerecord m WHERE m.spouse_b_id = %(me)s AND m.ended_on IS NULL
+    UNION
+    SELECT c.child_id FROM registers_birthrecord c WHERE c.mother_id = %(me)s OR c.father_id = %(me)s
+)
+SELECT p.*,
+       a.street AS address_street, a.house_number AS address_house_number,
+       a.postal_code AS address_postal_code, a.district AS address_district, a.city AS address_city,
+       (p.id = (SELECT CASE WHEN m.spouse_a_id = %(me)s THEN m.spouse_b_id ELSE m.spouse_a_id END
+                FROM registers_marriagerecord m
+                WHERE m.ended_on IS NULL AND (m.spouse_a_id = %(me)s OR m.spouse_b_id = %(me)s)
+                ORDER BY m.date DESC LIMIT 1)) AS is_spouse,
+       (b.mother_id = %(me)s OR b.father_id = %(me)s) AS is_child
+FROM named
+JOIN registers_person p ON p.id = named.id
+LEFT OUTER JOIN registers_address a ON a.id = p.address_id
+LEFT OUTER JOIN registers_birthrecord b ON b.child_id = p.id
+ORDER BY b.date, p.register_number
+"""
+_INCOMES_SQL = """
+SELECT n.*, e.name AS employer_name
+FROM registers_incomenotification n JOIN registers_employer e ON e.id = n.employer_id
+WHERE n.person_id = %(me)s ORDER BY n.year DESC, n.id
+"""
+_PENSIONS_SQL = """
+SELECT n.* FROM registers_pensionnotification n WHERE n.person_id = %(me)s ORDER BY n.year DESC, n.id
+"""
+
+
+def _column(row: models.Model, name: str) -> Any:
+    """A column a raw query selected beyond the model's fields."""
+    return row.__dict__[name]
+
+
+def _address(person: Person) -> Address | None:
+    if person.address_id is None:
+        return None
+    fields = ("street", "house_number", "postal_code", "district", "city")
+    return Address(id=person.address_id, **{f: _column(person, f"address_{f}") for f in fields})
+
+
+def person_overview(*, person_id: int) -> PersonOverview:
+    """Everything the registers hold about the person, for the person themself (not audited:
+    a data subject reading their own data is not a disclosure, Art. 15 DSGVO). Three queries:
+    the people the overview names, the income and the pension notifications."""
+    params = {"me": person_id}
+    people = list(Person.objects.raw(_PEOPLE_SQL, params))
+    person = next((p for p in people if p.pk == person_id), None)
+    if person is None:
+        raise PersonNotFound(f"Keine Person mit der Kennung {person_id} im Register.")
+    address = _address(person)
+    members = sorted(
+        (
+            p
+            for p in people
+            if p.pk != person_id
+            and person.household_id is not None
+            and p.household_id == person.household_id
+            and p.date_of_death is None
+        ),
+        key=lambda p: (p.date_of_birth, p.register_number),
+    )
+    spouse = next((p for p in people if _column(p, "is_spouse")), None)
+    children = [p for p in people if _column(p, "is_child")]
     incomes = tuple(
-        IncomeLine(year=n.year, employer=n.employer.name, gross_wage=n.gross_wage, wage_tax=n.wage_tax)
-        for n in IncomeNotification.objects.select_related("employer")
-        .filter(person=person)
-        .order_by("-year", "id")
+        IncomeLine(
+            year=n.year, employer=_column(n, "employer_name"), gross_wage=n.gross_wage, wage_tax=n.wage_tax
+        )
+        for n in IncomeNotification.objects.raw(_INCOMES_SQL, params)
     )
     pensions = tuple(
         PensionLine(
             year=n.year, pension_fund=n.pension_fund, start_date=n.start_date, annual_gross=n.annual_gross
         )
-        for n in PensionNotification.objects.filter(person=person).order_by("-year", "id")
+        for n in PensionNotification.objects.raw(_PENSIONS_SQL, params)
     )
     return PersonOverview(
         register_number=person.register_number,
@@ -186,13 +247,13 @@ def person_read(*, person_id: int, reader: audit.ActorLike, purpose: str, legal_
     if not legal_basis or not legal_basis.strip():
         raise ValueError("Eine Rechtsgrundlage ist erforderlich, um personenbezogene Daten zu lesen.")
     with transaction.atomic():
-        person = Person.objects.select_related("address").filter(pk=person_id).first()
+        person = Person.objects.filter(pk=person_id).first()
         if person is None:
             raise PersonNotFound(f"Keine Person mit der Kennung {person_id} im Register.")
         audit.record_read(
             actor=reader, subject=person, purpose=purpose, legal_basis=legal_basis, fields=OVERVIEW_FIELDS
         )
-        return person_overview(person=person)
+        return person_overview(person_id=person.pk)
 
 
 _REGISTER_NUMBER = re.compile(r"^\s*(HB\d{1,9})\s*$", re.IGNORECASE)

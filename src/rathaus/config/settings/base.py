@@ -198,10 +198,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Cache (throttling counters live here; Redis in production) -------------------------
+# "fragments": parts of public pages without personal data, kept in each process and keyed by a
+# version stamp in "default" that is renewed when the data changes (rathaus.kernel.fragments).
+# With DEBUG nothing is kept, so edited templates show at once.
+FRAGMENTS_CACHE = (
+    {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if DEBUG
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "rathaus-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5000},  # languages × pages × a few fragments
+    }
+)
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://rathaus")
     if env.str("CACHE_URL", default="")
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rathaus_cache"}
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rathaus_cache"},
+    "fragments": FRAGMENTS_CACHE,
 }
 
 # Answers of the citizens' search kept in each process until the index changes

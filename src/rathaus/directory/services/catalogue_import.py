@@ -20,7 +20,7 @@ from rathaus.kernel import audit
 from ..models import LifeSituation, LifeSituationService, Office, Publication, Service
 from .catalogue import FORMAT, LIFE_SITUATION_FIELDS, OFFICE_FIELDS, SERVICE_FIELDS
 from .common import Actor, CatalogueFormatError, DirectoryError
-from .indexing import Progress, search_reindex
+from .indexing import Progress, published_changed_on_commit, search_reindex
 from .offices import DatedHours, WeeklyHours, opening_hours_set
 
 
@@ -365,4 +365,5 @@ def catalogue_import(
             actor=by, action="directory.catalogue_imported", details={"summary": run.report.summary()}
         )
         transaction.on_commit(search_reindex)
+        published_changed_on_commit()
     return run.report

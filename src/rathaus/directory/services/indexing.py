@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from rathaus.kernel import search
+from rathaus.kernel import fragments, search
 
 from ..models import LifeSituation, Office, Service
+from ..selectors import FRAGMENT_SOURCE
 from .common import Publishable
 
 Progress = Callable[[str, int], None]
@@ -74,9 +75,17 @@ def _reindex(obj: Publishable) -> None:
         search_index_life_situation(obj)
 
 
+def published_changed_on_commit() -> None:
+    """Once the transaction commits, cached page fragments with published entries (the start
+    page's services and life situations) are out of date in every process."""
+    fragments.renew_on_commit(FRAGMENT_SOURCE)
+
+
 def reindex_on_commit(obj: Publishable) -> None:
-    """Bring ``obj``'s search document up to date once the transaction commits."""
+    """Bring ``obj``'s search document and the cached page fragments up to date once the
+    transaction commits."""
     transaction.on_commit(lambda: _reindex(obj))
+    published_changed_on_commit()
 
 
 def search_reindex(progress: Progress | None = None) -> int:

@@ -130,3 +130,27 @@ def test_subject_and_sender_are_required(citizen):
     with pytest.raises(ValueError):
         send(citizen, sender_label="")
     assert not notify.postbox_messages(user=citizen).exists()
+
+
+@pytest.mark.django_db
+def test_latest_messages_and_unread_count_in_one_query(citizen, other, django_assert_num_queries):
+    """The newest messages with their attachment counts, as postbox_messages lists them, and the
+    unread count of the whole postbox; another recipient's messages count for nothing."""
+    blob = blobs.store(content=b"%PDF-1.7\n%%EOF\n", filename="bescheid.pdf")
+    sent = [send(citizen, subject=f"Nachricht {n}") for n in range(4)]
+    send(citizen, subject="Mit Anhängen", attachments=[("a.pdf", blob), ("b.pdf", blob)])
+    send(other, subject="Fremd")
+    notify.postbox_mark_read(message=sent[3], by=citizen)
+    with django_assert_num_queries(1):
+        latest, unread = notify.postbox_latest(user=citizen, limit=3)
+    expected = list(notify.postbox_messages(user=citizen)[:3])
+    assert [m.pk for m in latest] == [m.pk for m in expected]
+    assert [m.attachment_count for m in latest] == [m.attachment_count for m in expected] == [2, 0, 0]
+    assert latest[0].created_at == expected[0].created_at and latest[1].read_at is not None
+    assert unread == notify.postbox_unread_count(user=citizen) == 4
+    assert notify.postbox_latest(user=other, limit=3)[1] == 1
+
+
+@pytest.mark.django_db
+def test_latest_of_an_empty_postbox(citizen):
+    assert notify.postbox_latest(user=citizen, limit=5) == ([], 0)

@@ -82,3 +82,14 @@ def resident_client(resident) -> Client:
     session["rathaus_eidas_level"] = "http://eidas.europa.eu/LoA/substantial"
     session.save()
     return client
+
+
+@pytest.fixture
+def steady_last_seen(monkeypatch):
+    """For tests that count a logged-in page's queries: the idle timeout records a session's last
+    activity on its first page and then at most once a minute (``LAST_SEEN_RESOLUTION``), so a
+    slow run that crosses a minute between two pages would count one more write of the session.
+    Here only the first page records it, however long the test takes."""
+    from rathaus.kernel import middleware
+
+    monkeypatch.setattr(middleware, "LAST_SEEN_RESOLUTION", 24 * 60 * 60)

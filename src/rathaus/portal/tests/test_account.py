@@ -11,7 +11,7 @@ from rathaus.registers import selectors as register_selectors
 @pytest.mark.django_db
 def test_mein_konto_shows_the_citizens_own_register_data(resident, resident_client):
     """Name, birth data, address, household, marital status, spouse, children, tax ID and incomes."""
-    overview = register_selectors.person_overview(person=resident)
+    overview = register_selectors.person_overview(person_id=resident.pk)
     response = resident_client.get(reverse("portal:account"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -89,6 +89,7 @@ def test_logout_is_a_post_form_in_the_header(resident_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("steady_last_seen")
 def test_mein_konto_queries_do_not_grow_with_the_postbox(resident, resident_client):
     """A fixed number of queries however many messages there are (no query per message)."""
     from django.db import connection

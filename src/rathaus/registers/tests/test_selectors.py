@@ -59,7 +59,7 @@ def family(db):
 
 def test_overview_gathers_household_spouse_children_and_income(family):
     """The citizen's own overview shows what the registers hold about them."""
-    overview = person_overview(person=family["joerg"])
+    overview = person_overview(person_id=family["joerg"].pk)
     assert overview.name == "Jörg Müller"
     assert overview.address_line == "Ostertorsteinweg 12, 28203 Bremen"
     assert overview.marital_status == "verheiratet"
@@ -72,7 +72,7 @@ def test_overview_gathers_household_spouse_children_and_income(family):
 
 def test_overview_of_the_citizen_themself_writes_no_audit_entry(family):
     """A data subject reading their own data is not a disclosure to log."""
-    person_overview(person=family["anna"])
+    person_overview(person_id=family["anna"].pk)
     assert not entries_for_target("registers.person", family["anna"].pk).exists()
 
 
@@ -140,3 +140,64 @@ def test_saving_a_person_keeps_the_search_key_in_step(family):
     anna.family_name = "Schäfer"
     anna.save(update_fields=["family_name"])
     assert [p.given_names for p in person_search(query="Schaefer")] == ["Anna"]
+
+
+# --- the overview in three queries: who it names --------------------------------------------------
+
+
+def test_overview_names_the_spouse_whichever_side_of_the_record_they_are_on(family):
+    """Anna is spouse_a of the marriage record, Jörg spouse_b: each sees the other."""
+    anna = person_overview(person_id=family["anna"].pk)
+    assert anna.spouse.name == "Jörg Müller"
+    assert [c.name for c in anna.children] == ["Lea Müller"]
+    assert {m.name for m in anna.household_members} == {"Jörg Müller", "Lea Müller"}
+    assert person_overview(person_id=family["lea"].pk).spouse is None
+
+
+def test_overview_leaves_out_an_ended_marriage_and_a_dead_household_member_but_not_a_dead_child(family):
+    MarriageRecord.objects.update(ended_on=date(2024, 3, 1), end_reason="divorce")
+    Person.objects.filter(pk=family["lea"].pk).update(date_of_death=date(2025, 1, 2))
+    overview = person_overview(person_id=family["joerg"].pk)
+    assert overview.spouse is None
+    assert [m.name for m in overview.household_members] == ["Anna Müller"]
+    assert [(c.name, c.date_of_death) for c in overview.children] == [("Lea Müller", date(2025, 1, 2))]
+
+
+def test_overview_names_the_current_spouse_after_a_remarriage(family):
+    """The first marriage ended; the newer one is the current one (even in another household)."""
+    office = Office.objects.get(slug="standesamt")
+    MarriageRecord.objects.update(ended_on=date(2020, 1, 1), end_reason="divorce")
+    new = Person.objects.create(register_number="HB000000104", family_name="Kaya", given_names="Deniz",
+                                sex="d", date_of_birth=date(1979, 1, 1))  # fmt: skip
+    MarriageRecord.objects.create(spouse_a=family["joerg"], spouse_b=new, date=date(2022, 5, 5),
+                                  registry_office=office, record_number="E 2022/7")  # fmt: skip
+    assert person_overview(person_id=family["joerg"].pk).spouse.name == "Deniz Kaya"
+    assert person_overview(person_id=family["anna"].pk).spouse is None
+
+
+def test_overview_lists_children_in_birth_order_and_someone_without_household_alone(family):
+    office = Office.objects.get(slug="standesamt")
+    elder = Person.objects.create(register_number="HB000000099", family_name="Müller", given_names="Tim",
+                                  sex="m", date_of_birth=date(2012, 2, 2))  # fmt: skip
+    BirthRecord.objects.create(child=elder, mother=family["anna"], date=elder.date_of_birth, place="Bremen",
+                               registry_office=office, record_number="G 2012/9")  # fmt: skip
+    assert [c.name for c in person_overview(person_id=family["anna"].pk).children] == [
+        "Tim Müller",
+        "Lea Müller",
+    ]
+    alone = person_overview(person_id=elder.pk)
+    assert (alone.household_members, alone.spouse, alone.children, alone.address_line) == ((), None, (), "")
+
+
+def test_overview_of_an_unknown_person_raises(db):
+    with pytest.raises(PersonNotFound, match="4711"):
+        person_overview(person_id=4711)
+
+
+def test_overview_takes_three_queries_however_large_the_family(family, django_assert_num_queries):
+    """The people it names, the income and the pension notifications: three queries, each an
+    indexed lookup."""
+    with django_assert_num_queries(3):
+        overview = person_overview(person_id=family["joerg"].pk)
+    assert overview.income_notifications[0].employer == "Weserhafen Logistik GmbH"
+    assert overview.income_notifications[0].wage_tax == Decimal("6410.50")
