@@ -74,10 +74,11 @@ browser: ## Install Debian's Chromium for browser tests (needs root or sudo)
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
 
 .PHONY: lint
-lint: install ## ruff, mypy, import-linter, migration and translation checks
+lint: install ## ruff, mypy, import-linter, module and function sizes, migration and translation checks
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks tools
 	PYTHONPATH=tools $(BIN)/lint-imports
+	$(BIN)/python tools/check_sizes.py src
 	$(BIN)/mypy --strict --exclude "/tests/" src/rathaus/domain
 	$(BIN)/mypy src/rathaus/kernel
 	$(BIN)/mypy --strict --follow-imports=silent $(DOORS)

@@ -191,96 +191,117 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+# Each error the API answers with problem+json, and how (registered by ``install``).
+
+
+def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = _validation_errors(exc)
+    fields = ", ".join(e.get("pointer") or e.get("parameter") or e["in"] for e in errors)
+    return problem_response(
+        request,
+        422,
+        _("Die Anfrage enthält ungültige Angaben: %(fields)s") % {"fields": fields},
+        extensions={"errors": errors},
+    )
+
+
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    # RFC 6750 § 3: no error code when no token was sent, "invalid_token" for a bad one.
+    if getattr(request, "rathaus_token_invalid", False):
+        detail = _("Das API-Token ist ungültig, abgelaufen oder widerrufen.")
+        challenge = 'Bearer realm="rathaus", error="invalid_token"'
+    else:
+        detail = _("Bitte senden Sie ein API-Token im Header „Authorization: Bearer …“.")
+        challenge = 'Bearer realm="rathaus"'
+    response = problem_response(request, 401, detail)
+    response["WWW-Authenticate"] = challenge
+    return response
+
+
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    wait = int(exc.wait or 60)
+    response = problem_response(
+        request, 429, _("Zu viele Anfragen. Bitte warten Sie %(seconds)s Sekunden.") % {"seconds": wait}
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem_response(request, exc.status_code, str(exc.message))
+
+
+def _problem(request: HttpRequest, exc: Problem) -> HttpResponse:
+    return problem_response(request, exc.status, exc.detail, code=exc.code, extensions=exc.extensions)
+
+
+def _kernel_error(request: HttpRequest, exc: kernel_exceptions.RathausError) -> HttpResponse:
+    # NotFound → 404, PermissionDenied → 403, Conflict → 409, InvalidInput → 422 …
+    return problem_response(request, exc.http_status, exc.message, code=exc.code)
+
+
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(request, 404, _("Die angefragte Ressource gibt es nicht."))
+
+
+def _forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+    return problem_response(request, 403, _("Sie dürfen diese Aktion nicht ausführen."))
+
+
+def _request_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return too_large(request)
+
+
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return problem_response(
+        request,
+        400,
+        _("Die mehrteilige Anfrage (multipart/form-data) ist fehlerhaft: %(why)s") % {"why": exc},
+    )
+
+
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return problem_response(request, 400, _("Die Anfrage ist fehlerhaft und wurde nicht bearbeitet."))
+
+
+def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # The last line of defence (the edge types in rathaus.api.types come first): the
+    # database refused a value (too long, too large); the transaction was rolled back.
+    logger.warning("API request refused by the database: %s %s: %s", request.method, request.path, exc)
+    return problem_response(
+        request, 422, _("Eine Angabe ist zu lang oder zu groß; es wurde nichts gespeichert.")
+    )
+
+
+def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    return problem_response(request, 422, _("Eine Zahl ist zu groß; es wurde nichts gespeichert."))
+
+
+def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The traceback goes to the log (secrets redacted there), never to the client.
+    logger.exception("API request failed: %s %s", request.method, request.path)
+    return problem_response(request, 500, _("Ein interner Fehler ist aufgetreten. Er wurde protokolliert."))
+
+
+_HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
+    (ValidationError, _validation),
+    (AuthenticationError, _unauthenticated),
+    (Throttled, _throttled),
+    (HttpError, _http_error),
+    (Problem, _problem),
+    (kernel_exceptions.RathausError, _kernel_error),
+    (Http404, _not_found),
+    (DjangoPermissionDenied, _forbidden),
+    (RequestDataTooBig, _request_too_large),
+    (MultiPartParserError, _bad_multipart),
+    (SuspiciousOperation, _suspicious),
+    (DataError, _data_error),
+    (OverflowError, _overflow),
+    (Exception, _crash),
+)
+
+
 def install(api: NinjaAPI) -> None:
-    """Answer every error of ``api`` with problem+json."""
-
-    @api.exception_handler(ValidationError)
-    def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = _validation_errors(exc)
-        fields = ", ".join(e.get("pointer") or e.get("parameter") or e["in"] for e in errors)
-        return problem_response(
-            request,
-            422,
-            _("Die Anfrage enthält ungültige Angaben: %(fields)s") % {"fields": fields},
-            extensions={"errors": errors},
-        )
-
-    @api.exception_handler(AuthenticationError)
-    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        # RFC 6750 § 3: no error code when no token was sent, "invalid_token" for a bad one.
-        if getattr(request, "rathaus_token_invalid", False):
-            detail = _("Das API-Token ist ungültig, abgelaufen oder widerrufen.")
-            challenge = 'Bearer realm="rathaus", error="invalid_token"'
-        else:
-            detail = _("Bitte senden Sie ein API-Token im Header „Authorization: Bearer …“.")
-            challenge = 'Bearer realm="rathaus"'
-        response = problem_response(request, 401, detail)
-        response["WWW-Authenticate"] = challenge
-        return response
-
-    @api.exception_handler(Throttled)
-    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-        wait = int(exc.wait or 60)
-        response = problem_response(
-            request, 429, _("Zu viele Anfragen. Bitte warten Sie %(seconds)s Sekunden.") % {"seconds": wait}
-        )
-        response["Retry-After"] = str(wait)
-        return response
-
-    @api.exception_handler(HttpError)
-    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem_response(request, exc.status_code, str(exc.message))
-
-    @api.exception_handler(Problem)
-    def problem(request: HttpRequest, exc: Problem) -> HttpResponse:
-        return problem_response(request, exc.status, exc.detail, code=exc.code, extensions=exc.extensions)
-
-    @api.exception_handler(kernel_exceptions.RathausError)
-    def kernel_error(request: HttpRequest, exc: kernel_exceptions.RathausError) -> HttpResponse:
-        # NotFound → 404, PermissionDenied → 403, Conflict → 409, InvalidInput → 422 …
-        return problem_response(request, exc.http_status, exc.message, code=exc.code)
-
-    @api.exception_handler(Http404)
-    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem_response(request, 404, _("Die angefragte Ressource gibt es nicht."))
-
-    @api.exception_handler(DjangoPermissionDenied)
-    def forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
-        return problem_response(request, 403, _("Sie dürfen diese Aktion nicht ausführen."))
-
-    @api.exception_handler(RequestDataTooBig)
-    def request_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-        return too_large(request)
-
-    @api.exception_handler(MultiPartParserError)
-    def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-        return problem_response(
-            request,
-            400,
-            _("Die mehrteilige Anfrage (multipart/form-data) ist fehlerhaft: %(why)s") % {"why": exc},
-        )
-
-    @api.exception_handler(SuspiciousOperation)
-    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-        return problem_response(request, 400, _("Die Anfrage ist fehlerhaft und wurde nicht bearbeitet."))
-
-    @api.exception_handler(DataError)
-    def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
-        # The last line of defence (the edge types in rathaus.api.types come first): the
-        # database refused a value (too long, too large); the transaction was rolled back.
-        logger.warning("API request refused by the database: %s %s: %s", request.method, request.path, exc)
-        return problem_response(
-            request, 422, _("Eine Angabe ist zu lang oder zu groß; es wurde nichts gespeichert.")
-        )
-
-    @api.exception_handler(OverflowError)
-    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
-        return problem_response(request, 422, _("Eine Zahl ist zu groß; es wurde nichts gespeichert."))
-
-    @api.exception_handler(Exception)
-    def crash(request: HttpRequest, exc: Exception) -> HttpResponse:
-        # The traceback goes to the log (secrets redacted there), never to the client.
-        logger.exception("API request failed: %s %s", request.method, request.path)
-        return problem_response(
-            request, 500, _("Ein interner Fehler ist aufgetreten. Er wurde protokolliert.")
-        )
+    """Answer every error of ``api`` with problem+json (the handler of the closest class wins)."""
+    for exc_class, handler in _HANDLERS:
+        api.add_exception_handler(exc_class, handler)

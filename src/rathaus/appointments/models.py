@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.kernel import choices
+
 
 class OfficePlan(models.Model):
     """How an office hands out appointments."""
@@ -63,14 +65,7 @@ class Counter(models.Model):
 class OpeningHours(models.Model):
     """One regular opening interval; several per weekday for a lunch break."""
 
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Montag")
-        TUESDAY = 1, _("Dienstag")
-        WEDNESDAY = 2, _("Mittwoch")
-        THURSDAY = 3, _("Donnerstag")
-        FRIDAY = 4, _("Freitag")
-        SATURDAY = 5, _("Samstag")
-        SUNDAY = 6, _("Sonntag")
+    Weekday = choices.Weekday
 
     office = models.ForeignKey("directory.Office", on_delete=models.CASCADE, related_name="appointment_hours")
     weekday = models.PositiveSmallIntegerField(_("Wochentag"), choices=Weekday.choices)

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.domain.registers.leitweg_id import InvalidLeitwegId, validate_leitweg_id
+from rathaus.kernel import choices
 
 
 def _validate_leitweg_id(value: str) -> None:
@@ -126,14 +127,7 @@ class Office(Publication):
 class OpeningHours(models.Model):
     """A weekly opening interval of an office (public opening hours, not appointment hours)."""
 
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Montag")
-        TUESDAY = 1, _("Dienstag")
-        WEDNESDAY = 2, _("Mittwoch")
-        THURSDAY = 3, _("Donnerstag")
-        FRIDAY = 4, _("Freitag")
-        SATURDAY = 5, _("Samstag")
-        SUNDAY = 6, _("Sonntag")
+    Weekday = choices.Weekday
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField("Wochentag", choices=Weekday.choices)

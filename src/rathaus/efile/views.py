@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -188,6 +190,32 @@ def _detail(
     return render(request, "efile/case_detail.html", context, status=400 if failed else 200)
 
 
+def _case_action(
+    request: HttpRequest,
+    case_id: int,
+    action: str,
+    form_class: type[forms.Form],
+    run: Callable[[Case, dict[str, Any]], object],
+    *,
+    form_kwargs: Callable[[Case], dict[str, Any]] | None = None,
+    error_field: str | Callable[[RathausError], str | None] | None = None,
+    success: str = "",
+    done: Callable[[Case], HttpResponse] | None = None,
+) -> HttpResponse:
+    """One action of the case page: the posted form of ``action`` (ids prefixed with its name)
+    and, when valid, ``run(case, data)``; then the ``success`` message and back to the case (or
+    ``done(case)``). A refused form or a service's error shows the case page again with that
+    action's disclosure open (``_detail``)."""
+    case = _case_or_404(request, case_id)
+    extra = form_kwargs(case) if form_kwargs else {}
+    form = form_class(request.POST, request.FILES, auto_id=f"{action}-%s", **extra)
+    if not submit(form, lambda data: run(case, data), error_field=error_field):
+        return _detail(request, case, failed=action, form=form)
+    if success:
+        messages.success(request, success)
+    return done(case) if done else _back(case)
+
+
 @staff_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return _detail(request, _case_or_404(request, case_id))
@@ -196,11 +224,12 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def document_upload(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
-    form = DocumentUploadForm(request.POST, request.FILES, auto_id="dokument-%s")
-    if submit(
-        form,
-        lambda data: services.document_add(
+    return _case_action(
+        request,
+        case_id,
+        "dokument",
+        DocumentUploadForm,
+        lambda case, data: services.document_add(
             case=case,
             title=data["title"],
             content=data["file"],
@@ -209,10 +238,8 @@ def document_upload(request: HttpRequest, case_id: int) -> HttpResponse:
             by=request.user,
         ),
         error_field="file",
-    ):
-        messages.success(request, _("Das Dokument wurde abgelegt."))
-        return _back(case)
-    return _detail(request, case, failed="dokument", form=form)
+        success=_("Das Dokument wurde abgelegt."),
+    )
 
 
 @staff_required
@@ -270,26 +297,27 @@ def document_ocr_retry(request: HttpRequest, case_id: int, document_id: int) -> 
 @staff_required
 @require_POST
 def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
-    form = CaseNoteForm(request.POST, auto_id="notiz-%s")
-    if submit(
-        form,
-        lambda data: services.case_note_add(case=case, text=data["text"], by=request.user),
+    return _case_action(
+        request,
+        case_id,
+        "notiz",
+        CaseNoteForm,
+        lambda case, data: services.case_note_add(case=case, text=data["text"], by=request.user),
         error_field="text",
-    ):
-        messages.success(request, _("Die Notiz wurde gespeichert."))
-        return _back(case, tab="notizen")
-    return _detail(request, case, failed="notiz", form=form)
+        success=_("Die Notiz wurde gespeichert."),
+        done=lambda case: _back(case, tab="notizen"),
+    )
 
 
 @staff_required
 @require_POST
 def bescheid_issue(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
-    form = BescheidForm(request.POST, auto_id="bescheid-%s")
-    if submit(
-        form,
-        lambda data: services.bescheid_issue(
+    return _case_action(
+        request,
+        case_id,
+        "bescheid",
+        BescheidForm,
+        lambda case, data: services.bescheid_issue(
             case=case,
             title=data["title"],
             body=data["body"],
@@ -298,93 +326,91 @@ def bescheid_issue(request: HttpRequest, case_id: int) -> HttpResponse:
             by=request.user,
             expected_version=data["version"],
         ),
-    ):
-        messages.success(request, _("Der Bescheid wurde erstellt und als Ausgang in den Vorgang gelegt."))
-        return _back(case)
-    return _detail(request, case, failed="bescheid", form=form)
+        success=_("Der Bescheid wurde erstellt und als Ausgang in den Vorgang gelegt."),
+    )
 
 
 @staff_required
 @require_POST
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
-    form = CaseCloseForm(request.POST, auto_id="abschliessen-%s")
-    if submit(
-        form, lambda data: services.case_close(case=case, by=request.user, expected_version=data["version"])
-    ):
-        return _back(case)
-    return _detail(request, case, failed="abschliessen", form=form)
+    return _case_action(
+        request,
+        case_id,
+        "abschliessen",
+        CaseCloseForm,
+        lambda case, data: services.case_close(case=case, by=request.user, expected_version=data["version"]),
+    )
 
 
 @staff_required
 @require_POST
 def case_forward(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
-    form = CaseForwardForm(request.POST, auto_id="abgeben-%s")
-    if submit(
-        form,
-        lambda data: services.case_forward(
+    return _case_action(
+        request,
+        case_id,
+        "abgeben",
+        CaseForwardForm,
+        lambda case, data: services.case_forward(
             case=case,
             to_office=data["to_office"],
             note=data["note"],
             by=request.user,
             expected_version=data["version"],
         ),
-    ):
-        return redirect("efile:inbox")
-    return _detail(request, case, failed="abgeben", form=form)
+        done=lambda case: redirect("efile:inbox"),
+    )
 
 
 @staff_required
 @require_POST
 def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
-    form = CaseAssignForm(request.POST, staff=selectors.office_case_staff(case.office), auto_id="zuweisen-%s")
-    if submit(
-        form,
-        lambda data: services.case_assign(
+    return _case_action(
+        request,
+        case_id,
+        "zuweisen",
+        CaseAssignForm,
+        lambda case, data: services.case_assign(
             case=case, assignee=data["assignee"], by=request.user, expected_version=data["version"]
         ),
-    ):
-        return _back(case)
-    return _detail(request, case, failed="zuweisen", form=form)
+        form_kwargs=lambda case: {"staff": selectors.office_case_staff(case.office)},
+    )
 
 
 @staff_required
 @require_POST
 def case_resubmission(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
-    form = CaseResubmissionForm(request.POST, auto_id="wiedervorlage-%s")
-    if submit(
-        form,
-        lambda data: services.case_resubmission_set(
+    return _case_action(
+        request,
+        case_id,
+        "wiedervorlage",
+        CaseResubmissionForm,
+        lambda case, data: services.case_resubmission_set(
             case=case, on=data["on"], by=request.user, expected_version=data["version"]
         ),
         error_field=lambda error: "on" if error.code == "resubmission_past" else None,
-    ):
-        return _back(case)
-    return _detail(request, case, failed="wiedervorlage", form=form)
+    )
 
 
 @staff_required
 @require_POST
 def case_confidentiality(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
-    form = CaseConfidentialityForm(request.POST, auto_id="vertraulichkeit-%s")
-    if submit(
-        form,
-        lambda data: services.case_confidentiality_set(
+    return _case_action(
+        request,
+        case_id,
+        "vertraulichkeit",
+        CaseConfidentialityForm,
+        lambda case, data: services.case_confidentiality_set(
             case=case,
             confidentiality=data["confidentiality"],
             by=request.user,
             expected_version=data["version"],
         ),
-    ):
-        messages.success(request, _("Die Vertraulichkeit wurde gespeichert."))
-        if selectors.may_see_case(request.user, case):
-            return _back(case)
-        return redirect("efile:inbox")
-    return _detail(request, case, failed="vertraulichkeit", form=form)
+        success=_("Die Vertraulichkeit wurde gespeichert."),
+        # Who made the case confidential to others may no longer see it.
+        done=lambda case: (
+            _back(case) if selectors.may_see_case(request.user, case) else redirect("efile:inbox")
+        ),
+    )
 
 
 @staff_required  # type: ignore[arg-type]  # a FileResponse streams; the decorator passes it through

@@ -1,25 +1,6 @@
 """Euro helpers for apps: re-exports ``rathaus.domain.money`` (Decimal only, never float)."""
 
-from rathaus.domain.money import (
-    CENT,
-    EURO,
-    AmountSyntaxError,
-    eur,
-    format_eur,
-    parse_eur,
-    quantize_cents,
-    round_down_to_euro,
-    split_evenly,
-)
+from rathaus.domain import money as _domain
+from rathaus.domain.money import *  # noqa: F403 (the names domain.money.__all__ lists)
 
-__all__ = [
-    "CENT",
-    "EURO",
-    "AmountSyntaxError",
-    "eur",
-    "format_eur",
-    "parse_eur",
-    "quantize_cents",
-    "round_down_to_euro",
-    "split_evenly",
-]
+__all__ = _domain.__all__

@@ -115,6 +115,14 @@ def allowed_actions(state: State) -> list[Action]:
     return [action for (source, action) in TRANSITIONS if source == state]
 
 
+# The two approvals (four eyes): the field an approval sets, the other approval's field, and
+# the words of the refusal when one person would make both.
+_APPROVALS = {
+    Action.APPROVE_FACTUAL: ("factual_by", "arithmetic_by", "rechnerisch", "sachliche"),
+    Action.APPROVE_ARITHMETIC: ("arithmetic_by", "factual_by", "sachlich", "rechnerische"),
+}
+
+
 def apply(workflow: Workflow, action: Action, *, actor: str, reason: str = "") -> Workflow:
     """The workflow after ``actor`` did ``action``; ``TransitionRefused`` if not allowed.
 
@@ -130,22 +138,15 @@ def apply(workflow: Workflow, action: Action, *, actor: str, reason: str = "") -
             "state",
             f"Das ist nicht möglich: Die Rechnung ist {_STATE_TEXT[workflow.state]}.",
         )
-    if action is Action.APPROVE_FACTUAL:
-        if workflow.arithmetic_by == actor:
+    if action in _APPROVALS:
+        field, other, other_done, this_check = _APPROVALS[action]
+        if getattr(workflow, other) == actor:
             raise TransitionRefused(
                 "four_eyes",
-                "Vier-Augen-Prinzip: Sie haben die Rechnung schon rechnerisch richtig festgestellt; "
-                "die sachliche Richtigkeit muss eine andere Person feststellen.",
+                f"Vier-Augen-Prinzip: Sie haben die Rechnung schon {other_done} richtig festgestellt; "
+                f"die {this_check} Richtigkeit muss eine andere Person feststellen.",
             )
-        return replace(workflow, state=target, factual_by=actor)
-    if action is Action.APPROVE_ARITHMETIC:
-        if workflow.factual_by == actor:
-            raise TransitionRefused(
-                "four_eyes",
-                "Vier-Augen-Prinzip: Sie haben die Rechnung schon sachlich richtig festgestellt; "
-                "die rechnerische Richtigkeit muss eine andere Person feststellen.",
-            )
-        return replace(workflow, state=target, arithmetic_by=actor)
+        return replace(workflow, state=target, **{field: actor})
     if action is Action.ORDER_PAYMENT:
         return replace(workflow, state=target, ordered_by=actor)
     if action is Action.DECLINE:

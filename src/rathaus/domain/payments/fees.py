@@ -124,33 +124,8 @@ def calculate_fee(
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise FeeError("Die Anzahl muss eine positive ganze Zahl sein.")
-    lines: list[str] = []
-    if rule.kind == "flat":
-        base = rule.amount
-        lines.append(f"Festgebühr {_fmt(base)}")
-    elif rule.kind == "per_unit":
-        base = rule.amount * quantity
-        lines.append(f"{quantity} × {_fmt(rule.amount)} je {rule.unit_label or 'Einheit'} = {_fmt(base)}")
-    elif rule.kind == "range":
-        base = rule.amount if set_amount is None else set_amount
-        if set_amount is not None and (
-            (rule.minimum is not None and set_amount < rule.minimum)
-            or (rule.maximum is not None and set_amount > rule.maximum)
-        ):
-            raise FeeError(
-                f"Der festgesetzte Betrag {_fmt(set_amount)} liegt außerhalb des Gebührenrahmens "
-                f"{_fmt(rule.minimum or Decimal(0))} bis {_fmt(rule.maximum or set_amount)}."
-            )
-        lines.append(f"Rahmengebühr, festgesetzt auf {_fmt(base)}")
-    else:
-        if value is None or value < 0:
-            raise FeeError("Für eine Wertgebühr muss der Wert des Gegenstands angegeben werden.")
-        base = rule.tiers[-1][1]
-        for upper, amount in rule.tiers:
-            if value <= upper:
-                base = amount
-                break
-        lines.append(f"Wertgebühr für einen Wert von {_fmt(value)}: {_fmt(base)}")
+    base, line = _base(rule, quantity=quantity, value=value, set_amount=set_amount)
+    lines = [line]
     base = _cents(base)
     if base < 0:
         raise FeeError("Eine Gebühr kann nicht negativ sein.")
@@ -161,6 +136,40 @@ def calculate_fee(
     if rule.maximum is not None and amount > rule.maximum:
         amount = rule.maximum
         lines.append(f"Höchstgebühr {_fmt(amount)}")
+    amount = _reduce(amount, rule, reductions, lines)
+    return FeeResult(
+        amount=_cents(amount), base=base, rule_key=rule.key, legal_basis=rule.legal_basis, lines=tuple(lines)
+    )
+
+
+def _base(
+    rule: FeeRule, *, quantity: int, value: Decimal | None, set_amount: Decimal | None
+) -> tuple[Decimal, str]:
+    """The fee by the rule's kind, before bounds and reductions, and the line explaining it."""
+    if rule.kind == "flat":
+        return rule.amount, f"Festgebühr {_fmt(rule.amount)}"
+    if rule.kind == "per_unit":
+        base = rule.amount * quantity
+        return base, f"{quantity} × {_fmt(rule.amount)} je {rule.unit_label or 'Einheit'} = {_fmt(base)}"
+    if rule.kind == "range":
+        base = rule.amount if set_amount is None else set_amount
+        if set_amount is not None and (
+            (rule.minimum is not None and set_amount < rule.minimum)
+            or (rule.maximum is not None and set_amount > rule.maximum)
+        ):
+            raise FeeError(
+                f"Der festgesetzte Betrag {_fmt(set_amount)} liegt außerhalb des Gebührenrahmens "
+                f"{_fmt(rule.minimum or Decimal(0))} bis {_fmt(rule.maximum or set_amount)}."
+            )
+        return base, f"Rahmengebühr, festgesetzt auf {_fmt(base)}"
+    if value is None or value < 0:
+        raise FeeError("Für eine Wertgebühr muss der Wert des Gegenstands angegeben werden.")
+    base = next((amount for upper, amount in rule.tiers if value <= upper), rule.tiers[-1][1])
+    return base, f"Wertgebühr für einen Wert von {_fmt(value)}: {_fmt(base)}"
+
+
+def _reduce(amount: Decimal, rule: FeeRule, reductions: Sequence[str], lines: list[str]) -> Decimal:
+    """Apply the reductions ``reductions`` (codes of ``rule.reductions``) one after the other."""
     known = {r.code: r for r in rule.reductions}
     for code in dict.fromkeys(reductions):
         reduction = known.get(code)
@@ -170,6 +179,4 @@ def calculate_fee(
         amount = max(Decimal("0.00"), amount - off)
         basis = f" ({reduction.legal_basis})" if reduction.legal_basis else ""
         lines.append(f"{reduction.label}: −{reduction.percent} % = −{_fmt(off)}{basis}")
-    return FeeResult(
-        amount=_cents(amount), base=base, rule_key=rule.key, legal_basis=rule.legal_basis, lines=tuple(lines)
-    )
+    return amount

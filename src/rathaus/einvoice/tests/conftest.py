@@ -3,10 +3,19 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from rathaus.accounts import services as account_services
 from rathaus.accounts.models import Organisation, User
 from rathaus.directory.models import Office
+
+
+@pytest.fixture(autouse=True)
+def _keep_language():
+    """A request in English activates English for the thread; later tests must not inherit it."""
+    with translation.override(translation.get_language()):
+        yield
+
 
 LEITWEG_ID = "04011000-12348-91"  # BT-10 of the official reference invoice 01.04a
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.paginator import Paginator
 from django.template import Context, Template
+from django.utils import translation
 
 
 class _ExampleForm(forms.Form):
@@ -15,7 +16,9 @@ class _ExampleForm(forms.Form):
 
 
 def _render(source: str, **context: object) -> str:
-    return Template("{% load i18n %}" + source).render(Context(context))
+    # German, whatever language an earlier test left active in this thread.
+    with translation.override("de"):
+        return Template("{% load i18n %}" + source).render(Context(context))
 
 
 def test_field_links_label_hint_and_error_to_the_input():
@@ -119,3 +122,24 @@ def test_office_select_lists_the_offices_with_the_shown_one_selected():
     assert 'name="dienststelle"' in html
     assert '<option value="1">Bürgeramt</option>' in html
     assert '<option value="2" selected>Standesamt</option>' in html
+
+
+def test_search_input_labels_the_search_field_and_keeps_the_search_escaped():
+    html = _render(
+        '{% include "components/_search_input.html" with label=_("Kassenzeichen suchen") value=query %}',
+        query='<b>"x"',
+    )
+    assert '<label class="kern-label" for="id_q">Kassenzeichen suchen</label>' in html
+    assert 'type="search" id="id_q" name="q" value="&lt;b&gt;&quot;x&quot;"' in html
+
+
+def test_status_select_offers_all_and_each_status_with_the_current_one_selected():
+    html = _render(
+        '{% include "components/_status_select.html" with choices=states selected=status all_label="Alle" %}',
+        states=[("open", "Offen"), ("closed", "Abgeschlossen")],
+        status="closed",
+    )
+    assert '<label class="kern-label" for="id_status">Status</label>' in html
+    assert '<option value="">Alle</option>' in html
+    assert '<option value="open">Offen</option>' in html
+    assert '<option value="closed" selected>Abgeschlossen</option>' in html

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -26,61 +26,32 @@ from rathaus.domain.registers.names import person_name_key
 from rathaus.domain.registers.tax_id import TAX_ID_SPACE, tax_id_from_index
 
 from .data import CityData, Street, load
+from .rows import (
+    ADDRESS_COLUMNS,
+    BIRTH_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    INCOME_COLUMNS,
+    MARRIAGE_COLUMNS,
+    PENSION_COLUMNS,
+    PERSON_COLUMNS,
+    TABLES,
+    Batch,
+    Config,
+)
 
-ADDRESS_COLUMNS = ("id", "street", "house_number", "postal_code", "district", "city")
-HOUSEHOLD_COLUMNS = ("id", "address_id")
-PERSON_COLUMNS = (
-    "id",
-    "register_number",
-    "family_name",
-    "given_names",
-    "birth_name",
-    "date_of_birth",
-    "place_of_birth",
-    "sex",
-    "nationality",
-    "marital_status",
-    "address_id",
-    "household_id",
-    "moved_in_on",
-    "date_of_death",
-    "tax_id",
-    "name_key",
-    "created_at",
-)
-BIRTH_COLUMNS = (
-    "id",
-    "child_id",
-    "mother_id",
-    "father_id",
-    "date",
-    "place",
-    "registry_office_id",
-    "record_number",
-)
-MARRIAGE_COLUMNS = (
-    "id",
-    "spouse_a_id",
-    "spouse_b_id",
-    "date",
-    "registry_office_id",
-    "record_number",
-    "ended_on",
-    "end_reason",
-)
-INCOME_COLUMNS = ("id", "person_id", "employer_id", "year", "gross_wage", "wage_tax")
-PENSION_COLUMNS = ("id", "person_id", "pension_fund", "year", "start_date", "annual_gross")
-
-TABLES: dict[str, tuple[str, ...]] = {
-    "address": ADDRESS_COLUMNS,
-    "household": HOUSEHOLD_COLUMNS,
-    "person": PERSON_COLUMNS,
-    "birthrecord": BIRTH_COLUMNS,
-    "marriagerecord": MARRIAGE_COLUMNS,
-    "incomenotification": INCOME_COLUMNS,
-    "pensionnotification": PENSION_COLUMNS,
-}
-"""Table (model name) → columns, in the order the generator writes them (parents first)."""
+__all__ = [
+    "ADDRESS_COLUMNS",
+    "BIRTH_COLUMNS",
+    "HOUSEHOLD_COLUMNS",
+    "INCOME_COLUMNS",
+    "MARRIAGE_COLUMNS",
+    "PENSION_COLUMNS",
+    "PERSON_COLUMNS",
+    "TABLES",
+    "Batch",
+    "CityGenerator",
+    "Config",
+]
 
 CENT = Decimal("0.01")
 YEAR = 365.2425
@@ -109,30 +80,6 @@ _PENSION_FUNDS = (
     "Deutsche Rentenversicherung Knappschaft-Bahn-See",
 )
 _SUPPLEMENTARY_FUND = "Versorgungsanstalt des Bundes und der Länder"
-
-
-@dataclass(frozen=True)
-class Config:
-    """What to generate. ``id_start`` gives the first primary key per table (see ``TABLES``)."""
-
-    residents: int
-    seed: int
-    reference_date: date
-    registry_office_ids: tuple[int, int]  # (Standesamt Bremen-Mitte, Standesamt Bremen-Nord)
-    employer_ids: tuple[int, ...]  # in the order of data/employers.csv
-    id_start: dict[str, int] = field(default_factory=dict)
-    created_at: object = None
-
-
-@dataclass
-class Batch:
-    """Rows for every table, produced together so that foreign keys point into this or earlier batches."""
-
-    rows: dict[str, list[tuple[object, ...]]] = field(default_factory=lambda: {t: [] for t in TABLES})
-    residents: int = 0  # living people in this batch
-
-    def __len__(self) -> int:
-        return sum(len(r) for r in self.rows.values())
 
 
 @dataclass
@@ -343,71 +290,80 @@ class CityGenerator:
         rng = self.rng
         kind = rng.choices(_HOUSEHOLD_KINDS, cum_weights=_HOUSEHOLD_CUM)[0] if remaining >= 5 else "single"
         origin = rng.choices(_ORIGINS, cum_weights=_ORIGIN_CUM)[0]
-        living: list[_Member] = []
         late: list[_Member] = []
-
         if kind == "single":
-            low, high, _w = rng.choices(_SINGLE_AGES, cum_weights=(22, 42, 70, 88, 100))[0]
-            person = self._member(rng.choice("wm"), self._dob(low, high), origin)
-            age = self._age(person.dob)
-            roll = rng.random()
-            if age >= 65 and roll < 0.4 or 45 <= age < 65 and roll < 0.06:
-                late.append(self._widow(person))
-            elif roll < (0.6 if age >= 35 else 0.05):
-                person.marital_status = "geschieden"
-            living.append(person)
+            living, late = self._single(origin)
         elif kind in ("couple", "family"):
-            sex_a, sex_b = self._sex_pair() if kind == "couple" else ("w", "m")
-            age_a = rng.randint(26, 55) if kind == "family" else rng.randint(21, 90)
-            dob_a = self._dob(age_a, age_a)
-            gap = rng.randint(-2, 6) if sex_b == "m" else rng.randint(-4, 4)
-            dob_b = date.fromordinal(max(dob_a.toordinal() - gap * 365, 1))
-            if self._age(dob_b) < 18:
-                dob_b = self._dob(18, 20)
-            a = self._member(sex_a, dob_a, origin)
-            b = self._member(sex_b, dob_b, origin if rng.random() < 0.85 else "de")
-            married = rng.random() < (0.75 if kind == "family" else 0.7)
-            if married:
-                if (sex_a, sex_b) == ("w", "m"):
-                    self._take_name(a, b)
-                self._marry(a, b)
-            living += [a, b]
-            if kind == "family":
-                count = rng.choices((1, 2, 3), cum_weights=(45, 85, 100))[0]
-                living += self._children(a, b, count, b.family_name if married else a.family_name)
+            living = self._couple(origin, family=kind == "family")
         elif kind == "single_parent":
-            mother = self._member("w", self._dob(24, 50), origin)
-            count = rng.choices((1, 2), cum_weights=(65, 100))[0]
-            if rng.random() < 0.85:
-                mother.marital_status = rng.choice(("ledig", "geschieden"))
-                living += [mother, *self._children(mother, None, count, mother.family_name)]
-            else:
-                # A widowed father with his children; the mother is in the register as deceased.
-                father = self._member(
-                    "m", date.fromordinal(mother.dob.toordinal() - rng.randint(0, 4 * 365)), origin
-                )
-                children = self._children(mother, father, count, father.family_name)
-                youngest = max((c.dob for c in children), default=None)
-                mother.living = False
-                mother.family_name = father.family_name
-                death_floor = youngest or self.ref - timedelta(days=3 * 365)
-                latest = self.ref_ordinal - 1
-                mother.date_of_death = date.fromordinal(
-                    rng.randint(min(death_floor.toordinal() + 30, latest), latest)
-                )
-                self._marry(mother, father, ended_on=mother.date_of_death, reason="death")
-                mother.marital_status = "verheiratet"
-                father.marital_status = "verwitwet"
-                living += [father, *children]
-                late.append(mother)
+            living, late = self._single_parent(origin)
         else:  # shared flat
-            for _ in range(rng.randint(2, 4)):
-                living.append(self._member(rng.choice("wm"), self._dob(19, 34), origin))
-
+            living = [
+                self._member(rng.choice("wm"), self._dob(19, 34), origin) for _ in range(rng.randint(2, 4))
+            ]
         # Every kind of household has at most five members and the last ones are singles.
         assert len(living) <= remaining
         self._place(living, late)
         return len(living)
+
+    def _single(self, origin: str) -> tuple[list[_Member], list[_Member]]:
+        """One adult: single, divorced or widowed (then with the late spouse)."""
+        rng = self.rng
+        low, high, _w = rng.choices(_SINGLE_AGES, cum_weights=(22, 42, 70, 88, 100))[0]
+        person = self._member(rng.choice("wm"), self._dob(low, high), origin)
+        age = self._age(person.dob)
+        roll = rng.random()
+        late = []
+        if age >= 65 and roll < 0.4 or 45 <= age < 65 and roll < 0.06:
+            late.append(self._widow(person))
+        elif roll < (0.6 if age >= 35 else 0.05):
+            person.marital_status = "geschieden"
+        return [person], late
+
+    def _couple(self, origin: str, *, family: bool) -> list[_Member]:
+        """Two adults, mostly married; a family has one to three children too."""
+        rng = self.rng
+        sex_a, sex_b = ("w", "m") if family else self._sex_pair()
+        age_a = rng.randint(26, 55) if family else rng.randint(21, 90)
+        dob_a = self._dob(age_a, age_a)
+        gap = rng.randint(-2, 6) if sex_b == "m" else rng.randint(-4, 4)
+        dob_b = date.fromordinal(max(dob_a.toordinal() - gap * 365, 1))
+        if self._age(dob_b) < 18:
+            dob_b = self._dob(18, 20)
+        a = self._member(sex_a, dob_a, origin)
+        b = self._member(sex_b, dob_b, origin if rng.random() < 0.85 else "de")
+        married = rng.random() < (0.75 if family else 0.7)
+        if married:
+            if (sex_a, sex_b) == ("w", "m"):
+                self._take_name(a, b)
+            self._marry(a, b)
+        if not family:
+            return [a, b]
+        count = rng.choices((1, 2, 3), cum_weights=(45, 85, 100))[0]
+        return [a, b, *self._children(a, b, count, b.family_name if married else a.family_name)]
+
+    def _single_parent(self, origin: str) -> tuple[list[_Member], list[_Member]]:
+        """A mother with her children or, less often, a widowed father (the mother deceased)."""
+        rng = self.rng
+        mother = self._member("w", self._dob(24, 50), origin)
+        count = rng.choices((1, 2), cum_weights=(65, 100))[0]
+        if rng.random() < 0.85:
+            mother.marital_status = rng.choice(("ledig", "geschieden"))
+            return [mother, *self._children(mother, None, count, mother.family_name)], []
+        father = self._member("m", date.fromordinal(mother.dob.toordinal() - rng.randint(0, 4 * 365)), origin)
+        children = self._children(mother, father, count, father.family_name)
+        youngest = max((c.dob for c in children), default=None)
+        mother.living = False
+        mother.family_name = father.family_name
+        death_floor = youngest or self.ref - timedelta(days=3 * 365)
+        latest = self.ref_ordinal - 1
+        mother.date_of_death = date.fromordinal(
+            rng.randint(min(death_floor.toordinal() + 30, latest), latest)
+        )
+        self._marry(mother, father, ended_on=mother.date_of_death, reason="death")
+        mother.marital_status = "verheiratet"
+        father.marital_status = "verwitwet"
+        return [father, *children], [mother]
 
     def _place(self, living: list[_Member], late: list[_Member]) -> None:
         rng = self.rng

@@ -16,44 +16,8 @@ parses untrusted XML with ``rathaus.kernel.xmlsafe``), ``package`` reads and wri
 transport container. Errors are ``XdomeaError`` with a German message.
 """
 
-from .model import (
-    ABGABE,
-    EVALUATION,
-    IMPORT_RECEIPT,
-    MESSAGE_NAMES,
-    NAMESPACE,
-    OFFER,
-    TRANSFER,
-    Case,
-    Decision,
-    Document,
-    FileRecord,
-    Header,
-    ImportResult,
-    Note,
-    Party,
-    PrimaryFile,
-    Version,
-    XdomeaError,
-)
+# The records, codes and the error, as ``model.__all__`` lists them.
+from . import model
+from .model import *  # noqa: F403
 
-__all__ = [
-    "ABGABE",
-    "EVALUATION",
-    "IMPORT_RECEIPT",
-    "MESSAGE_NAMES",
-    "NAMESPACE",
-    "OFFER",
-    "TRANSFER",
-    "Case",
-    "Decision",
-    "Document",
-    "FileRecord",
-    "Header",
-    "ImportResult",
-    "Note",
-    "Party",
-    "PrimaryFile",
-    "Version",
-    "XdomeaError",
-]
+__all__ = model.__all__

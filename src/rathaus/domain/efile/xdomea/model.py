@@ -12,6 +12,32 @@ import datetime
 import re
 from dataclasses import dataclass
 
+__all__ = [
+    "ABGABE",
+    "ARCHIVE",
+    "DESTROY",
+    "EVALUATE",
+    "EVALUATION",
+    "IMPORT_RECEIPT",
+    "MESSAGE_NAMES",
+    "NAMESPACE",
+    "OFFER",
+    "TRANSFER",
+    "XDOMEA_VERSION",
+    "Case",
+    "Decision",
+    "Document",
+    "FileRecord",
+    "Header",
+    "ImportResult",
+    "Note",
+    "Party",
+    "PrimaryFile",
+    "Version",
+    "XdomeaError",
+    "is_uuid",
+]
+
 NAMESPACE = "urn:xoev-de:xdomea:schema:3.1.0"
 XDOMEA_VERSION = "3.1.0"
 

@@ -61,10 +61,18 @@ def test_same_person_cannot_make_both_checks_in_either_order():
     with pytest.raises(TransitionRefused) as refused:
         apply(factual, Action.APPROVE_ARITHMETIC, actor="7")
     assert refused.value.code == "four_eyes"
+    assert str(refused.value) == (
+        "Vier-Augen-Prinzip: Sie haben die Rechnung schon sachlich richtig festgestellt; "
+        "die rechnerische Richtigkeit muss eine andere Person feststellen."
+    )
     arithmetic = apply(Workflow(), Action.APPROVE_ARITHMETIC, actor="7")
     with pytest.raises(TransitionRefused) as refused:
         apply(arithmetic, Action.APPROVE_FACTUAL, actor="7")
     assert refused.value.code == "four_eyes"
+    assert str(refused.value) == (
+        "Vier-Augen-Prinzip: Sie haben die Rechnung schon rechnerisch richtig festgestellt; "
+        "die sachliche Richtigkeit muss eine andere Person feststellen."
+    )
 
 
 def test_two_people_approve_then_payment_is_ordered_exported_and_paid():

@@ -9,13 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from rathaus.directory.selectors import office_by_slug, office_list
 from rathaus.efile.demo import bulk_cases, demo_file_plan
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
+from rathaus.kernel.cli import positive
 
 
 class Command(BaseCommand):
@@ -25,7 +19,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--cases", type=_positive, default=1000, help="Anzahl Vorgänge (%(default)s).")
+        parser.add_argument("--cases", type=positive, default=1000, help="Anzahl Vorgänge (%(default)s).")
         parser.add_argument(
             "--office", default="", help="Kürzel (slug) einer Dienststelle: alle Vorgänge dorthin."
         )

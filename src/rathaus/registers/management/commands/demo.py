@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from rathaus.kernel.cli import positive
 from rathaus.kernel.demo import load_parts
 from rathaus.registers.demo.city import build_demo_city
 from rathaus.registers.demo.generator import TABLES, Batch
@@ -28,13 +29,6 @@ _LABELS = {
 }
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
 class Command(BaseCommand):
     help = (
         "Baut die Demo-Stadt: Dienststellen, Demo-Logins für Beschäftigte und eine synthetische, "
@@ -46,7 +40,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--residents",
-            type=_positive,
+            type=positive,
             default=settings.RATHAUS_DEMO_RESIDENTS,
             help="Anzahl lebender Einwohner (Standard: RATHAUS_DEMO_RESIDENTS, %(default)s).",
         )
@@ -60,7 +54,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--batch-size",
-            type=_positive,
+            type=positive,
             default=20_000,
             help="Einwohner je Schreibstapel (%(default)s); größer = schneller, mehr Speicher.",
         )
