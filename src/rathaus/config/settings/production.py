@@ -11,6 +11,7 @@ from .base import (
     DEMO_IDP_ENABLED,
     OIDC_OP_ISSUER,
     RATHAUS_BASE_URL,
+    RATHAUS_CLAMD,
     RATHAUS_PAYMENT_PROVIDER,
     SECRET_KEY,
     env,
