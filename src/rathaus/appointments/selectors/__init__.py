@@ -17,7 +17,7 @@ statistics). Import from this package, not from its modules.
 from __future__ import annotations
 
 from ._common import aware, day_start, holidays_for, local_naive
-from .availability import MAX_SCAN_ROWS, Free, availability, earliest_across_offices
+from .availability import FREE_CACHE_SECONDS, MAX_SCAN_ROWS, Free, availability, earliest_across_offices
 from .desk import (
     OfficeStatistics,
     active_counters,
@@ -31,6 +31,7 @@ from .desk import (
     waiting_queue,
 )
 from .plans import (
+    FREE_SOURCE,
     PLAN_CACHE_SECONDS,
     PlanSnapshot,
     active_plan,
@@ -53,6 +54,8 @@ from .plans import (
 )
 
 __all__ = [
+    "FREE_CACHE_SECONDS",
+    "FREE_SOURCE",
     "MAX_SCAN_ROWS",
     "PLAN_CACHE_SECONDS",
     "Free",

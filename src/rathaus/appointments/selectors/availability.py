@@ -8,18 +8,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rathaus.directory.types import Office, Service
 from rathaus.domain.appointments import schedule
+from rathaus.kernel import fragments
 
-from ..models import Slot
+from ..models import Counter, Slot, SlotClaim
 from ._common import aware, day_start, local_naive
-from .plans import PlanSnapshot, offices_for_services, plan_snapshot, plan_snapshots
+from .plans import FREE_SOURCE, PlanSnapshot, offices_for_services, plan_snapshot, plan_snapshots
 
 MAX_SCAN_ROWS = 3000
+FREE_CACHE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -73,15 +76,11 @@ class _Search:
             .order_by("start", "pk")
         )
 
-    def next_batch(self, now: datetime.datetime, *, in_union: bool) -> QuerySet[Slot, Any]:
-        """The next batch of free units as (office, start, pk, counter) rows."""
-        columns = ("office_id", "start", "pk", "counter_id")
+    def next_batch(self, now: datetime.datetime) -> QuerySet[Slot, Any]:
+        """The next batch of free units as (office, start, pk, counter) rows (one office alone;
+        several at once: ``_union_sql``)."""
         window = slice(self.scanned, self.scanned + self.batch)
-        if not in_union or connection.features.supports_slicing_ordering_in_compound:
-            return self.free_units(now).values_list(*columns)[window]
-        # SQLite allows no LIMIT in a part of a UNION: there the part takes the batch's keys.
-        keys = self.free_units(now).values("pk")[window]
-        return Slot.objects.filter(pk__in=keys).order_by().values_list(*columns)
+        return self.free_units(now).values_list("office_id", "start", "pk", "counter_id")[window]
 
     def take(self, rows: list[tuple[datetime.datetime, int, int]]) -> None:
         """Add a batch of free units (start, pk, counter), in (start, pk) order."""
@@ -138,15 +137,64 @@ def _search(
     return _Search(office=office, plan=plan, units=units, lower=lower, upper=upper, limit=limit, batch=batch)
 
 
+def _union_sql(searches: Sequence[_Search], now: datetime.datetime) -> tuple[str, list[Any]]:
+    """The next batch of every search in ``searches`` as one UNION ALL statement.
+
+    The same condition as ``_Search.free_units`` (a free unit of an active counter in the window,
+    in (start, pk) order), written as SQL: built by the ORM, the dozen querysets of an all-offices
+    search cost more time to compile than the database needs to answer them. Each part is a
+    derived table, where SQLite and PostgreSQL both allow ORDER BY and LIMIT."""
+    ops = connection.ops
+    q = ops.quote_name
+    slot, claim, counter = Slot._meta, SlotClaim._meta, Counter._meta
+    # Names from the models' meta, quoted; every value is a parameter.
+    part = (
+        f"SELECT * FROM (SELECT s.{q('office_id')}, s.{q('start')}, s.{q('id')}, s.{q('counter_id')} "  # noqa: S608
+        f"FROM {q(slot.db_table)} s "
+        f"INNER JOIN {q(counter.db_table)} c ON c.{q('id')} = s.{q('counter_id')} "
+        f"LEFT OUTER JOIN {q(claim.db_table)} k ON k.{q('slot_id')} = s.{q('id')} "
+        f"WHERE s.{q('office_id')} = %s AND c.{q('active')} = %s "
+        f"AND s.{q('start')} >= %s AND s.{q('start')} < %s "
+        f"AND (k.{q('id')} IS NULL OR k.{q('held_until')} < %s) "
+        f"ORDER BY s.{q('start')}, s.{q('id')} LIMIT %s OFFSET %s) part{{n}}"
+    )
+    moment = ops.adapt_datetimefield_value(now)
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, search in enumerate(searches):
+        parts.append(part.format(n=n))
+        params += [
+            search.office.pk,
+            True,
+            ops.adapt_datetimefield_value(search.lower),
+            ops.adapt_datetimefield_value(search.upper),
+            moment,
+            search.batch,
+            search.scanned,
+        ]
+    return " UNION ALL ".join(parts), params
+
+
+def _union_rows(searches: Sequence[_Search], now: datetime.datetime) -> list[tuple[Any, ...]]:
+    sql, params = _union_sql(searches, now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found: list[tuple[Any, ...]] = cursor.fetchall()
+    if connection.vendor != "sqlite":
+        return found
+    # SQLite gives datetimes as text: read them as the ORM does (aware, in UTC).
+    read = connection.ops.convert_datetimefield_value  # type: ignore[attr-defined]
+    return [(office, read(start, None, connection), pk, counter) for office, start, pk, counter in found]
+
+
 def _run(searches: Sequence[_Search], now: datetime.datetime) -> None:
     """Run the searches together: each round reads the next batch of every unfinished search in
     one query (a UNION ALL of the batches), so the queries do not grow with the number of offices."""
     pending = list(searches)
     while pending:
-        parts = [s.next_batch(now, in_union=len(pending) > 1) for s in pending]
-        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        found = _union_rows(pending, now) if len(pending) > 1 else list(pending[0].next_batch(now))
         rows: dict[int, list[tuple[datetime.datetime, int, int]]] = defaultdict(list)
-        for office_id, start, pk, counter_id in query:
+        for office_id, start, pk, counter_id in found:
             rows[office_id].append((start, pk, counter_id))
         for search in pending:
             search.take(sorted(rows[search.office.pk]))
@@ -181,8 +229,28 @@ def earliest_across_offices(
 ) -> list[Free]:
     """The first few free starts at every office offering all ``services``, earliest office first.
 
-    A constant number of queries for any number of offices (see ``plan_snapshots`` and ``_run``)."""
-    now = now or timezone.now()
+    A constant number of queries for any number of offices (see ``plan_snapshots`` and ``_run``).
+    The live answer (no ``now`` given) is kept for ``FREE_CACHE_SECONDS`` in the process-local
+    ``fragments`` cache under the stamp of ``FREE_SOURCE``, which every change of claims, units
+    or planning renews on commit (``kernel.fragments``): a booking shows on the next request in
+    every process; what changes by time alone (a hold that lapses, the lead time moving on) shows
+    within ``FREE_CACHE_SECONDS``. A start shown a moment too long is refused when reserved
+    (the reservation checks the rows under lock), never booked twice."""
+    if now is not None:
+        return _earliest(services=services, now=now, per_office=per_office)
+    ids = ",".join(str(s.pk) for s in sorted(services, key=lambda s: s.pk))
+    # The stamp is read before the data, so an answer is never stored under a newer stamp.
+    key = f"appt-free:{fragments.stamp(FREE_SOURCE)}:{per_office}:{ids}"
+    store = caches["fragments"]
+    cached = store.get(key)
+    if isinstance(cached, list):
+        return cached
+    found = _earliest(services=services, now=timezone.now(), per_office=per_office)
+    store.set(key, found, FREE_CACHE_SECONDS)
+    return found
+
+
+def _earliest(*, services: Sequence[Service], now: datetime.datetime, per_office: int) -> list[Free]:
     offices = offices_for_services(services)
     snapshots = plan_snapshots(offices)
     searches = [

@@ -15,10 +15,15 @@ from django.utils import timezone
 from rathaus.directory import selectors as directory_selectors
 from rathaus.directory.types import Office, Service
 from rathaus.domain.appointments import planfile, schedule
+from rathaus.kernel import fragments
 
 from ..models import Counter, OfferedService, OfficePlan, OpeningException, OpeningHours
 
 PLAN_CACHE_SECONDS = 60
+_GENERATION_KEY = "appt-plan-generation"
+# The stamp (kernel.fragments) of everything that decides which units are free: claims, units,
+# planning. Renewed on commit by the services (``free_units_changed``) and by ``plan_forget``.
+FREE_SOURCE = "appointments.free"
 
 
 def domain_plan(office: Office, plan: OfficePlan | None = None) -> schedule.Plan:
@@ -102,10 +107,15 @@ def offered_services(office: Office) -> QuerySet[Service]:
 
 
 def offices_for_services(services: Sequence[Service]) -> list[Office]:
-    """Active offices offering every one of ``services``."""
-    wanted = {s.pk for s in services}
+    """Active offices offering every one of ``services``; cached like the plan snapshots (for
+    ``PLAN_CACHE_SECONDS``, and dropped with every planning change: ``plan_forget``)."""
+    wanted = sorted({s.pk for s in services})
     if not wanted:
         return []
+    key = f"appt-offices:{_generation()}:{','.join(map(str, wanted))}"
+    cached = cache.get(key)
+    if isinstance(cached, list):
+        return cached
     counts = (
         OfferedService.objects.filter(service__in=wanted, active=True, office__appointment_plan__active=True)
         .values("office")
@@ -113,7 +123,19 @@ def offices_for_services(services: Sequence[Service]) -> list[Office]:
         .filter(n=len(wanted))
         .values_list("office", flat=True)
     )
-    return list(directory_selectors.office_list().filter(pk__in=list(counts)))
+    found = list(directory_selectors.office_list().filter(pk__in=list(counts)))
+    cache.set(key, found, PLAN_CACHE_SECONDS)
+    return found
+
+
+def _generation() -> int:
+    """A counter that every planning change advances, so that cached answers spanning several
+    offices (``offices_for_services``) are not read again after one of them changed."""
+    value = cache.get(_GENERATION_KEY)
+    if value is None:
+        cache.add(_GENERATION_KEY, 0, timeout=None)
+        value = cache.get(_GENERATION_KEY, 0)
+    return int(value)
 
 
 def service_ids_bookable_at(office: Office) -> set[int]:
@@ -212,6 +234,11 @@ def plan_forget(office: Office) -> None:
     has committed (``transaction.on_commit``): dropped earlier, a reader could cache the old rows
     again before the change is visible."""
     cache.delete(_plan_key(office.pk))
+    fragments.renew(FREE_SOURCE)  # the cached answers of availability across offices
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # not in the cache (cleared, evicted): any new value is a new generation
+        cache.set(_GENERATION_KEY, 1, timeout=None)
 
 
 def services_by_leika_keys(keys: Iterable[str]) -> dict[str, Service]:

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from rathaus.accounts.types import User
 from rathaus.domain.appointments import codes
-from rathaus.kernel import audit, retry
+from rathaus.kernel import audit, fragments, retry
 from rathaus.kernel import tasks as kernel_tasks
 from rathaus.kernel.exceptions import Conflict
 
-from .. import claim_guard
+from .. import claim_guard, selectors
 from ..models import Appointment, SlotClaim
 
 P = ParamSpec("P")
@@ -83,6 +83,13 @@ def release(appointment: Appointment, status: str, now: datetime.datetime) -> No
         fields += ["cancelled_at", "revision"]
     appointment.save(update_fields=fields)
     SlotClaim.objects.filter(appointment=appointment).delete()
+    free_units_changed()
+
+
+def free_units_changed() -> None:
+    """Claims or units changed: the cached answers of availability across offices are out of date
+    once this transaction commits (``selectors.FREE_SOURCE``)."""
+    fragments.renew_on_commit(selectors.FREE_SOURCE)
 
 
 def expired_hold(appointment: Appointment, now: datetime.datetime) -> bool:
@@ -108,6 +115,7 @@ def lapse_holds(candidates: Iterable[int] | None, now: datetime.datetime) -> lis
     if lapsed:
         Appointment.objects.filter(pk__in=lapsed).update(status=Appointment.Status.LAPSED, held_until=None)
         SlotClaim.objects.filter(appointment_id__in=lapsed).delete()
+        free_units_changed()
     return lapsed
 
 

@@ -30,6 +30,7 @@ from ._common import (
     CITIZEN_BY_LINK,
     By,
     booking_write,
+    free_units_changed,
     lapse_holds,
     locked,
     mail_on_commit,
@@ -72,6 +73,7 @@ def _claim_units(
     SlotClaim.objects.bulk_create(
         [SlotClaim(slot=s, appointment=appointment, held_until=held_until) for s in slots]
     )
+    free_units_changed()
 
 
 def _check_request(
@@ -269,6 +271,7 @@ def _moved(
         ]
     )
     SlotClaim.objects.filter(appointment=current).exclude(slot__in=slots).delete()
+    free_units_changed()
     audit.record(
         actor=CITIZEN_BY_LINK,
         action="appointment.moved",

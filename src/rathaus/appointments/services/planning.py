@@ -24,7 +24,7 @@ from rathaus.kernel.exceptions import Conflict, InvalidInput
 
 from .. import selectors
 from ..models import Counter, OfferedService, OfficePlan, OpeningException, OpeningHours, Slot
-from ._common import By
+from ._common import By, free_units_changed
 
 PlanningRow: TypeAlias = OfficePlan | Counter | OpeningHours | OpeningException | OfferedService
 
@@ -100,6 +100,7 @@ def _drop_free_units(office: Office, day: datetime.date) -> None:
     Slot.objects.filter(
         office=office, start__gte=start, start__lt=start + datetime.timedelta(days=1), claim__isnull=True
     ).delete()
+    free_units_changed()
 
 
 @transaction.atomic
@@ -176,6 +177,7 @@ def slots_generate(*, office: Office, now: datetime.datetime | None = None, extr
             rows.extend(Slot(office=office, counter=c, start=start_aware, end=end_aware) for c in counters)
         day += datetime.timedelta(days=1)
     Slot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    free_units_changed()
     return len(rows)
 
 

@@ -86,3 +86,72 @@ def test_earliest_across_offices_reads_further_batches_where_the_first_is_taken(
                                           local(2026, 12, 7, 8, 30)]  # fmt: skip
     assert at_busy == selectors.availability(office=busy.office, services=[busy.passport], now=NOW, limit=3)
     assert results[0].office == free.office
+
+
+def _per_office(planned_offices, service, now) -> list[selectors.Free]:
+    per_office = [
+        frees
+        for p in sorted(planned_offices, key=lambda p: p.office.name)
+        if (frees := selectors.availability(office=p.office, services=[service], now=now, limit=3))
+    ]
+    per_office.sort(key=lambda frees: frees[0].start)
+    return [f for frees in per_office for f in frees]
+
+
+def test_across_offices_a_lapsed_hold_is_free_again_and_inactive_counters_offer_nothing():
+    """The all-offices search reads its batches with one SQL statement of its own: it must see
+    what the single-office search sees — a hold is taken until it lapses, then free again; an
+    office whose counters are all inactive has nothing."""
+    from rathaus.appointments.models import Counter
+
+    held, other, closed = planned_office(counters=1), planned_office(counters=1), planned_office(counters=1)
+    Counter.objects.filter(office=closed.office).update(active=False)
+    first = local(2026, 12, 1, 10, 30)  # among the first three starts, then and after the lapse
+    services.appointment_reserve(office=held.office, services=[held.certify], start=first, now=NOW)
+    everyone = [held, other, closed]
+    while_held = selectors.earliest_across_offices(services=[held.certify], now=NOW)
+    assert while_held == _per_office(everyone, held.certify, NOW)
+    assert first not in [f.start for f in while_held if f.office == held.office]
+    assert closed.office not in {f.office for f in while_held}
+    lapsed = NOW + datetime.timedelta(minutes=11)  # hold_minutes=10
+    after = selectors.earliest_across_offices(services=[held.certify], now=lapsed)
+    assert after == _per_office(everyone, held.certify, lapsed)
+    assert first in [f.start for f in after if f.office == held.office]
+
+
+def test_the_offices_offering_a_service_follow_a_planning_change_at_once(django_capture_on_commit_callbacks):
+    """``offices_for_services`` is cached, and every planning change (on commit) makes it read again."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = planned_office(counters=1)
+    assert selectors.offices_for_services([first.passport]) == [first.office]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = planned_office(counters=1)
+    assert set(selectors.offices_for_services([first.passport])) == {first.office, second.office}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_upsert(office=second.office, service=first.passport, duration_minutes=15, active=False)
+    assert selectors.offices_for_services([first.passport]) == [first.office]
+    assert set(selectors.offices_for_services([first.certify])) == {first.office, second.office}
+
+
+def test_the_live_answer_across_offices_is_cached_until_a_booking_commits(
+    django_capture_on_commit_callbacks,
+):
+    """Asked again, the answer comes from the cache (no query of the free units); a reservation
+    anywhere renews the stamp on commit, and the next answer no longer offers the start taken."""
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=True):
+        office = planned_office(counters=1)  # units for 30 days from NOW: beyond today's date
+    first = selectors.earliest_across_offices(services=[office.certify])
+    assert first
+    with CaptureQueriesContext(connection) as queries:
+        again = selectors.earliest_across_offices(services=[office.certify])
+    assert again == first
+    assert not any('"appointments_slot"' in q["sql"] for q in queries.captured_queries)
+    taken = first[0].start
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_reserve(
+            office=office.office, services=[office.certify], start=taken, now=timezone.now()
+        )
+    after = selectors.earliest_across_offices(services=[office.certify])
+    assert after and taken not in [f.start for f in after]
