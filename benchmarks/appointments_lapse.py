@@ -23,6 +23,7 @@ import random
 import re
 import threading
 import time
+import uuid
 from collections import Counter
 from typing import Any
 
@@ -142,7 +143,8 @@ def clients(base: str, setup: dict[str, Any], token: str, seed: int = 20) -> dic
 
     def other(start: str, moment: float) -> None:
         body = {"office_id": setup["office"], "service_ids": [setup["service"]], "start": start}
-        headers = {"Authorization": f"Bearer {token}"}
+        # One key per attempt: the API requires it (decision 0085), each client asks once.
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())}
         _wait_until(moment)
         try:
             answer = requests.post(
