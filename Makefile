@@ -61,7 +61,12 @@ worker: install ## Run background tasks
 
 .PHONY: test
 test: install ## Run the test suite (SQLite; PostgreSQL when DATABASE_URL is set), without browser tests
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not scale" $(PYTEST_ARGS)
+
+.PHONY: test-scale
+test-scale: install ## Two web nodes and two workers on PostgreSQL (DATABASE_URL), Redis and moto's S3 (tests/scale)
+	@test -n "$$DATABASE_URL" || { echo "make test-scale needs DATABASE_URL (PostgreSQL)"; exit 2; }
+	$(BIN)/pytest -m scale tests/scale $(PYTEST_ARGS)
 
 .PHONY: test-browser
 test-browser: install browser ## Run the browser tests in headless Chromium (with axe-core)

@@ -173,20 +173,21 @@ def _child(mode: str, env: dict[str, str], *args: str) -> dict[str, object]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _rush(base: str, setup: dict[str, object], clients: int) -> dict[str, object]:
+def _rush(base: str | list[str], setup: dict[str, object], clients: int) -> dict[str, object]:
+    """The rush against one server, or split by client over several (``benchmarks.scale``)."""
     import requests
 
+    bases = [base] if isinstance(base, str) else base
     headers = {"Authorization": f"Bearer {setup['token']}"}
-    availability = f"{base}/api/v1/appointments/availability"
     params = {"service": setup["service"], "office": "rush"}
     statuses: Counter[str] = Counter()
     latencies: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients)
 
-    def get_free(session: requests.Session) -> list[str] | None:
+    def get_free(session: requests.Session, base: str) -> list[str] | None:
         try:
-            answer = session.get(availability, params=params, timeout=TIMEOUT)
+            answer = session.get(f"{base}/api/v1/appointments/availability", params=params, timeout=TIMEOUT)
         except requests.RequestException:
             with lock:
                 statuses["connection_error"] += 1
@@ -199,12 +200,13 @@ def _rush(base: str, setup: dict[str, object], clients: int) -> dict[str, object
         """Ask once for the free times, try random ones; ask again only when all known ones are gone."""
         rng = random.Random(seed)
         session = requests.Session()
+        base = bases[seed % len(bases)]
         with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=120)
         known: list[str] = []
         for _ in range(MAX_ROUNDS_PER_CLIENT):
             if not known:
-                known = get_free(session) or []
+                known = get_free(session, base) or []
                 if not known:
                     return
             start = known.pop(rng.randrange(len(known)))

@@ -384,12 +384,12 @@ def orphaned_blobs() -> dict[str, list[str]]:
     contents are encrypted): files no row references, rows without their file, and files whose
     content is not what their row says (torn writes)."""
     from django.conf import settings
+    from django.core.files.storage import storages
 
     from rathaus.kernel import blobs
     from rathaus.kernel.models import Blob
 
-    root = Path(settings.STORAGES[settings.BLOB_STORAGE_ALIAS]["OPTIONS"]["location"])
-    files = {path.name: path for path in root.rglob("*") if path.is_file()}
+    files = set(_stored_names(storages[settings.BLOB_STORAGE_ALIAS]))
     rows = dict(Blob.objects.values_list("sha256", "size"))
     damaged = [
         sha256
@@ -401,6 +401,15 @@ def orphaned_blobs() -> dict[str, list[str]]:
         "rows_without_file": sorted(set(rows) - set(files)),
         "damaged": sorted(damaged),
     }
+
+
+def _stored_names(storage, folder: str = "") -> Iterator[str]:
+    """The names of all files in ``storage`` (a folder on disk or an S3 bucket), by walking it."""
+    with suppress(FileNotFoundError):
+        folders, names = storage.listdir(folder)
+        yield from names
+        for inner in folders:
+            yield from _stored_names(storage, f"{folder}{inner}/")
 
 
 def _check_writes(scenario: str) -> dict:
