@@ -15,17 +15,20 @@ every read is recorded with its purpose. Errors are problem+json (RFC 9457).
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import Throttled
+from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator
 
 from rathaus.api.auth import require_scope
 from rathaus.api.types import Text200, Text500
 from rathaus.directory import selectors as directory_selectors
+from rathaus.directory.types import Service
 from rathaus.domain.parse import MAX_ID
 from rathaus.kernel import idempotency
 from rathaus.kernel.exceptions import InvalidInput, NotFound
@@ -164,7 +167,7 @@ def service_list(request: HttpRequest) -> list[ServiceOut]:
     auth=None,
     summary="Freie Termine für eine oder mehrere Leistungen",
 )
-def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> list[FreeOut]:
+def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> list[FreeOut] | HttpResponse:
     _throttle(request)
     found = selectors.services_by_ids(query.service)
     if len(found) != len(set(query.service)):
@@ -174,18 +177,23 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> list[
         if office is None:
             raise NotFound("Diese Dienststelle gibt es nicht.", code="office_unknown")
         frees = selectors.availability(office=office, services=found, day=query.day, limit=100)
-    else:
-        frees = selectors.earliest_across_offices(services=found)
-    return [
-        FreeOut(
-            office_id=f.office.pk,
-            office_slug=f.office.slug,
-            office_name=f.office.name,
-            start=f.start,
-            end=f.end,
-        )
-        for f in frees
-    ]
+        return [_free_out(f) for f in frees]
+    # Across offices: the live answer is asked often and alike, so it is kept as the JSON body
+    # itself (selectors.free_cached; decision 0097), the same document the schema describes.
+    body = selectors.free_cached("api-json", found, lambda: _across_offices_json(found))
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+def _across_offices_json(found: list[Service]) -> bytes:
+    frees = selectors.earliest_across_offices(services=found, now=timezone.now())
+    return json.dumps([_free_out(f).dict() for f in frees], cls=NinjaJSONEncoder).encode()
+
+
+def _free_out(free: selectors.Free) -> FreeOut:
+    office = free.office
+    return FreeOut(
+        office_id=office.pk, office_slug=office.slug, office_name=office.name, start=free.start, end=free.end
+    )
 
 
 @router.post(

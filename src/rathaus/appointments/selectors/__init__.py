@@ -17,7 +17,14 @@ statistics). Import from this package, not from its modules.
 from __future__ import annotations
 
 from ._common import aware, day_start, holidays_for, local_naive
-from .availability import FREE_CACHE_SECONDS, MAX_SCAN_ROWS, Free, availability, earliest_across_offices
+from .availability import (
+    FREE_CACHE_SECONDS,
+    MAX_SCAN_ROWS,
+    Free,
+    availability,
+    earliest_across_offices,
+    free_cached,
+)
 from .desk import (
     OfficeStatistics,
     active_counters,
@@ -75,6 +82,7 @@ __all__ = [
     "day_start",
     "domain_plan",
     "earliest_across_offices",
+    "free_cached",
     "holidays_for",
     "local_naive",
     "office_statistics",

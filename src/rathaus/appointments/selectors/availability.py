@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.cache import caches
 from django.db import connection
@@ -23,6 +23,8 @@ from .plans import FREE_SOURCE, PlanSnapshot, offices_for_services, plan_snapsho
 
 MAX_SCAN_ROWS = 3000
 FREE_CACHE_SECONDS = 10
+_MISSING = object()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -230,24 +232,34 @@ def earliest_across_offices(
     """The first few free starts at every office offering all ``services``, earliest office first.
 
     A constant number of queries for any number of offices (see ``plan_snapshots`` and ``_run``).
-    The live answer (no ``now`` given) is kept for ``FREE_CACHE_SECONDS`` in the process-local
-    ``fragments`` cache under the stamp of ``FREE_SOURCE``, which every change of claims, units
-    or planning renews on commit (``kernel.fragments``): a booking shows on the next request in
-    every process; what changes by time alone (a hold that lapses, the lead time moving on) shows
-    within ``FREE_CACHE_SECONDS``. A start shown a moment too long is refused when reserved
-    (the reservation checks the rows under lock), never booked twice."""
+    The live answer (no ``now`` given) comes through ``free_cached``."""
     if now is not None:
         return _earliest(services=services, now=now, per_office=per_office)
-    ids = ",".join(str(s.pk) for s in sorted(services, key=lambda s: s.pk))
+    return free_cached(
+        f"earliest-{per_office}",
+        services,
+        lambda: _earliest(services=services, now=timezone.now(), per_office=per_office),
+    )
+
+
+def free_cached(name: str, services: Sequence[Service], compute: Callable[[], T]) -> T:
+    """``compute()``, a live answer about free starts for ``services``, kept for
+    ``FREE_CACHE_SECONDS`` in the process-local ``fragments`` cache under the stamp of
+    ``FREE_SOURCE`` (``kernel.fragments``), which every change of claims, units or planning renews
+    on commit: a booking shows on the next request in every process; what changes by time alone
+    (a hold that lapses, the lead time moving on) shows within ``FREE_CACHE_SECONDS``. A start
+    shown a moment too long is refused when reserved (the reservation checks the rows under
+    lock), never booked twice. ``name`` tells apart the shapes of answer kept (decision 0097)."""
+    ids = ",".join(str(pk) for pk in sorted({s.pk for s in services}))
     # The stamp is read before the data, so an answer is never stored under a newer stamp.
-    key = f"appt-free:{fragments.stamp(FREE_SOURCE)}:{per_office}:{ids}"
+    key = f"appt-free:{name}:{fragments.stamp(FREE_SOURCE)}:{ids}"
     store = caches["fragments"]
-    cached = store.get(key)
-    if isinstance(cached, list):
-        return cached
-    found = _earliest(services=services, now=timezone.now(), per_office=per_office)
-    store.set(key, found, FREE_CACHE_SECONDS)
-    return found
+    cached = store.get(key, _MISSING)
+    if cached is not _MISSING:
+        return cast(T, cached)
+    value = compute()
+    store.set(key, value, FREE_CACHE_SECONDS)
+    return value
 
 
 def _earliest(*, services: Sequence[Service], now: datetime.datetime, per_office: int) -> list[Free]:

@@ -53,6 +53,30 @@ def test_services_and_availability_need_no_token(client, planned):
     assert len(at_office.json()) == 100
 
 
+def test_availability_across_offices_is_the_documented_json_and_follows_a_booking(
+    client, django_capture_on_commit_callbacks
+):
+    """Across offices the answer is served from the cache as the JSON body itself: the same
+    document as at one office (fields, ISO times), and a reservation committed meanwhile is gone
+    from the next answer (decision 0097)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        planned = planned_office(counters=1, every_day=True, now=None)  # one unit per start
+        across = client.get(f"{BASE}/availability", {"service": planned.certify.pk})
+    assert across.status_code == 200 and across["Content-Type"].startswith("application/json")
+    first = across.json()
+    at_office = client.get(
+        f"{BASE}/availability", {"service": planned.certify.pk, "office": planned.office.slug}
+    ).json()
+    assert first == at_office[:3]
+    assert set(first[0]) == {"office_id", "office_slug", "office_name", "start", "end"}
+    assert client.get(f"{BASE}/availability", {"service": planned.certify.pk}).json() == first
+    with django_capture_on_commit_callbacks(execute=True):
+        reserved = _reserve(client, planned, first[0]["start"], _auth())
+    assert reserved.status_code == 201, reserved.content
+    after = client.get(f"{BASE}/availability", {"service": planned.certify.pk}).json()
+    assert first[0]["start"] not in [free["start"] for free in after]
+
+
 def test_unknown_service_or_office_is_a_problem_document(client, planned):
     """Tried: a service id that does not exist and an office slug that does not exist."""
     response = client.get(f"{BASE}/availability", {"service": 999999})
