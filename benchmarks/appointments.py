@@ -46,7 +46,6 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from benchmarks import appointments_lapse
@@ -58,6 +57,7 @@ from benchmarks.common import (
     server_env,
     start_gunicorn,
     stop_server,
+    timed_gets,
     wait_until_up,
 )
 
@@ -257,31 +257,7 @@ def _rush(base: str | list[str], setup: dict[str, object], clients: int) -> dict
 
 
 def _throughput(url: str, count: int, params: dict[str, object] | None = None) -> dict[str, float]:
-    import requests
-
-    local = threading.local()
-
-    def one(_: int) -> tuple[float, bool]:
-        session = getattr(local, "session", None) or requests.Session()
-        local.session = session
-        began = time.perf_counter()
-        try:
-            ok = session.get(url, params=params, timeout=TIMEOUT).status_code == 200
-        except requests.RequestException:
-            ok = False
-        return (time.perf_counter() - began) * 1000, ok
-
-    began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        results = list(pool.map(one, range(count)))
-    elapsed = time.perf_counter() - began
-    latencies = sorted(ms for ms, ok in results if ok)
-    return {
-        "requests_per_second": len(latencies) / elapsed,
-        "p50_ms": percentile(latencies, 0.5) if latencies else 0.0,
-        "p95_ms": percentile(latencies, 0.95) if latencies else 0.0,
-        "errors": sum(1 for _, ok in results if not ok),
-    }
+    return timed_gets(lambda _n: url, count, threads=THREADS, timeout=TIMEOUT, params=params)
 
 
 def _database(sqlite: bool) -> str:

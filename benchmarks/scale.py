@@ -24,19 +24,16 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from benchmarks import appointments
 from benchmarks.common import (
     free_port,
-    percentile,
     recreate_database,
     server_env,
     start_gunicorn,
     stop_server,
+    timed_gets,
     wait_until_up,
 )
 
@@ -49,32 +46,11 @@ TIMEOUT = 120.0
 
 def _reads(bases: list[str], paths: list[str], count: int) -> dict[str, float]:
     """``count`` GETs of ``paths`` in turn, request n to node n mod len(bases), on THREADS threads."""
-    import requests
 
-    local = threading.local()
+    def url_for(n: int) -> str:
+        return bases[n % len(bases)] + paths[n // len(bases) % len(paths)]
 
-    def one(n: int) -> tuple[float, bool]:
-        session = getattr(local, "session", None) or requests.Session()
-        local.session = session
-        url = bases[n % len(bases)] + paths[n // len(bases) % len(paths)]
-        began = time.perf_counter()
-        try:
-            ok = session.get(url, timeout=TIMEOUT).status_code == 200
-        except requests.RequestException:
-            ok = False
-        return (time.perf_counter() - began) * 1000, ok
-
-    began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        results = list(pool.map(one, range(count)))
-    elapsed = time.perf_counter() - began
-    latencies = sorted(ms for ms, ok in results if ok)
-    return {
-        "requests_per_second": len(latencies) / elapsed,
-        "p50_ms": percentile(latencies, 0.5) if latencies else 0.0,
-        "p95_ms": percentile(latencies, 0.95) if latencies else 0.0,
-        "errors": sum(1 for _, ok in results if not ok),
-    }
+    return timed_gets(url_for, count, threads=THREADS, timeout=TIMEOUT)
 
 
 def _topology(nodes: int, *, units: int, clients: int, reads: int, redis_url: str, tmp: Path) -> dict:
