@@ -6,29 +6,18 @@ from django.test import Client
 from django.urls import reverse
 
 from rathaus.accounts import services
-from rathaus.accounts.models import StaffRole, User
+from rathaus.accounts.models import User
 from rathaus.kernel.models import AuditEntry
 from rathaus.kernel.testing import CITIZEN_BACKEND, log_in, log_in_staff
 
-from .factories import make_office, make_person
+from .conftest import STAFF_PASSWORD as OLD
+from .factories import make_person
 
 pytestmark = pytest.mark.django_db
 
-OLD = "Weserpromenade-1827"
+
 NEW = "Schlachte bei Nacht 2026"
 URL = "/anmelden/passwort/"
-
-
-@pytest.fixture
-def staff():
-    return services.staff_user_create(
-        username="m.ahlers",
-        full_name="Marta Ahlers",
-        password=OLD,
-        office=make_office(),
-        role=StaffRole.Role.SACHBEARBEITUNG,
-        totp_secret="JBSWY3DPEHPK3PXPJBSWY3DP",
-    )
 
 
 def _change(client, current=OLD, new=NEW, repeat=None):

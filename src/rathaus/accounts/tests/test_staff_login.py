@@ -6,26 +6,12 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.accounts import services, throttling
-from rathaus.accounts.models import LoginEvent, LoginThrottle, StaffRole, User
+from rathaus.accounts.models import LoginEvent, LoginThrottle, User
 
+from .conftest import STAFF_PASSWORD as PASSWORD
 from .factories import make_office, make_person
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "Weserpromenade-1827"
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
-
-
-@pytest.fixture
-def staff():
-    return services.staff_user_create(
-        username="m.ahlers",
-        full_name="Marta Ahlers",
-        password=PASSWORD,
-        office=make_office(),
-        role=StaffRole.Role.SACHBEARBEITUNG,
-        totp_secret=TOTP_SECRET,
-    )
 
 
 def _code(user: User) -> str:
