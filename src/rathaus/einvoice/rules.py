@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import stat
@@ -28,9 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
-from rathaus.domain.einvoice import RuleSet
+from rathaus.domain.einvoice import RuleSet, rule_set
+
+logger = logging.getLogger(__name__)
 
 MANIFEST_PATH = Path(__file__).resolve().parent / "data" / "rules-manifest.json"
 CONFIGURATION = "kosit-validator-configuration"
@@ -253,3 +257,18 @@ def active_rules(standards_dir: Path, *, check: bool = False) -> dict[str, Any]:
             info["verified"] = False
             info["problem"] = str(exc)
     return info
+
+
+def warm_up() -> bool:
+    """Compile the active rule set in this process now, so the first invoice does not wait for it.
+
+    Called once per web worker when it starts (``rathaus.config.gunicorn``); the compiled stylesheets
+    then serve every request of that worker. False (and a log line) where no rule set is installed:
+    the worker still starts, and invoices are refused with the usual message.
+    """
+    try:
+        rule_set(Path(settings.EINVOICE_STANDARDS_DIR)).warm_up()
+    except (FileNotFoundError, OSError) as exc:
+        logger.warning("E-Rechnung: Regelwerk nicht vorkompiliert: %s", exc)
+        return False
+    return True

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rathaus.accounts.types import Organisation, User
@@ -24,11 +25,13 @@ from rathaus.domain.einvoice import (
 )
 from rathaus.domain.registers.leitweg_id import InvalidLeitwegId, validate_leitweg_id
 from rathaus.kernel import audit, blobs
+from rathaus.kernel import tasks as kernel_tasks
 from rathaus.kernel.exceptions import InvalidInput
 from rathaus.kernel.models import Blob
 
-from . import display, selectors, workflow
+from . import display, selectors
 from .models import InboundInvoice, LeitwegRoute
+from .tasks import AFTER_INTAKE, after_intake_key
 
 
 class InvoiceTooLarge(InvalidInput):
@@ -75,10 +78,16 @@ def _route(data: InvoiceData) -> tuple[Office | None, LeitwegRoute | None, _Refu
 
 
 def _duplicate(data: InvoiceData, sha256: str) -> InboundInvoice | None:
-    accepted = InboundInvoice.objects.filter(status=InboundInvoice.Status.ACCEPTED)
+    """The accepted invoice this one repeats (same bytes, or same seller and number), in one query."""
     return (
-        accepted.filter(blob__sha256=sha256).first()
-        or accepted.filter(seller_key=_seller_key(data), invoice_number=data.number).first()
+        InboundInvoice.objects.filter(status=InboundInvoice.Status.ACCEPTED)
+        .filter(
+            Q(blob__sha256=sha256)
+            | Q(seller_key=_seller_key(data)[:300], invoice_number=data.number[:200])
+        )
+        .only("pk", "received_at")
+        .order_by("pk")
+        .first()
     )
 
 
@@ -259,7 +268,6 @@ def _record(
                 "rule_set": report.rule_set_version,
             },
         )
-        if invoice.status == InboundInvoice.Status.ACCEPTED:
-            workflow.invoice_file(invoice=invoice)
-        workflow.notify_supplier(invoice=invoice, event=invoice.status)
+        # Filing in the E-Akte and the supplier's notice follow in the background, off the request.
+        kernel_tasks.enqueue_once(AFTER_INTAKE, key=after_intake_key(invoice.pk), invoice_id=invoice.pk)
     return invoice

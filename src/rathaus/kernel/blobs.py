@@ -247,7 +247,7 @@ def store(
         malware.scan(data, filename=name)
         sealed = blob_crypto.seal(data, sha256=sha256)
         _write_once(_blob_path(sha256), sealed, sha256=sha256)
-    return _row(sha256=sha256, size=size, content_type=content_type, filename=name)
+    return _row(sha256=sha256, size=size, content_type=content_type, filename=name, known=existing)
 
 
 def _write_once(path: str, data: bytes, *, sha256: str) -> None:
@@ -266,15 +266,16 @@ def _write_once(path: str, data: bytes, *, sha256: str) -> None:
         storage.delete(saved)
 
 
-def _row(*, sha256: str, size: int, content_type: str, filename: str) -> Blob:
+def _row(*, sha256: str, size: int, content_type: str, filename: str, known: Blob | None) -> Blob:
+    """The row of the stored bytes: ``known`` (its file was torn and is now whole again), else a
+    new one; a parallel store of the same bytes that inserted first wins (unique ``sha256``)."""
+    if known is not None:
+        return known
     try:
         with transaction.atomic():
-            blob, _ = Blob.objects.get_or_create(
-                sha256=sha256, defaults={"size": size, "content_type": content_type, "filename": filename}
-            )
+            return Blob.objects.create(sha256=sha256, size=size, content_type=content_type, filename=filename)
     except IntegrityError:
-        blob = Blob.objects.get(sha256=sha256)
-    return blob
+        return Blob.objects.get(sha256=sha256)
 
 
 def _blob_path(sha256: str) -> str:

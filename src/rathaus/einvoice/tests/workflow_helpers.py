@@ -23,6 +23,10 @@ def make_staff(office, role=StaffRole.Role.SACHBEARBEITUNG, email=""):
 
 
 def receive(content, supplier, channel="api") -> InboundInvoice:
-    return invoice_receive(
+    """The invoice as stored once the intake's follow-up task (filing, notice) has run; tests run
+    tasks at once, inside the intake."""
+    invoice = invoice_receive(
         content=content, sender=supplier.organisation, channel=channel, submitted_by=supplier
     )
+    invoice.refresh_from_db()
+    return invoice

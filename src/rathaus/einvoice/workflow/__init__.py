@@ -6,8 +6,8 @@ responsibility:
 
 * ``routes``: the routing table, ``route_create``, ``route_update``, ``route_validate``
   (``selectors.route_for`` reads it);
-* ``filing``: filing in the E-Akte, ``invoice_file`` (called by ``invoice_receive`` for every
-  accepted invoice);
+* ``filing``: filing in the E-Akte, ``invoice_file`` (called for every accepted invoice by the
+  background task ``einvoice.tasks.invoice_after_intake`` that ``invoice_receive`` enqueues);
 * ``approval``: the checks and the payment order, ``invoice_approve_factual``,
   ``invoice_approve_arithmetic``, ``invoice_order_payment``, ``invoice_decline``,
   ``invoice_mark_paid`` — the state machine is ``rathaus.domain.einvoice.workflow``; four-eyes is
