@@ -12,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,16 +158,23 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
-def timed_gets(
+def timed_requests(
     url_for: Callable[[int], str],
-    count: int,
+    numbers: Iterable[int],
     *,
     threads: int,
     timeout: float,
     params: Mapping[str, object] | None = None,
-) -> dict[str, float]:
-    """``count`` GET requests, request n to ``url_for(n)``, on ``threads`` threads with a session
-    each: requests per second (answered 200), p50 and p95 in ms, and the number of other answers."""
+    headers: Mapping[str, str] | None = None,
+    cookies: Mapping[str, str] | None = None,
+    expect: str | None = None,
+    allow_redirects: bool = True,
+    deadline: float | None = None,
+) -> tuple[list[float], int, float]:
+    """GET ``url_for(n)`` for each of ``numbers`` on ``threads`` threads, each with its own session
+    (``headers`` and ``cookies`` set once): the latencies in ms of the good answers (200, with
+    ``expect`` in the text where given), the number of other answers, and the seconds it took.
+    Requests due after ``deadline`` (``time.monotonic()``) are not sent and count as failed."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -175,23 +183,38 @@ def timed_gets(
     local = threading.local()
 
     def one(n: int) -> tuple[float, bool]:
-        session = getattr(local, "session", None) or requests.Session()
-        local.session = session
+        if deadline is not None and time.monotonic() > deadline:
+            return 0.0, False
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+            session.headers.update(headers or {})
+            session.cookies.update(cookies or {})
         began = time.perf_counter()
         try:
-            ok = session.get(url_for(n), params=params, timeout=timeout).status_code == 200
+            answer = session.get(url_for(n), params=params, timeout=timeout, allow_redirects=allow_redirects)
+            ok = answer.status_code == 200 and (expect is None or expect in answer.text)
         except requests.RequestException:
             ok = False
         return (time.perf_counter() - began) * 1000, ok
 
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        results = list(pool.map(one, range(count)))
+        results = list(pool.map(one, numbers))
     elapsed = time.perf_counter() - began
-    latencies = sorted(ms for ms, ok in results if ok)
+    return [ms for ms, ok in results if ok], sum(1 for _, ok in results if not ok), elapsed
+
+
+def timed_gets(
+    url_for: Callable[[int], str], count: int, *, threads: int, timeout: float, **options: Any
+) -> dict[str, float]:
+    """``count`` GET requests, request n to ``url_for(n)`` (options as ``timed_requests``): requests
+    per second (good answers), p50 and p95 in ms, and the number of other answers."""
+    good, errors, elapsed = timed_requests(url_for, range(count), threads=threads, timeout=timeout, **options)
+    latencies = sorted(good)
     return {
         "requests_per_second": len(latencies) / elapsed,
         "p50_ms": percentile(latencies, 0.5) if latencies else 0.0,
         "p95_ms": percentile(latencies, 0.95) if latencies else 0.0,
-        "errors": sum(1 for _, ok in results if not ok),
+        "errors": errors,
     }

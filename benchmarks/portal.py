@@ -24,18 +24,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from benchmarks.common import (
     ROOT,
     free_port,
-    percentile,
     server_env,
     start_gunicorn,
     stop_server,
+    timed_gets,
     wait_until_up,
 )
 
@@ -89,41 +87,20 @@ def _start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen
 
 def _measure(url: str, count: int, cookies: dict[str, str], expect: str | None) -> dict[str, float]:
     """``count`` GETs from CONCURRENCY threads; latencies in ms; non-200 answers are errors."""
-    import requests
-
-    local = threading.local()
-    deadline = time.monotonic() + ROUND_DEADLINE
-
-    def one(_: int) -> tuple[float, bool]:
-        if time.monotonic() > deadline:
-            return 0.0, False
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-            session.cookies.update(cookies)
-            session.headers["Accept-Language"] = "de"
-        started = time.perf_counter()
-        try:
-            response = session.get(url, timeout=REQUEST_TIMEOUT, allow_redirects=False)
-            ok = response.status_code == 200 and (expect is None or expect in response.text)
-        except requests.RequestException:
-            ok = False
-        return (time.perf_counter() - started) * 1000, ok
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-        results = list(pool.map(one, range(count)))
-    elapsed = time.perf_counter() - started
-    latencies = sorted(ms for ms, ok in results if ok)
-    errors = sum(1 for _, ok in results if not ok)
-    if not latencies:
+    measured = timed_gets(
+        lambda _n: url,
+        count,
+        threads=CONCURRENCY,
+        timeout=REQUEST_TIMEOUT,
+        headers={"Accept-Language": "de"},
+        cookies=cookies,
+        expect=expect,
+        allow_redirects=False,
+        deadline=time.monotonic() + ROUND_DEADLINE,
+    )
+    if not measured["requests_per_second"]:
         raise RuntimeError(f"every request to {url} failed")
-    return {
-        "requests_per_second": len(latencies) / elapsed,
-        "p50_ms": percentile(latencies, 0.50),
-        "p95_ms": percentile(latencies, 0.95),
-        "errors": errors,
-    }
+    return measured
 
 
 def run(*, quick: bool) -> dict:

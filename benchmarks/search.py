@@ -40,9 +40,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -55,6 +53,7 @@ from benchmarks.common import (
     recreate_database,
     server_env,
     stop_server,
+    timed_requests,
     wait_until_up,
 )
 from benchmarks.portal import CONCURRENCY, REQUEST_TIMEOUT, ROUNDS, WORKERS, _start_server
@@ -178,31 +177,16 @@ def _quality() -> dict:
     }
 
 
-def _send(
-    pool: ThreadPoolExecutor, urls: list[str], first: int, count: int
-) -> tuple[list[float], int, float]:
-    """``count`` GETs of ``urls[first:]`` (cycling) from the pool's CONCURRENCY threads:
-    latencies (ms) of the good answers, the number of failed ones, the seconds it took."""
-    import requests
-
-    local = threading.local()
-
-    def one(index: int) -> tuple[float, bool]:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-            session.headers["Accept-Language"] = "de"
-        started = time.perf_counter()
-        try:
-            ok = session.get(urls[index % len(urls)], timeout=REQUEST_TIMEOUT).status_code == 200
-        except requests.RequestException:
-            ok = False
-        return (time.perf_counter() - started) * 1000, ok
-
-    started = time.perf_counter()
-    results = list(pool.map(one, range(first, first + count)))
-    elapsed = time.perf_counter() - started
-    return [ms for ms, ok in results if ok], sum(1 for _, ok in results if not ok), elapsed
+def _send(urls: list[str], first: int, count: int) -> tuple[list[float], int, float]:
+    """``count`` GETs of ``urls[first:]`` (cycling) from CONCURRENCY threads: latencies (ms) of
+    the good answers, the number of failed ones, the seconds it took."""
+    return timed_requests(
+        lambda index: urls[index % len(urls)],
+        range(first, first + count),
+        threads=CONCURRENCY,
+        timeout=REQUEST_TIMEOUT,
+        headers={"Accept-Language": "de"},
+    )
 
 
 def _phase(env: dict[str, str], targets: dict[str, list[str]], count: int, var_dir: Path) -> dict:
@@ -218,30 +202,29 @@ def _phase(env: dict[str, str], targets: dict[str, list[str]], count: int, var_d
     rounds: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
     try:
         wait_until_up(base, server, log)
-        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-            for urls in urls_of.values():  # warm-up: imports, caches, the typo vocabulary
-                _send(pool, urls, 0, max(CONCURRENCY * 4, len(urls)))
-            sent = dict.fromkeys(targets, 0)
-            for _ in range(ROUNDS):
-                measured = {name: ([], 0, 0.0) for name in targets}
-                for _ in range(SLICES):
-                    for name, urls in urls_of.items():
-                        latencies, errors, elapsed = _send(pool, urls, sent[name], count // SLICES)
-                        sent[name] += count // SLICES
-                        before = measured[name]
-                        measured[name] = (before[0] + latencies, before[1] + errors, before[2] + elapsed)
-                for name, (latencies, errors, elapsed) in measured.items():
-                    if not latencies:
-                        raise RuntimeError(f"every request to {urls_of[name][0]} failed")
-                    latencies.sort()
-                    rounds[name].append(
-                        {
-                            "requests_per_second": len(latencies) / elapsed,
-                            "p50_ms": percentile(latencies, 0.50),
-                            "p95_ms": percentile(latencies, 0.95),
-                            "errors": errors,
-                        }
-                    )
+        for urls in urls_of.values():  # warm-up: imports, caches, the typo vocabulary
+            _send(urls, 0, max(CONCURRENCY * 4, len(urls)))
+        sent = dict.fromkeys(targets, 0)
+        for _ in range(ROUNDS):
+            measured = {name: ([], 0, 0.0) for name in targets}
+            for _ in range(SLICES):
+                for name, urls in urls_of.items():
+                    latencies, errors, elapsed = _send(urls, sent[name], count // SLICES)
+                    sent[name] += count // SLICES
+                    before = measured[name]
+                    measured[name] = (before[0] + latencies, before[1] + errors, before[2] + elapsed)
+            for name, (latencies, errors, elapsed) in measured.items():
+                if not latencies:
+                    raise RuntimeError(f"every request to {urls_of[name][0]} failed")
+                latencies.sort()
+                rounds[name].append(
+                    {
+                        "requests_per_second": len(latencies) / elapsed,
+                        "p50_ms": percentile(latencies, 0.50),
+                        "p95_ms": percentile(latencies, 0.95),
+                        "errors": errors,
+                    }
+                )
     finally:
         stop_server(server)
     results: dict[str, dict[str, float]] = {}
