@@ -118,6 +118,7 @@ PROBED = {
     "api:claim_cancel",
     "api:refund_post",
     "api_tokens:revoke",
+    "registers:consent-withdraw",
 }
 
 
@@ -253,6 +254,31 @@ def test_citizen_b_gets_404_for_a_s_postbox_message_and_attachment():
     assert "Ihr Bescheid" not in page
     account = _citizen_client(other).get(reverse("portal:account")).content.decode()
     assert "Carla" not in account
+
+
+def test_citizen_b_gets_404_for_a_s_consent_and_sees_none_of_a_s_exchanges():
+    from rathaus.registers import services as registers
+    from rathaus.registers.models import Consent
+    from rathaus.registers.tests.factories import exchange_world
+
+    world = exchange_world()
+    owner = User.objects.create_user(username="sec-maren", kind=User.Kind.CITIZEN, person=world.mother)
+    other = _citizen("Edda")
+    consent = registers.consent_give(person_id=world.mother.pk, basis_id="beeg-25-geburt", by=owner)
+    registers.exchange_request(
+        requesting_office=world.elterngeldstelle, person_id=world.mother.pk, fields=["children"],
+        purpose="Elterngeld Ahlers", consent_id=consent.pk,
+    )  # fmt: skip
+    withdraw = reverse("registers:consent-withdraw", args=[consent.pk])
+    assert _citizen_client(other).post(withdraw).status_code == 404
+    assert _citizen_client(other).post(reverse("registers:consent-withdraw", args=[10**9])).status_code == 404
+    assert Consent.objects.get(pk=consent.pk).withdrawn_at is None
+    # B's own pages and downloads show nothing of A's
+    for name in ("registers:consents", "registers:cockpit", "registers:cockpit-json"):
+        assert "Ahlers" not in _citizen_client(other).get(reverse(name)).content.decode()
+    # the owner reaches it (the probe address is real)
+    assert _citizen_client(owner).post(withdraw).status_code == 302
+    assert Consent.objects.get(pk=consent.pk).withdrawn_at is not None
 
 
 def test_appointment_links_with_a_forged_or_transplanted_mac_are_404():

@@ -82,8 +82,7 @@ def _duplicate(data: InvoiceData, sha256: str) -> InboundInvoice | None:
     return (
         InboundInvoice.objects.filter(status=InboundInvoice.Status.ACCEPTED)
         .filter(
-            Q(blob__sha256=sha256)
-            | Q(seller_key=_seller_key(data)[:300], invoice_number=data.number[:200])
+            Q(blob__sha256=sha256) | Q(seller_key=_seller_key(data)[:300], invoice_number=data.number[:200])
         )
         .only("pk", "received_at")
         .order_by("pk")

@@ -88,3 +88,34 @@ class PensionNotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ["person"]
     list_select_related = ["person"]
     show_full_result_count = False
+
+
+class _LogAdmin(admin.ModelAdmin):
+    """Written only by ``registers.services`` (with its audit entry); the admin shows, never edits."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Consent)
+class ConsentAdmin(_LogAdmin):
+    list_display = ["id", "person", "basis_id", "to_office", "given_at", "valid_until", "withdrawn_at"]
+    list_filter = ["basis_id"]
+    raw_id_fields = ["person"]
+    list_select_related = ["person", "to_office"]
+
+
+@admin.register(models.ExchangeRecord)
+class ExchangeRecordAdmin(_LogAdmin):
+    list_display = ["id", "created_at", "requesting_office", "person", "basis_id", "outcome", "refusal_code"]
+    list_filter = ["outcome", "basis_id", "refusal_code"]
+    raw_id_fields = ["person", "consent"]
+    list_select_related = ["person", "requesting_office"]

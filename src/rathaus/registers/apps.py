@@ -11,5 +11,8 @@ class RegistersConfig(AppConfig):
 
         from rathaus.kernel import audit
 
-        # Reads of a person's register data are recorded by audit.record_read as "person.read".
-        audit.register_action_labels({"person.read": _("Meldedaten eingesehen")})
+        from .services import ACTION_LABELS
+
+        # Reads of a person's register data are recorded by audit.record_read as "person.read";
+        # exchanges and consents by the services.
+        audit.register_action_labels({"person.read": _("Meldedaten eingesehen"), **ACTION_LABELS})

@@ -5,6 +5,8 @@ The source of truth for facts about people; other apps read them only through
 ``rathaus.registers.selectors`` (and later ``services``), which log who read what and why.
 """
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -247,3 +249,80 @@ class PensionNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.pension_fund} → {self.person_id}"
+
+
+class Consent(models.Model):
+    """A person's consent (Einwilligung, Art. 6 Abs. 1 Buchst. a and Art. 7 DSGVO) that one office
+    sends data of theirs to another for one purpose, until a date or until withdrawn.
+
+    ``basis_id`` names the entry of the once-only catalogue (``rathaus.domain.onceonly``) the
+    consent was given under; its categories are never wider than that entry's. A withdrawal
+    (Art. 7 Abs. 3 DSGVO) takes effect at once: the exchange service reads the consent under
+    a row lock when it answers.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    basis_id = models.CharField(max_length=60)
+    categories = models.JSONField(default=list)
+    from_office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, related_name="+")
+    to_office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=300)
+    given_at = models.DateTimeField(default=timezone.now)
+    valid_until = models.DateField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Einwilligung"
+        verbose_name_plural = "Einwilligungen"
+        indexes = [models.Index(fields=["person", "given_at"], name="registers_consent_person_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=F("given_at")),
+                name="registers_consent_withdrawn_after_given",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Einwilligung {self.pk}: {self.basis_id} ({self.person_id})"
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.withdrawn_at is None and day <= self.valid_until
+
+
+class ExchangeRecord(models.Model):
+    """One request of an office to the registers about a person, answered or refused: the log
+    behind the citizen's Datenschutzcockpit (§ 40 BMG; Art. 15 DSGVO; § 9 IDNrG)."""
+
+    class Outcome(models.TextChoices):
+        ANSWERED = "answered", _("beantwortet")
+        REFUSED = "refused", _("abgelehnt")
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    requesting_office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, related_name="+")
+    # Null when the person asked about is not in the register; ``person_ref`` keeps what was asked.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges"
+    )
+    person_ref = models.CharField(max_length=40, blank=True)
+    purpose = models.CharField(max_length=300, blank=True)
+    basis_id = models.CharField(max_length=60, blank=True)
+    # The citation as it stood when the request was answered (the catalogue may change later).
+    basis_citation = models.CharField(max_length=200, blank=True)
+    consent = models.ForeignKey(
+        Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges"
+    )
+    fields_requested = models.JSONField(default=list)
+    fields_released = models.JSONField(default=list)
+    fields_withheld = models.JSONField(default=list)  # [{"field", "code", "reason"}]
+    categories_released = models.JSONField(default=list)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    refusal_code = models.CharField(max_length=40, blank=True)
+    refusal_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "Datenaustausch"
+        verbose_name_plural = "Datenaustausche"
+        indexes = [models.Index(fields=["person", "created_at"], name="registers_exchange_person_idx")]
+
+    def __str__(self) -> str:
+        return f"Datenaustausch {self.pk}: {self.get_outcome_display()}"

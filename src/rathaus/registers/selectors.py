@@ -2,8 +2,10 @@
 
 Public: ``PersonOverview`` (and its parts), ``person_overview`` (a citizen reading their
 own data), ``person_read`` (staff or another authority: audit-logged with purpose and
-legal basis), ``person_search`` (the demo identity provider's resident picker) and
-``household_of``. Other apps use only these.
+legal basis), ``person_search`` (the demo identity provider's resident picker),
+``household_of`` and, for the citizen's consents and Datenschutzcockpit, ``catalogue``,
+``consents_of``, ``consent_offers``, ``exchanges_of`` and ``cockpit_export`` (from
+``rathaus.registers.cockpit``). Other apps use only these.
 """
 
 from __future__ import annotations
@@ -307,3 +309,38 @@ def person_search(*, query: str, limit: int = 20) -> list[Person]:
         seen = {p.pk for p in found}
         found += [p for p in _by_key_prefix(swapped, limit) if p.pk not in seen][: limit - len(found)]
     return found
+
+
+# The consents and the Datenschutzcockpit (kept in their own module, re-exported here).
+from .cockpit import (  # noqa: E402
+    CATEGORY_LABELS,
+    ConsentLine,
+    ConsentOffer,
+    ExchangeLine,
+    catalogue,
+    cockpit_export,
+    consent_offers,
+    consents_of,
+    exchanges_of,
+)
+
+__all__ = [
+    "CATEGORY_LABELS",
+    "ConsentLine",
+    "ConsentOffer",
+    "ExchangeLine",
+    "IncomeLine",
+    "PensionLine",
+    "PersonNotFound",
+    "PersonOverview",
+    "PersonRef",
+    "catalogue",
+    "cockpit_export",
+    "consent_offers",
+    "consents_of",
+    "exchanges_of",
+    "household_of",
+    "person_overview",
+    "person_read",
+    "person_search",
+]

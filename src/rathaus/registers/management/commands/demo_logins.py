@@ -29,11 +29,18 @@ def current_totp(secret: str = DEMO_TOTP_SECRET, *, at: float | None = None) -> 
 
 
 def example_residents() -> list[tuple[str, Person]]:
-    """Three residents worth logging in as: a parent, an employee, a pensioner."""
+    """Residents worth logging in as: the mother whose consent and birth data exchange the
+    Datenschutzcockpit shows (``registers.demo.exchange``), a parent, an employee, a pensioner."""
+    from rathaus.registers.demo.exchange import demo_mother
+
     examples: list[tuple[str, Person]] = []
+    mother = demo_mother()
+    if mother is not None and mother.exchanges.exists():
+        examples.append(("Datenschutzcockpit", mother))
     birth = (
         BirthRecord.objects.select_related("mother")
         .filter(mother__date_of_death__isnull=True)
+        .exclude(mother_id__in=[p.pk for _label, p in examples])
         .order_by("id")
         .first()
     )

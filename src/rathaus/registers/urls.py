@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registers"
+urlpatterns = [
+    path("einwilligungen/", views.consents, name="consents"),
+    path("einwilligungen/erteilen/", views.consent_give, name="consent-give"),
+    path("einwilligungen/<int:consent_id>/widerrufen/", views.consent_withdraw, name="consent-withdraw"),
+    path("datenschutzcockpit/", views.cockpit, name="cockpit"),
+    path("datenschutzcockpit/daten.json", views.cockpit_json, name="cockpit-json"),
+    path("datenschutzcockpit/daten.pdf", views.cockpit_pdf, name="cockpit-pdf"),
+]

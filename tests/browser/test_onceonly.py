@@ -1,0 +1,44 @@
+"""The consents and the Datenschutzcockpit in a real browser: accessible, and a withdrawal works
+without JavaScript."""
+
+import pytest
+
+from rathaus.accounts.models import User
+from rathaus.registers import services
+from rathaus.registers.models import Consent
+from rathaus.registers.tests.factories import exchange_world
+
+from .conftest import assert_accessible, log_in_citizen, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_consents_and_cockpit_have_no_axe_violations_and_withdraw_without_javascript(
+    new_page, live_server, language
+):
+    world = exchange_world()
+    user = User.objects.create_user(username="mutter", kind=User.Kind.CITIZEN, person=world.mother)
+    consent = services.consent_give(person_id=world.mother.pk, basis_id="beeg-25-geburt", by=user)
+    services.exchange_request(
+        requesting_office=world.elterngeldstelle, person_id=world.mother.pk, fields=["name", "children"],
+        purpose="Antrag auf Elterngeld", consent_id=consent.pk,
+    )  # fmt: skip
+    page = new_page(language=language, bypass_csp=True)
+    log_in_citizen(page, user, live_server.url)
+    page.goto("/mein-konto/datenschutzcockpit/")
+    assert "Amt für Versorgung und Integration Bremen" in page.locator("main").inner_text()
+    assert_accessible(page)
+    screenshot(page, f"datenschutzcockpit-{language}")
+    page.goto("/mein-konto/einwilligungen/")
+    assert_accessible(page)
+    screenshot(page, f"einwilligungen-{language}")
+    # the withdrawal is a plain form: it works with JavaScript switched off
+    plain = new_page(language=language, javascript=False)
+    log_in_citizen(plain, user, live_server.url)
+    plain.goto("/mein-konto/einwilligungen/")
+    plain.locator("form[action$='/widerrufen/'] button").click()
+    plain.wait_for_url("**/mein-konto/einwilligungen/")
+    assert Consent.objects.get(pk=consent.pk).withdrawn_at is not None
+    page.reload()
+    assert_accessible(page)
