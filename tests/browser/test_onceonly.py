@@ -8,7 +8,7 @@ from rathaus.registers import services
 from rathaus.registers.models import Consent
 from rathaus.registers.tests.factories import exchange_world
 
-from .conftest import assert_accessible, log_in_citizen, screenshot
+from .conftest import assert_accessible, assert_fits_width, log_in_citizen, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,3 +42,24 @@ def test_consents_and_cockpit_have_no_axe_violations_and_withdraw_without_javasc
     assert Consent.objects.get(pk=consent.pk).withdrawn_at is not None
     page.reload()
     assert_accessible(page)
+
+
+def test_consents_and_cockpit_fit_a_phone(new_page, live_server):
+    """At 390 px the tables of both pages wrap or scroll inside themselves, never the page."""
+    world = exchange_world()
+    user = User.objects.create_user(username="mutter", kind=User.Kind.CITIZEN, person=world.mother)
+    consent = services.consent_give(person_id=world.mother.pk, basis_id="beeg-25-geburt", by=user)
+    services.exchange_request(
+        requesting_office=world.elterngeldstelle, person_id=world.mother.pk, fields=["name", "children"],
+        purpose="Antrag auf Elterngeld", consent_id=consent.pk,
+    )  # fmt: skip
+    page = new_page(phone=True)
+    log_in_citizen(page, user, live_server.url)
+    for path, name in (
+        ("/mein-konto/datenschutzcockpit/", "cockpit"),
+        ("/mein-konto/einwilligungen/", "consents"),
+    ):
+        page.goto(path)
+        assert "Elterngeld" in page.locator("main").inner_text()
+        assert_fits_width(page)
+        screenshot(page, f"onceonly-{name}-phone")
