@@ -46,6 +46,7 @@ def _receive(content: bytes, supplier) -> InboundInvoice:
     return invoice
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connections, as in production
 def test_accepted_invoice_is_filed_by_the_worker_not_in_the_request(
     database_queue, ubl, office, supplier_with_address, django_capture_on_commit_callbacks
 ):
@@ -64,6 +65,7 @@ def test_accepted_invoice_is_filed_by_the_worker_not_in_the_request(
     assert TaskRun.objects.get(key=after_intake_key(invoice.pk)).status == TaskRun.Status.SUCCEEDED
 
 
+@pytest.mark.django_db(transaction=True)
 def test_rejected_invoice_gets_its_notice_and_no_case(
     database_queue, ubl, office, supplier_with_address, django_capture_on_commit_callbacks
 ):
