@@ -152,11 +152,11 @@ def book_batch(statement: BankStatement, credits: list[camt.Credit], tally: Tall
         bookings.append(_Booking(credit, match, claim, lines))
         tally.matched += 1
         if claim.status == Claim.Status.PAID:
-            paid.append(claim.pk)
+            paid.append(claim.id)
     _write(statement, bookings)
-    _update_claims({b.claim.pk: b.claim for b in bookings if b.claim is not None}.values())
+    _update_claims({b.claim.id: b.claim for b in bookings if b.claim is not None}.values())
     tally.paid += paid
-    with_product = {b.claim.pk for b in bookings if b.claim is not None and b.claim.product}
+    with_product = {b.claim.id for b in bookings if b.claim is not None and b.claim.product}
     claims_paid([pk for pk in paid if pk in with_product])
     return len(bookings)
 
@@ -192,13 +192,14 @@ def _fresh(statement: BankStatement, credits: list[camt.Credit], tally: Tally) -
     # transaction, booked from one file only.
     sql = f"SELECT entry_key FROM {_table(BankCredit)} WHERE statement_id <> %s AND entry_key {{}}"  # noqa: S608
     entry_keys = sorted({c.entry_key for c in credits if c.entry_key})
-    elsewhere = {key for (key,) in _rows_in(sql, entry_keys, statement.pk)}
+    statement_id = statement.id
+    elsewhere = {key for (key,) in _rows_in(sql, entry_keys, statement_id)}
     booked = set(STATUS_BY_CHECK.values())
     fresh = []
     for credit in credits:
         key = credit.dedup_key
         earlier = known.get(key)
-        if key in tally.seen or credit.entry_key in elsewhere or (earlier and earlier[0] != statement.pk):
+        if key in tally.seen or credit.entry_key in elsewhere or (earlier and earlier[0] != statement_id):
             tally.duplicates += 1
             continue
         tally.seen.add(key)
@@ -255,12 +256,13 @@ def _write(statement: BankStatement, bookings: list[_Booking]) -> None:
     credit_ids = reserve_ids(BankCredit, len(bookings))
     entry_ids = iter(reserve_ids(JournalEntry, sum(b.postings is not None for b in bookings)))
     credits, entries, postings, payments = [], [], [], []
+    statement_id = statement.id
     for booking, credit_id in zip(bookings, credit_ids, strict=True):
         credit, claim, key = booking.credit, booking.claim, booking.credit.dedup_key
-        claim_id = claim.pk if claim is not None else None
+        claim_id = claim.id if claim is not None else None
         status = STATUS_BY_CHECK[booking.match.amount_check] if claim else BankCredit.Status.UNMATCHED
         credits.append(
-            (credit_id, statement.pk, key, credit.entry_key, credit.amount, credit.currency[:3],
+            (credit_id, statement_id, key, credit.entry_key, credit.amount, credit.currency[:3],
              credit.booked_on, credit.debtor_name, credit.debtor_iban[:34], credit.remittance,
              status, claim_id, booking.match.how, booking.match.note[:300])
         )  # fmt: skip
@@ -294,7 +296,7 @@ def _update_claims(claims: Iterable[Claim]) -> None:
     """The claims' new totals and status in one UPDATE per page, joined to the new values: as
     arrays on PostgreSQL, as a VALUES list elsewhere (``bulk_update`` builds CASE expressions
     that cost more than the update, ``executemany`` runs the statement once per claim)."""
-    rows = [(c.pk, c.paid_total, c.settled_total, c.held_total, c.status) for c in claims]
+    rows = [(c.id, c.paid_total, c.settled_total, c.held_total, c.status) for c in claims]
     table = _table(Claim)
     set_new = "paid_total = v.paid, settled_total = v.settled, held_total = v.held, status = v.status"
     with connection.cursor() as cursor:
