@@ -281,6 +281,35 @@ def test_citizen_b_gets_404_for_a_s_consent_and_sees_none_of_a_s_exchanges():
     assert Consent.objects.get(pk=consent.pk).withdrawn_at is not None
 
 
+def test_the_art15_copy_holds_only_the_own_data_whatever_the_address_says():
+    from rathaus.registers import services as registers
+    from rathaus.registers.tests.factories import exchange_world
+
+    world = exchange_world()
+    owner = User.objects.create_user(username="sec-maren", kind=User.Kind.CITIZEN, person=world.mother)
+    other = _citizen("Edda")
+    registers.consent_give(person_id=world.mother.pk, basis_id="beeg-25-geburt", by=owner)
+    notify.postbox_send(
+        recipient=owner, subject="Bescheid Ahlers", body="Vertraulich", sender_label="Bürgeramt Mitte",
+        notify_by_email=False,
+    )  # fmt: skip
+    from pypdf import PdfReader
+
+    def copy(user: User, name: str) -> str:
+        # A's ids in the query string change nothing: whose data is the login's
+        url = f"{reverse(name)}?person={world.mother.pk}&person_id={world.mother.pk}&user={owner.pk}"
+        response = _citizen_client(user).get(url)
+        assert response.status_code == 200
+        if name.endswith("pdf"):
+            return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        return response.content.decode()
+
+    for name in ("registers:art15-json", "registers:art15-pdf"):
+        assert "Ahlers" not in copy(other, name) and "HBX1" not in copy(other, name)
+        # the owner's copy holds them (the probe is real)
+        assert "Bescheid Ahlers" in copy(owner, name) and "HBX1" in copy(owner, name)
+
+
 def test_appointment_links_with_a_forged_or_transplanted_mac_are_404():
     from rathaus.appointments import tokens
     from rathaus.appointments.tests.factories import confirmed, local, planned_office

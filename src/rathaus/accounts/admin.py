@@ -28,7 +28,16 @@ class StaffRoleAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Read-only: tokens are issued and revoked through the services, which write the audit log."""
 
-    list_display = ("name", "prefix", "owner", "created_at", "last_used_at", "expires_at", "revoked_at")
+    list_display = (
+        "name",
+        "prefix",
+        "owner",
+        "office",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
     exclude = ("key_hash",)
 
     def has_add_permission(self, request):

@@ -106,6 +106,11 @@ class ApiToken(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens"
     )
+    # The office the token speaks for (an authority asking the registers, issue 15): the API takes
+    # the requesting office from here, never from the request body.
+    office = models.ForeignKey(
+        "directory.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)

@@ -77,7 +77,7 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 
 def api_tokens(*, username: str | None = None, include_unusable: bool = False) -> list[ApiToken]:
     """Tokens for the operator's list, newest first; usable ones only unless asked."""
-    tokens = ApiToken.objects.select_related("owner", "organisation").order_by("-created_at")
+    tokens = ApiToken.objects.select_related("owner", "organisation", "office").order_by("-created_at")
     if username:
         tokens = tokens.filter(owner__username=username)
     if not include_unusable:
@@ -121,7 +121,7 @@ def organisations_named(name_or_id: str) -> list[Organisation]:
 def usable_api_tokens_with_prefix(prefix: str) -> QuerySet[ApiToken]:
     now = timezone.now()
     return (
-        ApiToken.objects.select_related("owner", "organisation")
+        ApiToken.objects.select_related("owner", "organisation", "office")
         .filter(prefix=prefix, revoked_at__isnull=True, owner__is_active=True)
         .exclude(expires_at__lte=now)
     )

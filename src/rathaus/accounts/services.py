@@ -249,9 +249,11 @@ def api_token_issue(
     scopes: list[str],
     expires_at: datetime | None = None,
     by: User | audit.Actor | None = None,
+    office: Office | None = None,
 ) -> tuple[ApiToken, str]:
     """Issue an API token and return it with its plaintext, which is never stored or shown again.
-    The audit entry names ``by`` (an operator's command) or else the owner as who issued it."""
+    The audit entry names ``by`` (an operator's command) or else the owner as who issued it.
+    ``office`` binds the token to the office it speaks for (e.g. an authority asking the registers)."""
     bad = [scope for scope in scopes if not isinstance(scope, str) or not _SCOPE.match(scope)]
     if bad:
         raise ValidationError(
@@ -265,6 +267,7 @@ def api_token_issue(
     token = ApiToken.objects.create(
         owner=owner,
         organisation=owner.organisation,
+        office=office,
         name=name.strip()[:100],
         prefix=plaintext[:8],
         key_hash=api_token_hash(plaintext),
@@ -279,6 +282,7 @@ def api_token_issue(
             "prefix": token.prefix,
             "scopes": token.scopes,
             "expires_at": expires_at.isoformat() if expires_at else None,
+            "office": office.pk if office else None,
         },
     )
     return token, plaintext

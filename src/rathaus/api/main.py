@@ -16,6 +16,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "rathaus.portal.api.router"),
     ("", "rathaus.payments.api.router"),
     ("", "rathaus.appointments.api.router"),
+    ("", "rathaus.registers.api.router"),
 ]
 
 

@@ -66,6 +66,8 @@ def problem_response(
         "detail": detail,
         "instance": request.get_full_path(),
     }
+    if code:
+        body["code"] = code  # the same name as in ``type``, for clients that switch on it
     for key, value in (extensions or {}).items():
         body.setdefault(key, value)
     return JsonResponse(
@@ -110,6 +112,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer", "minimum": 400, "maximum": 599},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "Stabiler Name des Problems (wie in type), falls vorhanden.",
+        },
         "errors": {
             "type": "array",
             "description": "Bei 422: jede ungültige Angabe mit Ort und Grund.",

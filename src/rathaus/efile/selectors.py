@@ -128,6 +128,11 @@ def my_cases(
     return _page(queryset, before=before, size=size)
 
 
+def cases_about_person(*, person_id: int) -> QuerySet[Case]:
+    """Every case about the person, newest first: their own Art. 15 DSGVO copy (not audited)."""
+    return Case.objects.filter(person_id=person_id).select_related("office", "case_file").order_by("-id")
+
+
 def due_resubmissions(*, office: Office, on: datetime.date) -> QuerySet[Case]:
     """Open cases of ``office`` whose resubmission date is ``on`` or earlier, oldest date first."""
     return (

@@ -157,6 +157,7 @@ class _Request:
     basis_id: str
     consent_id: int | None
     today: datetime.date
+    register_number: str = ""
     person: Person | None = None
     basis: LegalBasis | None = None
     consent: Consent | None = None
@@ -225,12 +226,21 @@ def _check_basis(request: _Request) -> None:
 def _decide(request: _Request) -> ExchangeAnswer:
     """Check the request and build the answer; raises a refusal (nothing is logged here)."""
     # The person first: a refused request about them shows in their cockpit too.
-    request.person = Person.objects.filter(pk=request.person_id).first()
+    people = Person.objects.all()
+    if request.register_number:
+        people = people.filter(register_number=request.register_number)
+    else:
+        people = people.filter(pk=request.person_id)
+    request.person = people.first()
+    if request.person is not None:
+        request.person_id = request.person.pk
     if not request.purpose:
         raise PurposeMissing()
+    # The basis before the person: an office that may not ask learns nothing, not even whether
+    # the person exists (a consent is looked up with the person, so an unknown one fails there).
+    _check_basis(request)
     if request.person is None:
         raise PersonUnknown()
-    _check_basis(request)
     if request.person.date_of_death is not None:
         raise PersonDeceased()
     assert request.basis is not None  # _check_basis found it or refused
@@ -261,7 +271,7 @@ def _log(request: _Request, actor: audit.ActorLike, refusal: ExchangeRefused | N
     record = ExchangeRecord.objects.create(
         requesting_office=request.office,
         person=request.person,
-        person_ref=str(request.person_id)[:40],
+        person_ref=(request.register_number or str(request.person_id))[:40],
         purpose=request.purpose[:300],
         basis_id=basis.id if basis else request.basis_id[:60],
         basis_citation=basis.citation if basis else "",
@@ -282,7 +292,7 @@ def _log(request: _Request, actor: audit.ActorLike, refusal: ExchangeRefused | N
         if actor is not None
         else audit.Actor.authority(request.office.name, str(request.office.pk)),
         action="exchange.refused" if refusal else "exchange.answered",
-        target=request.person or ("registers.person", request.person_id),
+        target=request.person or ("registers.person", request.register_number or request.person_id),
         purpose=request.purpose,
         legal_basis=record.basis_citation or ("Einwilligung" if request.consent else ""),
         details={
@@ -300,7 +310,8 @@ def _log(request: _Request, actor: audit.ActorLike, refusal: ExchangeRefused | N
 def exchange_request(
     *,
     requesting_office: Office,
-    person_id: int,
+    person_id: int = 0,
+    register_number: str = "",
     fields: Sequence[str],
     purpose: str,
     legal_basis_id: str = "",
@@ -315,11 +326,13 @@ def exchange_request(
     consent covers are answered (Art. 5 Abs. 1 Buchst. c DSGVO); the others are listed as
     withheld with the reason. Every request is logged, a refused one too, and then raised as
     an ``ExchangeRefused`` subclass with a German message. ``actor`` is who asked (a member
-    of staff or a system); the office stands for itself by default.
+    of staff or a system); the office stands for itself by default. The person is named by
+    ``person_id`` or, from outside Rathaus, by the stable ``register_number``.
     """
     request = _Request(
         office=requesting_office,
         person_id=person_id,
+        register_number=(register_number or "").strip(),
         fields=tuple(str(name) for name in fields),
         purpose=(purpose or "").strip(),
         basis_id=(legal_basis_id or "").strip(),

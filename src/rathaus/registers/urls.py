@@ -10,4 +10,6 @@ urlpatterns = [
     path("datenschutzcockpit/", views.cockpit, name="cockpit"),
     path("datenschutzcockpit/daten.json", views.cockpit_json, name="cockpit-json"),
     path("datenschutzcockpit/daten.pdf", views.cockpit_pdf, name="cockpit-pdf"),
+    path("datenschutzcockpit/alle-meine-daten.json", views.art15_json, name="art15-json"),
+    path("datenschutzcockpit/alle-meine-daten.pdf", views.art15_pdf, name="art15-pdf"),
 ]

@@ -24,6 +24,8 @@ from rathaus.accounts.types import User
 from rathaus.kernel.exceptions import NotFound, RathausError
 
 from . import selectors, services
+from .art15 import art15_export
+from .art15_pdf import art15_pdf as render_art15_pdf
 from .cockpit_pdf import cockpit_pdf as render_cockpit_pdf
 
 View = Callable[..., HttpResponse]
@@ -142,3 +144,25 @@ def cockpit_pdf(request: HttpRequest) -> HttpResponse:
     return _download(
         render_cockpit_pdf(export=export, name=overview.name), "application/pdf", _filename("pdf")
     )
+
+
+def _art15_filename(extension: str) -> str:
+    return f"meine-daten-art15-{timezone.localdate().isoformat()}.{extension}"
+
+
+@require_GET
+@_person_required
+def art15_json(request: HttpRequest) -> HttpResponse:
+    """Everything Rathaus holds about the citizen (Art. 15 Abs. 3 DSGVO), as JSON."""
+    export = art15_export(user=_citizen(request))
+    body = json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8")
+    return _download(body, "application/json; charset=utf-8", _art15_filename("json"))
+
+
+@require_GET
+@_person_required
+def art15_pdf(request: HttpRequest) -> HttpResponse:
+    with translation.override("de"):  # the PDF is German whatever the page language
+        export = art15_export(user=_citizen(request))
+        content = render_art15_pdf(export=export)
+    return _download(content, "application/pdf", _art15_filename("pdf"))

@@ -193,3 +193,36 @@ def test_the_issue_help_names_the_owner_options(capsys):
         Command().create_parser("rathaus", "token").parse_args(["issue", "--help"])
     text = capsys.readouterr().out
     assert "--organisation" in text and "--new-organisation" in text and "appointments:desk" in text
+
+
+def test_a_token_bound_to_an_office_is_issued_with_office(clerk):
+    office = make_office(slug="finanzamt-bremen", name="Finanzamt Bremen")
+    # when
+    out = run(
+        "issue", "--user", "k.lange", "--name", "Steuerverfahren", "--scope", "registers:exchange",
+        "--office", "finanzamt-bremen",
+    )  # fmt: skip
+    # then
+    token = ApiToken.objects.get()
+    assert token.office == office and token.scopes == ["registers:exchange"]
+    assert "Dienststelle „Finanzamt Bremen“" in out.splitlines()[0]
+    assert AuditEntry.objects.get(action="accounts.api_token_issued").details["office"] == office.pk
+    assert "finanzamt-bremen" in run("list")
+
+
+def test_a_register_token_needs_a_known_office(clerk):
+    with pytest.raises(CommandError, match="braucht --office"):
+        run("issue", "--user", "k.lange", "--name", "X", "--scope", "registers:exchange")
+    with pytest.raises(CommandError, match="Keine Dienststelle"):
+        run(
+            "issue",
+            "--user",
+            "k.lange",
+            "--name",
+            "X",
+            "--scope",
+            "registers:exchange",
+            "--office",
+            "nirgendwo",
+        )
+    assert not ApiToken.objects.exists()

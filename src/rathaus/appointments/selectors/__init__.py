@@ -3,9 +3,10 @@
 Public: ``domain_plan``, ``holidays_for``, ``bookable_services``, ``bookable_offices``,
 ``offices_for_services``, ``service_ids_bookable_at``, ``services_by_ids``,
 ``services_by_leika_keys``, ``planned_offices``, ``planned_office``, ``plan_document`` (the plan
-as a file), ``citizen_appointments``, ``offered_for``, ``offered_services``, ``availability``,
-``earliest_across_offices``, ``appointment_for_mail``, ``day_list``, ``day_list_in_order``,
-``waiting_queue``, ``call_display``, ``office_statistics``, ``staff_offices``,
+as a file), ``citizen_appointments``, ``appointments_of_user`` (all, for the Art. 15 copy),
+``offered_for``, ``offered_services``, ``availability``, ``earliest_across_offices``,
+``appointment_for_mail``, ``day_list``, ``day_list_in_order``, ``waiting_queue``,
+``call_display``, ``office_statistics``, ``staff_offices``,
 ``active_counters``; and for the app's services: the plan cache (``plan_snapshot(s)``,
 ``plan_forget``) and the time helpers (``aware``, ``local_naive``, ``day_start``).
 
@@ -29,6 +30,7 @@ from .desk import (
     OfficeStatistics,
     active_counters,
     appointment_for_mail,
+    appointments_of_user,
     call_display,
     citizen_appointments,
     day_list,
@@ -71,6 +73,7 @@ __all__ = [
     "active_counters",
     "active_plan",
     "appointment_for_mail",
+    "appointments_of_user",
     "availability",
     "aware",
     "bookable_offices",

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from rathaus.accounts.selectors import working_offices
@@ -51,6 +51,16 @@ def citizen_appointments(*, user: User, now: datetime.datetime | None = None) ->
     if found:
         prefetch_related_objects(found, "services")
     return found
+
+
+def appointments_of_user(*, user: User) -> QuerySet[Appointment]:
+    """All of the user's appointments, past ones too, newest first: their Art. 15 DSGVO copy."""
+    return (
+        Appointment.objects.filter(user=user)
+        .select_related("office")
+        .prefetch_related("services")
+        .order_by("-start", "-id")
+    )
 
 
 def appointment_for_mail(appointment_id: int) -> Appointment | None:

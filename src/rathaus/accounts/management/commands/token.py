@@ -3,7 +3,8 @@
 The plaintext of a new token is printed once and never stored; only its SHA-256 is kept. A token
 belongs to a login (``--user``) or to an organisation (``--organisation``, e.g. a partner portal
 that books appointments; its login for API tokens is made on first use, the organisation itself
-with ``--new-organisation``), issue 20, finding 8.
+with ``--new-organisation``), issue 20, finding 8. ``--office <slug>`` binds the token to the office
+it speaks for: an authority asking the registers (scope ``registers:exchange``, issue 15).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rich.table import Table
 
 from rathaus.accounts import selectors, services
 from rathaus.accounts.models import Organisation, User
+from rathaus.directory import selectors as directory_selectors
 from rathaus.kernel.audit import Actor
 
 CLI_ACTOR = Actor.system("rathaus token (Kommandozeile)")
@@ -62,7 +64,13 @@ class Command(BaseCommand):
             metavar="SCOPE",
             help="Berechtigung, mehrfach möglich: efile:read, efile:write, einvoice:submit, "
             "payments:read, payments:write, appointments:book (Buchen für Partnerportale), "
-            "appointments:desk (Tagesliste für Beschäftigte der Dienststelle).",
+            "appointments:desk (Tagesliste für Beschäftigte der Dienststelle), "
+            "registers:exchange (Registeranfragen einer Behörde, braucht --office).",
+        )
+        issue.add_argument(
+            "--office",
+            metavar="KURZNAME",
+            help="Dienststelle (Kurzname), für die das Token spricht, z. B. bei Registeranfragen.",
         )
         issue.add_argument(
             "--expires", metavar="JJJJ-MM-TT", help="Letzter Gültigkeitstag (Standard: unbefristet)."
@@ -78,7 +86,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, subcommand, **options):
         # Wide enough that a table piped into a file or a pager is not cut to 80 columns.
-        console = Console(file=self.stdout, highlight=False, soft_wrap=True, width=160)
+        console = Console(file=self.stdout, highlight=False, soft_wrap=True, width=180)
         if subcommand == "issue":
             return self._issue(console, options)
         if subcommand == "list":
@@ -111,6 +119,19 @@ class Command(BaseCommand):
             organisation = found[0]
         return services.organisation_api_account(organisation=organisation, by=CLI_ACTOR), note
 
+    def _office(self, options):
+        """The office named with --office (None without it); registers:exchange needs one."""
+        if not options["office"]:
+            if "registers:exchange" in options["scopes"]:
+                raise CommandError(
+                    "Ein Token mit registers:exchange braucht --office (die anfragende Stelle)."
+                )
+            return None
+        office = directory_selectors.office_by_slug(slug=options["office"].strip())
+        if office is None:
+            raise CommandError(f"Keine Dienststelle mit dem Kurznamen „{options['office']}“.")
+        return office
+
     def _issue(self, console, options):
         expires_at = None
         if options["expires"]:
@@ -120,6 +141,7 @@ class Command(BaseCommand):
                 raise CommandError(f"„{options['expires']}“ ist kein Datum (JJJJ-MM-TT).") from None
             end_of_day = datetime.datetime.combine(day, datetime.time.max)
             expires_at = timezone.make_aware(end_of_day)
+        office = self._office(options)
         try:
             # One transaction: a refused token leaves no new organisation behind.
             with transaction.atomic():
@@ -130,10 +152,13 @@ class Command(BaseCommand):
                     scopes=options["scopes"],
                     expires_at=expires_at,
                     by=CLI_ACTOR,
+                    office=office,
                 )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         whose = f"Organisation „{owner.organisation}“, Konto " if options["organisation"] else ""
+        if office is not None:
+            whose = f"Dienststelle „{office.name}“, {whose or 'Konto '}"
         console.print(
             f"Token „{token.name}“ für {whose}{owner.username} ({', '.join(token.scopes)}):", markup=False
         )
@@ -152,6 +177,7 @@ class Command(BaseCommand):
             "Name",
             "Konto",
             "Organisation",
+            "Dienststelle",
             "Berechtigungen",
             "Ausgestellt",
             "Gültig bis",
@@ -172,6 +198,7 @@ class Command(BaseCommand):
                 token.name,
                 token.owner.username,
                 token.organisation.name if token.organisation else "–",
+                token.office.slug if token.office else "–",
                 ", ".join(token.scopes),
                 f"{timezone.localtime(token.created_at):%d.%m.%Y}",
                 f"{timezone.localtime(token.expires_at):%d.%m.%Y}" if token.expires_at else "unbefristet",
