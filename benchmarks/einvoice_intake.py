@@ -399,9 +399,10 @@ def _merge_into_einvoice_json(result: dict[str, Any]) -> None:
     data["intake_throughput_ratio_to_cli"] = result["intake_throughput_ratio_to_cli"]
     data["intake_throughput_ratio_to_cli_sqlite"] = result["sqlite"]["intake_throughput_ratio_to_cli"]
     data["intake_note"] = (
-        "e-invoice intake over HTTP (gunicorn, one sync worker per core, 8 suppliers: API and upload, "
-        "storage, routing and filing included) divided by `rathaus einvoice validate --jobs <cores>` on "
-        "the same documents; details in einvoice_intake.json"
+        "e-invoice intake over HTTP (gunicorn, one sync worker per core, 8 suppliers: API and upload; "
+        "validation, storage, routing, duplicate check and audit included; filing in the E-Akte follows "
+        "in a background task, timed as follow_up) divided by `rathaus einvoice validate --jobs <cores>` "
+        "on the same documents without its start-up; details in einvoice_intake.json"
     )
     path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
