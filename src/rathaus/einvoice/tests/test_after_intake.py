@@ -89,3 +89,15 @@ def test_the_follow_up_run_again_files_once_and_sends_once(
         after_intake_run(invoice_id=invoice.pk + 1000)  # gone (rolled back): nothing to do
     assert Case.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_filing_an_invoice_someone_else_filed_meanwhile_adds_no_second_case(ubl, office, supplier):
+    """The task and a clerk's "Jetzt ablegen" may both hold the invoice unfiled: the row decides."""
+    from rathaus.einvoice import workflow
+
+    invoice = _receive(ubl, supplier)  # tests run the follow-up at once: filed
+    stale = InboundInvoice.objects.get(pk=invoice.pk)
+    stale.case_id = None  # as another process read it before the filing committed
+    again = workflow.invoice_file(invoice=stale)
+    assert again.case_id == invoice.case_id
+    assert Case.objects.count() == 1

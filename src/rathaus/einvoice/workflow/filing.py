@@ -57,6 +57,11 @@ def invoice_file(*, invoice: InboundInvoice, by: Staff = None) -> InboundInvoice
     office = invoice.office
     try:
         with transaction.atomic():
+            # The background task and a clerk's "Jetzt ablegen" may meet: the row lock lets one file.
+            filed = InboundInvoice.objects.select_for_update().filter(pk=invoice.pk).values_list("case_id")
+            if (case_id := filed.get()[0]) is not None:
+                invoice.case_id = case_id
+                return invoice
             amount = display.money(invoice.total_with_vat or 0, invoice.currency, language="de")
             case = efile_services.case_create(
                 office=office,
