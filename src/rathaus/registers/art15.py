@@ -7,11 +7,7 @@ claims and the postbox messages. Used by the cockpit views; read only for the pe
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
 from typing import Any
-
-from django.utils import timezone
 
 from rathaus.accounts.types import User
 from rathaus.appointments import selectors as appointment_selectors
@@ -20,24 +16,10 @@ from rathaus.kernel import notify
 from rathaus.payments import selectors as payment_selectors
 
 from .cockpit import cockpit_export
+from .plain import plain
 from .selectors import person_overview
 
 FORMAT = "rathaus-auskunft-art15/1"
-
-
-def _plain(value: Any) -> Any:
-    """A value as JSON: moments in local time, dates ISO, amounts as strings, records as objects."""
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
-    return value
 
 
 def _account(user: User) -> dict[str, Any]:
@@ -45,8 +27,8 @@ def _account(user: User) -> dict[str, Any]:
         "username": user.username,
         "name": user.get_full_name(),
         "email": user.email,
-        "registered_at": _plain(user.date_joined),
-        "last_login": _plain(user.last_login),
+        "registered_at": plain(user.date_joined),
+        "last_login": plain(user.last_login),
     }
 
 
@@ -57,8 +39,8 @@ def _cases(person_id: int) -> list[dict[str, Any]]:
             "subject": case.subject,
             "office": case.office.name,
             "status": str(case.get_status_display()),
-            "opened_at": _plain(case.opened_at),
-            "closed_at": _plain(case.closed_at),
+            "opened_at": plain(case.opened_at),
+            "closed_at": plain(case.closed_at),
         }
         for case in efile_selectors.cases_about_person(person_id=person_id)
     ]
@@ -70,11 +52,11 @@ def _appointments(user: User) -> list[dict[str, Any]]:
             "code": appointment.code,
             "office": appointment.office.name,
             "services": [service.name for service in appointment.services.all()],
-            "start": _plain(appointment.start),
+            "start": plain(appointment.start),
             "status": str(appointment.get_status_display()),
             "name": appointment.name,
             "email": appointment.email,
-            "booked_at": _plain(appointment.created_at),
+            "booked_at": plain(appointment.created_at),
         }
         for appointment in appointment_selectors.appointments_of_user(user=user)
     ]
@@ -86,11 +68,11 @@ def _claims(user: User) -> list[dict[str, Any]]:
             "kassenzeichen": claim.kassenzeichen,
             "office": claim.office.name,
             "purpose": claim.purpose,
-            "amount": _plain(claim.amount),
-            "paid": _plain(claim.paid_total),
+            "amount": plain(claim.amount),
+            "paid": plain(claim.paid_total),
             "status": str(claim.get_status_display()),
-            "due_on": _plain(claim.due_on),
-            "created_at": _plain(claim.created_at),
+            "due_on": plain(claim.due_on),
+            "created_at": plain(claim.created_at),
         }
         for claim in payment_selectors.claims_of_user(user=user).select_related("office")
     ]
@@ -102,8 +84,8 @@ def _postbox(user: User) -> list[dict[str, Any]]:
             "sender": message.sender_label,
             "subject": message.subject,
             "body": message.body,
-            "received_at": _plain(message.created_at),
-            "read_at": _plain(message.read_at),
+            "received_at": plain(message.created_at),
+            "read_at": plain(message.read_at),
         }
         for message in notify.postbox_messages(user=user)
     ]
@@ -118,7 +100,7 @@ def art15_export(*, user: User) -> dict[str, Any]:
         "created_at": cockpit["created_at"],
         "legal_basis": "Art. 15 DSGVO",
         "account": _account(user),
-        "register": _plain(person_overview(person_id=person_id)),
+        "register": plain(person_overview(person_id=person_id)),
         "consents": cockpit["consents"],
         "exchanges": cockpit["exchanges"],
         "cases": _cases(person_id),

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +29,7 @@ from rathaus.kernel import audit
 from rathaus.kernel.exceptions import InvalidInput, NotFound, RathausError
 
 from .models import Consent, ExchangeRecord, Person
+from .plain import plain
 from .selectors import catalogue, person_overview
 
 __all__ = [
@@ -164,23 +164,10 @@ class _Request:
     release: Release | None = field(default=None)
 
 
-def _plain(value: Any) -> Any:
-    """A value of the overview as JSON (dates ISO, amounts as strings, records as objects)."""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
-    return value
-
-
 def _values(person_id: int, fields: Sequence[str]) -> dict[str, Any]:
     overview = person_overview(person_id=person_id)
     renamed = {"address": "address_line"}
-    return {name: _plain(getattr(overview, renamed.get(name, name))) for name in fields}
+    return {name: plain(getattr(overview, renamed.get(name, name))) for name in fields}
 
 
 def _check_basis(request: _Request) -> None:
