@@ -13,10 +13,8 @@ from .conftest import assert_accessible, assert_fits_width, log_in_citizen, scre
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("language", ["de", "en"])
-def test_consents_and_cockpit_have_no_axe_violations_and_withdraw_without_javascript(
-    new_page, live_server, language
-):
+def _mother_with_consent_and_exchange():
+    """A citizen (the mother) whose consent let the parental benefit office ask once."""
     world = exchange_world()
     user = User.objects.create_user(username="mutter", kind=User.Kind.CITIZEN, person=world.mother)
     consent = services.consent_give(person_id=world.mother.pk, basis_id="beeg-25-geburt", by=user)
@@ -24,6 +22,14 @@ def test_consents_and_cockpit_have_no_axe_violations_and_withdraw_without_javasc
         requesting_office=world.elterngeldstelle, person_id=world.mother.pk, fields=["name", "children"],
         purpose="Antrag auf Elterngeld", consent_id=consent.pk,
     )  # fmt: skip
+    return user, consent
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_consents_and_cockpit_have_no_axe_violations_and_withdraw_without_javascript(
+    new_page, live_server, language
+):
+    user, consent = _mother_with_consent_and_exchange()
     page = new_page(language=language, bypass_csp=True)
     log_in_citizen(page, user, live_server.url)
     page.goto("/mein-konto/datenschutzcockpit/")
@@ -46,13 +52,7 @@ def test_consents_and_cockpit_have_no_axe_violations_and_withdraw_without_javasc
 
 def test_consents_and_cockpit_fit_a_phone(new_page, live_server):
     """At 390 px the tables of both pages wrap or scroll inside themselves, never the page."""
-    world = exchange_world()
-    user = User.objects.create_user(username="mutter", kind=User.Kind.CITIZEN, person=world.mother)
-    consent = services.consent_give(person_id=world.mother.pk, basis_id="beeg-25-geburt", by=user)
-    services.exchange_request(
-        requesting_office=world.elterngeldstelle, person_id=world.mother.pk, fields=["name", "children"],
-        purpose="Antrag auf Elterngeld", consent_id=consent.pk,
-    )  # fmt: skip
+    user, _consent = _mother_with_consent_and_exchange()
     page = new_page(phone=True)
     log_in_citizen(page, user, live_server.url)
     for path, name in (

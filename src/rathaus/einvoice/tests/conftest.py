@@ -60,3 +60,12 @@ def make_supplier(name: str = "Bürobedarf Nord GmbH") -> User:
 @pytest.fixture
 def supplier(db) -> User:
     return make_supplier()
+
+
+@pytest.fixture
+def configuration() -> Path:
+    """The official KoSIT configuration in ../shared (skipped where it is missing)."""
+    path = Path(settings.EINVOICE_STANDARDS_DIR) / "kosit-validator-configuration"
+    if not (path / "scenarios.xml").is_file():
+        pytest.skip("official KoSIT configuration not found")
+    return path

@@ -6,18 +6,9 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from rathaus.einvoice import rules
-
-
-@pytest.fixture
-def configuration() -> Path:
-    path = Path(settings.EINVOICE_STANDARDS_DIR) / rules.CONFIGURATION
-    if not (path / "scenarios.xml").is_file():
-        pytest.skip("official KoSIT configuration not found")
-    return path
 
 
 def release_zip(

@@ -3,7 +3,6 @@
 import logging
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
 from rathaus.config import gunicorn as gunicorn_config
@@ -46,11 +45,3 @@ def test_worker_without_a_rule_set_still_starts_and_says_why(settings, tmp_path,
     assert worker.log.lines == []
     assert "Regelwerk nicht vorkompiliert" in caplog.text
     assert rules.warm_up() is False
-
-
-@pytest.fixture
-def configuration() -> Path:
-    path = Path(settings.EINVOICE_STANDARDS_DIR) / rules.CONFIGURATION
-    if not (path / "scenarios.xml").is_file():
-        pytest.skip("official KoSIT configuration not found")
-    return path
