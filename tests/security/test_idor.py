@@ -119,6 +119,8 @@ PROBED = {
     "api:refund_post",
     "api_tokens:revoke",
     "registers:consent-withdraw",
+    "registers:offer-accept",
+    "registers:offer-decline",
 }
 
 
@@ -279,6 +281,28 @@ def test_citizen_b_gets_404_for_a_s_consent_and_sees_none_of_a_s_exchanges():
     # the owner reaches it (the probe address is real)
     assert _citizen_client(owner).post(withdraw).status_code == 302
     assert Consent.objects.get(pk=consent.pk).withdrawn_at is not None
+
+
+def test_citizen_b_cannot_accept_or_decline_a_s_proactive_offer_nor_see_it():
+    from rathaus.efile.models import Case
+    from rathaus.registers import services as registers
+    from rathaus.registers.models import ProactiveOffer
+    from rathaus.registers.tests.factories import exchange_world
+
+    world = exchange_world()
+    owner = User.objects.create_user(username="sec-maren", kind=User.Kind.CITIZEN, person=world.mother)
+    other = _citizen("Edda")
+    registers.event_record(kind="birth_registered", person=world.child, occurred_on=world.child.date_of_birth)
+    offer = ProactiveOffer.objects.get(person=world.mother, rule_id="elterngeld")
+    for name in ("registers:offer-accept", "registers:offer-decline"):
+        assert _citizen_client(other).post(reverse(name, args=[offer.pk])).status_code == 404
+        assert _citizen_client(other).post(reverse(name, args=[10**9])).status_code == 404
+    assert ProactiveOffer.objects.get(pk=offer.pk).status == ProactiveOffer.Status.OFFERED
+    assert not Case.objects.exists()
+    assert "Elterngeld" not in _citizen_client(other).get(reverse("registers:offers")).content.decode()
+    # the owner reaches it (the probe address is real)
+    assert _citizen_client(owner).post(reverse("registers:offer-accept", args=[offer.pk])).status_code == 302
+    assert Case.objects.filter(person=world.mother).count() == 1
 
 
 def test_the_art15_copy_holds_only_the_own_data_whatever_the_address_says():

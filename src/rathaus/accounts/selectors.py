@@ -95,6 +95,11 @@ def user_by_username(username: str, *, active_only: bool = True) -> User | None:
     return (users.filter(is_active=True) if active_only else users).first()
 
 
+def citizen_of_person(*, person_id: int) -> User | None:
+    """The active citizen account linked to register person ``person_id``, if there is one."""
+    return User.objects.filter(person_id=person_id, kind=User.Kind.CITIZEN, is_active=True).first()
+
+
 def user_by_id(user_id: int) -> User | None:
     """The account with this id, active or not (the caller decides what an inactive one may do)."""
     return User.objects.filter(pk=user_id).first()

@@ -119,3 +119,19 @@ class ExchangeRecordAdmin(_LogAdmin):
     list_filter = ["outcome", "basis_id", "refusal_code"]
     raw_id_fields = ["person", "consent"]
     list_select_related = ["person", "requesting_office"]
+
+
+@admin.register(models.RegisterEvent)
+class RegisterEventAdmin(_LogAdmin):
+    list_display = ["id", "kind", "person", "occurred_on", "created_at", "processed_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["person"]
+    list_select_related = ["person"]
+
+
+@admin.register(models.ProactiveOffer)
+class ProactiveOfferAdmin(_LogAdmin):
+    list_display = ["id", "rule_id", "person", "status", "created_at", "decided_at", "aktenzeichen"]
+    list_filter = ["rule_id", "status"]
+    raw_id_fields = ["person", "event"]
+    list_select_related = ["person"]

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from rathaus.directory import selectors as directory_selectors
 from rathaus.domain.onceonly.catalogue import Catalogue, load_catalogue
+from rathaus.domain.onceonly.offers import rule_by_id
 
-from .models import Consent, ExchangeRecord
+from .models import Consent, ExchangeRecord, ProactiveOffer
 
 # Pages show the categories in the reader's language; the keys are the catalogue's.
 CATEGORY_LABELS: dict[str, Any] = {
@@ -214,3 +215,46 @@ def cockpit_export(*, person_id: int) -> dict[str, Any]:
             for line in consents_of(person_id=person_id)
         ],
     }
+
+
+@dataclass(frozen=True)
+class OfferLine:
+    """A proactive offer as the person sees it in "Mein Konto"."""
+
+    id: int
+    rule_id: str
+    title: str
+    text: str
+    citation: str
+    status: str
+    status_label: str
+    created_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    aktenzeichen: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ProactiveOffer.Status.OFFERED
+
+
+def offers_of(*, person_id: int) -> list[OfferLine]:
+    """The person's proactive offers, open ones first, newest first within each."""
+    rows = ProactiveOffer.objects.filter(person_id=person_id).order_by("-created_at", "-id")
+    lines = []
+    for offer in rows:
+        rule = rule_by_id(offer.rule_id)
+        lines.append(
+            OfferLine(
+                id=offer.pk,
+                rule_id=offer.rule_id,
+                title=rule.title if rule else offer.rule_id,
+                text=rule.text if rule else "",
+                citation=rule.citation if rule else "",
+                status=offer.status,
+                status_label=str(offer.get_status_display()),
+                created_at=offer.created_at,
+                decided_at=offer.decided_at,
+                aktenzeichen=offer.aktenzeichen,
+            )
+        )
+    return sorted(lines, key=lambda line: not line.is_open)

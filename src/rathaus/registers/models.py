@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rathaus.domain.registers.names import person_name_key
 from rathaus.domain.registers.tax_id import InvalidTaxId, validate_tax_id
@@ -326,3 +327,66 @@ class ExchangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Datenaustausch {self.pk}: {self.get_outcome_display()}"
+
+
+class RegisterEvent(models.Model):
+    """Something that happened in a register (a birth, a 67th birthday, a move, a marriage, a
+    death), stored once per ``key`` and processed once by a background task: the rules of
+    ``rathaus.domain.onceonly.offers`` turn it into proactive offers."""
+
+    class Kind(models.TextChoices):
+        BIRTH_REGISTERED = "birth_registered", _("Geburt beurkundet")
+        TURNED_67 = "turned_67", _("Regelaltersgrenze erreicht (67)")
+        MOVED_IN = "moved_in", _("Zuzug")
+        MARRIED = "married", _("Eheschließung")
+        DIED = "died", _("Tod")
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    occurred_on = models.DateField()
+    payload = models.JSONField(default=dict, blank=True)
+    # What makes two reports the same event ("turned_67:<person>"): a duplicate is stored once.
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Registerereignis"
+        verbose_name_plural = "Registerereignisse"
+        indexes = [models.Index(fields=["kind", "occurred_on"], name="registers_event_kind_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.person_id}, {self.occurred_on})"
+
+
+class ProactiveOffer(models.Model):
+    """An offer the city makes on its own initiative ("Sie haben wahrscheinlich Anspruch auf …"):
+    one per person, rule and event; accepting it files a case at the responsible office."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", pgettext_lazy("Angebot", "angeboten")
+        ACCEPTED = "accepted", pgettext_lazy("Angebot", "angenommen")
+        DECLINED = "declined", pgettext_lazy("Angebot", "abgelehnt")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="proactive_offers")
+    rule_id = models.CharField(max_length=60)
+    event = models.ForeignKey(RegisterEvent, on_delete=models.PROTECT, related_name="offers")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The E-Akte case that acceptance started (a case id of efile, read through its selectors).
+    case_id = models.BigIntegerField(null=True, blank=True)
+    aktenzeichen = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = "Proaktives Angebot"
+        verbose_name_plural = "Proaktive Angebote"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "rule_id", "event"], name="registers_offer_once_per_event"
+            )
+        ]
+        indexes = [models.Index(fields=["person", "created_at"], name="registers_offer_person_idx")]
+
+    def __str__(self) -> str:
+        return f"Angebot {self.rule_id} an {self.person_id} ({self.status})"

@@ -4,7 +4,8 @@ Public: ``PersonOverview`` (and its parts), ``person_overview`` (a citizen readi
 own data), ``person_read`` (staff or another authority: audit-logged with purpose and
 legal basis), ``person_search`` (the demo identity provider's resident picker),
 ``household_of`` and, for the citizen's consents and Datenschutzcockpit, ``catalogue``,
-``consents_of``, ``consent_offers``, ``exchanges_of`` and ``cockpit_export`` (from
+``consents_of``, ``consent_offers``, ``exchanges_of``, ``cockpit_export`` and the proactive
+offers ``offers_of`` (from
 ``rathaus.registers.cockpit``). Other apps use only these.
 """
 
@@ -317,11 +318,13 @@ from .cockpit import (  # noqa: E402
     ConsentLine,
     ConsentOffer,
     ExchangeLine,
+    OfferLine,
     catalogue,
     cockpit_export,
     consent_offers,
     consents_of,
     exchanges_of,
+    offers_of,
 )
 
 __all__ = [
@@ -330,6 +333,7 @@ __all__ = [
     "ConsentOffer",
     "ExchangeLine",
     "IncomeLine",
+    "OfferLine",
     "PensionLine",
     "PersonNotFound",
     "PersonOverview",
@@ -340,6 +344,7 @@ __all__ = [
     "consents_of",
     "exchanges_of",
     "household_of",
+    "offers_of",
     "person_overview",
     "person_read",
     "person_search",

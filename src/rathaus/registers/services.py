@@ -2,7 +2,9 @@
 
 Public: ``exchange_request`` (the one way to ask a register about a person), ``ExchangeAnswer``,
 the refusals (``ExchangeRefused`` and its subclasses), ``consent_give``, ``consent_withdraw``
-and ``ConsentError``. Other apps use only these.
+and ``ConsentError``; register events and proactive offers from ``events``: ``event_record``,
+``event_process``, ``birth_register``, ``marriage_event_record``, ``offer_accept``,
+``offer_decline``, ``OfferError``. Other apps use only these.
 
 Every exchange request, answered or refused, is written as an ``ExchangeRecord`` (shown to the
 person in the Datenschutzcockpit) and as an audit entry; a refusal is committed before it is
@@ -28,6 +30,15 @@ from rathaus.domain.onceonly.minimisation import Release, minimise, permitted_ca
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import InvalidInput, NotFound, RathausError
 
+from .events import (
+    OfferError,
+    birth_register,
+    event_process,
+    event_record,
+    marriage_event_record,
+    offer_accept,
+    offer_decline,
+)
 from .models import Consent, ExchangeRecord, Person
 from .plain import plain
 from .selectors import catalogue, person_overview
@@ -42,14 +53,21 @@ __all__ = [
     "ExchangeAnswer",
     "ExchangeRefused",
     "NothingPermitted",
+    "OfferError",
     "OfficeNotAllowed",
     "PersonDeceased",
     "PersonUnknown",
     "PurposeMissing",
     "UnknownBasis",
+    "birth_register",
     "consent_give",
     "consent_withdraw",
+    "event_process",
+    "event_record",
     "exchange_request",
+    "marriage_event_record",
+    "offer_accept",
+    "offer_decline",
 ]
 
 
@@ -428,4 +446,9 @@ ACTION_LABELS = {
     "exchange.refused": _("Datenanfrage einer Behörde abgelehnt"),
     "consent.given": _("Einwilligung erteilt"),
     "consent.withdrawn": _("Einwilligung widerrufen"),
+    "register_event.recorded": _("Registerereignis erfasst"),
+    "register_event.processed": _("Registerereignis ausgewertet"),
+    "birth.registered": _("Geburt beurkundet"),
+    "offer.accepted": _("Proaktives Angebot angenommen"),
+    "offer.declined": _("Proaktives Angebot abgelehnt"),
 }

@@ -12,4 +12,7 @@ urlpatterns = [
     path("datenschutzcockpit/daten.pdf", views.cockpit_pdf, name="cockpit-pdf"),
     path("datenschutzcockpit/alle-meine-daten.json", views.art15_json, name="art15-json"),
     path("datenschutzcockpit/alle-meine-daten.pdf", views.art15_pdf, name="art15-pdf"),
+    path("angebote/", views.offers, name="offers"),
+    path("angebote/<int:offer_id>/annehmen/", views.offer_accept, name="offer-accept"),
+    path("angebote/<int:offer_id>/ablehnen/", views.offer_decline, name="offer-decline"),
 ]

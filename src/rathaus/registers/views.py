@@ -1,8 +1,8 @@
-"""The citizen's consents and Datenschutzcockpit in "Mein Konto" (``/mein-konto/…``).
+"""The citizen's consents, Datenschutzcockpit and proactive offers in "Mein Konto" (``/mein-konto/…``).
 
 Thin: check that a citizen with a register person asks, call one selector or service with that
-person (never an id from the request for whose data it is), render. A consent id in the address
-is looked up among the person's own consents only, so another person's is 404.
+person (never an id from the request for whose data it is), render. A consent or offer id in
+the address is looked up among the person's own only, so another person's is 404.
 """
 
 from __future__ import annotations
@@ -166,3 +166,44 @@ def art15_pdf(request: HttpRequest) -> HttpResponse:
         export = art15_export(user=_citizen(request))
         content = render_art15_pdf(export=export)
     return _download(content, "application/pdf", _art15_filename("pdf"))
+
+
+@require_GET
+@_person_required
+def offers(request: HttpRequest) -> HttpResponse:
+    """The citizen's proactive offers ("Sie haben wahrscheinlich Anspruch auf …")."""
+    return render(
+        request, "registers/offers.html", {"offers": selectors.offers_of(person_id=_person_id(request))}
+    )
+
+
+@require_POST
+@_person_required
+def offer_accept(request: HttpRequest, offer_id: int) -> HttpResponse:
+    try:
+        offer = services.offer_accept(offer_id=offer_id, person_id=_person_id(request), by=_citizen(request))
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except RathausError as error:
+        messages.error(request, error.message)
+        return redirect("registers:offers")
+    messages.success(
+        request,
+        _("Angenommen. Die zuständige Stelle bearbeitet Ihr Anliegen unter dem Aktenzeichen %(az)s.")
+        % {"az": offer.aktenzeichen},
+    )
+    return redirect("registers:offers")
+
+
+@require_POST
+@_person_required
+def offer_decline(request: HttpRequest, offer_id: int) -> HttpResponse:
+    try:
+        services.offer_decline(offer_id=offer_id, person_id=_person_id(request), by=_citizen(request))
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except RathausError as error:
+        messages.error(request, error.message)
+        return redirect("registers:offers")
+    messages.success(request, _("Sie haben das Angebot abgelehnt."))
+    return redirect("registers:offers")
