@@ -63,3 +63,34 @@ def test_consents_and_cockpit_fit_a_phone(new_page, live_server):
         assert "Elterngeld" in page.locator("main").inner_text()
         assert_fits_width(page)
         screenshot(page, f"onceonly-{name}-phone")
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_a_proactive_offer_is_accepted_with_one_click_without_javascript(new_page, live_server, phone):
+    """After the birth the mother finds Kindergeld and Elterngeld offered and accepts one: an E-Akte
+    case is opened for her, and the page says so (axe clean, fits a phone)."""
+    from datetime import date
+
+    from rathaus.efile.models import Case
+    from rathaus.registers.models import ProactiveOffer
+
+    world = exchange_world()
+    user = User.objects.create_user(username="mutter", kind=User.Kind.CITIZEN, person=world.mother)
+    services.event_record(kind="birth_registered", person=world.child, occurred_on=date(2025, 11, 20))
+    page = new_page(phone=phone, javascript=False)
+    log_in_citizen(page, user, live_server.url)
+    page.goto("/mein-konto/angebote/")
+    main = page.locator("main").inner_text()
+    assert "Elterngeld" in main and "Kindergeld" in main
+    assert_fits_width(page)
+    screenshot(page, f"angebote-{'phone' if phone else 'desktop'}")
+    offer = ProactiveOffer.objects.get(person=world.mother, rule_id="elterngeld")
+    page.locator(f"form[action$='/angebote/{offer.pk}/annehmen/'] button").click()
+    page.wait_for_url("**/mein-konto/angebote/")
+    assert ProactiveOffer.objects.get(pk=offer.pk).status == ProactiveOffer.Status.ACCEPTED
+    assert Case.objects.filter(person=world.mother).count() == 1
+    screenshot(page, f"angebote-angenommen-{'phone' if phone else 'desktop'}")
+    js = new_page(phone=phone, bypass_csp=True)
+    log_in_citizen(js, user, live_server.url)
+    js.goto("/mein-konto/angebote/")
+    assert_accessible(js)
