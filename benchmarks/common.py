@@ -100,14 +100,18 @@ def start_gunicorn(
     workers: int,
     timeout: int = 60,
     backlog: int | None = None,
+    config: str | None = None,
+    log_level: str = "warning",
 ) -> subprocess.Popen[bytes]:
     """gunicorn with ``workers`` sync workers on 127.0.0.1:``port``, output to ``log``; in its own
-    process group, so ``stop_server`` also stops the workers."""
+    process group, so ``stop_server`` also stops the workers. ``config``: a gunicorn ``-c`` value
+    (e.g. ``python:rathaus.config.gunicorn``); the options given here apply on top of it."""
     command = [
-        sys.executable, "-m", "gunicorn", "rathaus.config.wsgi:application",
+        sys.executable, "-m", "gunicorn", *(["-c", config] if config else []),
+        "rathaus.config.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
         *(["--backlog", str(backlog)] if backlog else []),
-        "--timeout", str(timeout), "--graceful-timeout", "5", "--log-level", "warning",
+        "--timeout", str(timeout), "--graceful-timeout", "5", "--log-level", log_level,
     ]  # fmt: skip
     with log.open("wb") as out:
         return subprocess.Popen(command, env=dict(env), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,

@@ -56,6 +56,7 @@ from benchmarks.common import (
     postgres_reachable,
     recreate_database,
     server_env,
+    start_gunicorn,
     stop_server,
     wait_until_up,
 )
@@ -234,16 +235,16 @@ def _http_intake(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = var_dir / "gunicorn.log"
-    command = [
-        sys.executable, "-m", "gunicorn", "-c", "python:rathaus.config.gunicorn",
-        "rathaus.config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(_cores()), "--worker-class", "sync",
-        "--timeout", "120", "--log-level", "info",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )  # noqa: E501
+    # The workers log (at info) when they have compiled the rules: ``_wait_for_warm_workers``.
+    server = start_gunicorn(
+        env,
+        port,
+        log,
+        workers=_cores(),
+        timeout=120,
+        config="python:rathaus.config.gunicorn",
+        log_level="info",
+    )
     try:
         wait_until_up(base, server, log, timeout=180)
         _wait_for_warm_workers(log, server)
