@@ -7,7 +7,8 @@ from rathaus.accounts.models import User
 from rathaus.directory.models import Office
 from rathaus.kernel.demo import quiet_step
 from rathaus.registers.demo.exchange import demo_mother, load_demo
-from rathaus.registers.models import Consent, ExchangeRecord
+from rathaus.registers.events import event_process
+from rathaus.registers.models import Consent, ExchangeRecord, ProactiveOffer, RegisterEvent
 
 
 def test_without_residents_the_demo_part_is_skipped(db):
@@ -36,6 +37,18 @@ def test_the_demo_mother_sees_the_birth_data_exchange_in_her_cockpit(demo_city):
     page = client.get(reverse("registers:cockpit")).content.decode()
     assert "Amt für Versorgung und Integration Bremen" in page and "§ 25 BEEG" in page
     assert "Kinder und ihre Geburtsdaten" in page
+
+
+def test_the_demo_births_event_brings_the_mother_her_offers_once(demo_city):
+    Office.objects.create(slug="amt-versorgung-integration", name="Amt für Versorgung und Integration Bremen")
+    load_demo(seed=7, step=quiet_step)
+    load_demo(seed=7, step=quiet_step)
+    mother = demo_mother()
+    event = RegisterEvent.objects.get(kind="birth_registered")
+    assert event.person.birth_record.mother == mother
+    event_process(event_id=event.pk)
+    offers = set(ProactiveOffer.objects.filter(person=mother).values_list("rule_id", flat=True))
+    assert offers == {"kindergeld", "elterngeld"}
 
 
 def test_demo_logins_names_the_demo_mother(demo_city):
