@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("anmelden/", include("rathaus.accounts.urls")),
     path("mein-konto/api-zugang/", include("rathaus.accounts.token_urls")),
+    path("", include("rathaus.eforms.urls")),
     path("mein-konto/", include("rathaus.registers.urls")),
     path("api/v1/", include("rathaus.api.urls")),
     path("e-akte/archiv/", include("rathaus.efile.archive.urls")),

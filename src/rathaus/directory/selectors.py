@@ -74,6 +74,13 @@ def published_service(*, slug: str) -> Service | None:
     return Service.objects.filter(status=PUBLISHED, slug=slug).prefetch_related(offices).first()
 
 
+def published_service_by_leika(*, leika_key: str) -> Service | None:
+    """The published service with this LeiKa key, with its published offices (first: the one
+    an online application goes to)."""
+    offices = Prefetch("offices", queryset=Office.objects.filter(status=PUBLISHED).order_by("name"))
+    return Service.objects.filter(status=PUBLISHED, leika_key=leika_key).prefetch_related(offices).first()
+
+
 def published_stamp() -> str:
     """The version stamp of what the directory publishes: cached page fragments that show
     published offices, services or life situations are keyed by it (renewed on every change)."""

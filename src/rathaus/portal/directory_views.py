@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from rathaus.directory import selectors, services
 from rathaus.directory.types import Office, Service
+from rathaus.eforms import selectors as eform_selectors
 from rathaus.kernel import search
 from rathaus.kernel.forms import submit
 from rathaus.kernel.urls import absolute
@@ -124,11 +125,18 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "service": service,
             "offices": offices,
             "booking_url": appointment_url(service=service) if booking_offices else "",
+            "online_url": _online_url(service),
             "life_situations": service.life_situations.filter(status="published"),
             # The fee schedule's current tariff for this service, if it names one (by LeiKa key).
             "tariff": payment_selectors.fee_for_service(service_key=service.leika_key),
         },
     )
+
+
+def _online_url(service: Service) -> str:
+    """Rathaus's own online form for the service, else the address the catalogue names."""
+    form = eform_selectors.form_for_leika(leika_key=service.leika_key)
+    return reverse("eforms:start", args=[form.id]) if form is not None else service.online_url
 
 
 def office_list(request: HttpRequest) -> HttpResponse:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rathaus.einvoice",
     "rathaus.payments",
     "rathaus.cadastre",
+    "rathaus.eforms",
     "rathaus.appointments",
 ]
 

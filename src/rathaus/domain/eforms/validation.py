@@ -219,6 +219,11 @@ def _clean_field(
         return None, FieldError(path, problem.code, problem.params)
 
 
+def instance_numbers(group: Group, raw: Raw) -> list[int]:
+    """The instance numbers of a repeating group present in posted input (up to its maximum)."""
+    return _instances(group, raw, {})[0]
+
+
 def _instances(group: Group, raw: Raw, files: Mapping[str, Sequence[Upload]]) -> tuple[list[int], bool]:
     """The instance numbers the page posted for a group, and whether it posted too many."""
     prefix = f"{group.id}-"

@@ -10,14 +10,15 @@ from typing import IO, Any
 
 from django.db import transaction
 
-from rathaus.kernel import blobs
+from rathaus.kernel import blobs, filetypes
 from rathaus.kernel.exceptions import Conflict, InvalidInput
 
 from .. import filechecks, ocr
 from ..models import Case, Document, DocumentVersion
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-DOCUMENT_TYPES = blobs.DOCUMENT_TYPES
+# Machine-readable records (an online application's data, decision 0107) are kept as JSON.
+DOCUMENT_TYPES = blobs.DOCUMENT_TYPES | {filetypes.JSON}
 
 
 class CaseClosed(Conflict):

@@ -1,0 +1,8 @@
+"""German labels of the eforms app's audit actions (shown in histories)."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "eforms.application_started": _("Online-Antrag begonnen"),
+    "eforms.application_submitted": _("Online-Antrag eingereicht"),
+}

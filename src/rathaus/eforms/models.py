@@ -1,0 +1,81 @@
+"""Online applications: a draft while the citizen fills in the steps, then an immutable
+submission (its data, attachments and PDF hashed) that became a case. Rows are written only
+by ``services``."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        SUBMITTED = "submitted", _("Eingereicht")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    form_id = models.CharField(max_length=80)
+    form_version = models.PositiveIntegerField()
+    leika_key = models.CharField(max_length=14)
+    title = models.CharField(max_length=300)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # What the citizen typed, per step, as posted (lists of strings): kept even when a step
+    # has errors, so nothing typed is lost; re-validated in full at submission.
+    raw = models.JSONField(default=dict)
+    completed_steps = models.JSONField(default=list)
+    # The submission: cleaned values (JSON), its reference and hash, the PDF, the case.
+    reference = models.CharField(max_length=30, blank=True, default="")
+    data = models.JSONField(default=dict)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    pdf = models.ForeignKey("kernel.Blob", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey(
+        "directory.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The fee's claim of E-Payment, where the fee schedule names one for the service.
+    claim = models.ForeignKey(
+        "payments.Claim", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["applicant", "status"], name="eforms_app_applicant_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~models.Q(reference=""), name="eforms_reference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.reference or self.get_status_display()})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class Attachment(models.Model):
+    """A file attached to an application's file field (stored and checked by kernel.blobs)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    step_id = models.CharField(max_length=40)
+    path = models.CharField(max_length=120)  # the input's name: "plan" or "person-0-ausweis"
+    blob = models.ForeignKey("kernel.Blob", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

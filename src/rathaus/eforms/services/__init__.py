@@ -1,0 +1,34 @@
+"""Writes of online applications: start (or resume) a draft, save a step, submit.
+
+A draft keeps what the citizen typed per step even when the step has errors (nothing typed is
+lost); submission re-validates every step (``rathaus.domain.eforms.validation.validate_form``),
+then, in one transaction with the application row locked, stores the cleaned data with its
+hash and a PDF of what was submitted, files a case with every document in the responsible
+office's E-Akte, creates the fee's claim where the fee schedule names one, and posts the
+receipt to the citizen's postbox. A second submit (a double click) finds the application
+submitted and changes nothing.
+"""
+
+from ._drafts import (
+    ApplicationIncomplete,
+    StepOutcome,
+    application_start,
+    application_step_save,
+    attachments_by_path,
+    group_instance_add,
+    group_instance_remove,
+    plain,
+)
+from ._submit import application_submit
+
+__all__ = [
+    "ApplicationIncomplete",
+    "StepOutcome",
+    "application_start",
+    "application_step_save",
+    "application_submit",
+    "attachments_by_path",
+    "group_instance_add",
+    "group_instance_remove",
+    "plain",
+]

@@ -1,0 +1,207 @@
+"""A citizen applies online: steps kept even with errors, groups without JavaScript, files
+checked, a summary, one submission however often the button is pressed, and the case with
+every document in the trade office's E-Akte, the receipt in the postbox, the fee's claim."""
+
+import hashlib
+import io
+import json
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from rathaus.efile.models import Case
+from rathaus.eforms import services
+from rathaus.eforms.models import Application
+from rathaus.kernel import blobs
+from rathaus.kernel.exceptions import Conflict
+from rathaus.kernel.models import PostboxMessage
+from rathaus.kernel.pdf import text_pdf
+from rathaus.payments.models import Claim
+from rathaus.payments.tests.factories import citizen_login, make_citizen
+
+pytestmark = pytest.mark.django_db
+
+PERSON = {
+    "familienname": "Deich",
+    "vornamen": "Ada",
+    "geschlecht": "w",
+    "geburtsdatum": "1985-03-14",
+    "geburtsort": "Bremen",
+    "staatsangehoerigkeit": "deutsch",
+    "strasse": "Am Wall 1",
+    "plz": "28195",
+    "ort": "Bremen",
+}
+BETRIEB = {
+    "rechtsform": "gbr",
+    "betriebsname": "Deich & Deich Backwaren",
+    "betrieb_strasse": "Ostertorsteinweg 12",
+    "betrieb_plz": "28203",
+    "betrieb_ort": "Bremen",
+    "taetigkeit": "Einzelhandel mit Backwaren",
+    "betriebsart": ["handel", "handwerk"],
+    "beginn": "2030-01-01",
+    "anlass": "neuerrichtung",
+}
+
+
+def _start(client):
+    response = client.post(reverse("eforms:begin", args=["gewerbeanmeldung"]))
+    application = Application.objects.get()
+    assert response.url == reverse("eforms:step", args=[application.public_id, "person"])
+    return application
+
+
+def _step(client, application, step, data, **extra):
+    return client.post(reverse("eforms:step", args=[application.public_id, step]), data, **extra)
+
+
+def test_the_start_page_names_office_fee_and_steps(client, trade_office):
+    page = client.get(reverse("eforms:start", args=["gewerbeanmeldung"])).content.decode()
+    assert "Ordnungsamt Bremen" in page and "20,00\xa0€" in page and "Angaben zum Betrieb" in page
+
+
+def test_starting_needs_a_login_and_a_second_start_resumes_the_draft(client, trade_office):
+    anonymous = client.post(reverse("eforms:begin", args=["gewerbeanmeldung"]))
+    assert anonymous.status_code == 302 and "anmelden" in anonymous.url
+    citizen_login(client, make_citizen())
+    first = _start(client)
+    client.post(reverse("eforms:begin", args=["gewerbeanmeldung"]))
+    assert Application.objects.get() == first
+
+
+def test_a_step_with_errors_keeps_what_was_typed_and_names_each_problem(client, citizen):
+    application = _start(client)
+    response = _step(client, application, "person", {**PERSON, "plz": "2819", "geburtsdatum": "2015-01-01"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Bitte geben Sie eine Postleitzahl mit fünf Ziffern ein" in page
+    assert "mindestens 18 Jahre alt" in page
+    assert 'href="#id_plz"' in page and 'value="Am Wall 1"' in page
+    application.refresh_from_db()
+    assert application.raw["person"]["strasse"] == ["Am Wall 1"] and application.completed_steps == []
+
+
+def test_a_skipped_step_cannot_be_submitted(client, citizen):
+    application = _start(client)
+    assert _step(client, application, "person", PERSON).status_code == 302
+    response = client.post(reverse("eforms:summary", args=[application.public_id]))
+    assert response.url == reverse("eforms:step", args=[application.public_id, "betrieb"])
+    assert Application.objects.get().is_draft and not Case.objects.exists()
+
+
+def test_partners_are_added_and_removed_without_javascript(client, citizen):
+    application = _start(client)
+    _step(client, application, "person", PERSON)
+    _step(client, application, "betrieb", BETRIEB)
+    url = reverse("eforms:step", args=[application.public_id, "gesellschafter"])
+    client.post(url, {"action": "add:gesellschafter"})
+    client.post(url, {"gesellschafter-0-familienname": "Deich", "action": "add:gesellschafter"})
+    page = client.get(url).content.decode()
+    assert 'name="gesellschafter-1-familienname"' in page and 'value="Deich"' in page
+    client.post(url, {"gesellschafter-0-familienname": "Deich", "action": "remove:gesellschafter:1"})
+    assert 'name="gesellschafter-1-familienname"' not in client.get(url).content.decode()
+
+
+def test_a_file_of_the_wrong_type_is_refused_with_its_name(client, citizen):
+    application = _start(client)
+    _step(client, application, "person", PERSON)
+    upload = io.BytesIO(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
+    upload.name = "erlaubnis.gif"
+    response = _step(client, application, "betrieb", {**BETRIEB, "erlaubnis": upload})
+    assert response.status_code == 400
+    assert "„erlaubnis.gif“ hat ein nicht erlaubtes Format" in response.content.decode()
+    assert not application.attachments.exists()
+
+
+def _complete(client, application, with_permit=True):
+    _step(client, application, "person", PERSON)
+    data = dict(BETRIEB)
+    if with_permit:
+        upload = io.BytesIO(text_pdf("Erlaubnis nach § 34c GewO"))
+        upload.name = "erlaubnis.pdf"
+        data["erlaubnis"] = upload
+    assert _step(client, application, "betrieb", data).status_code == 302
+    partners = {
+        "gesellschafter-0-familienname": "Deich",
+        "gesellschafter-0-vornamen": "Bo",
+        "gesellschafter-0-geburtsdatum": "1984-07-01",
+    }
+    assert _step(client, application, "gesellschafter", partners).status_code == 302
+    return _step(client, application, "erklaerung", {"richtig": "on"})
+
+
+def test_submitting_files_a_case_with_every_document_and_posts_the_receipt_once(
+    client, citizen, trade_office, django_capture_on_commit_callbacks
+):
+    # given a complete application
+    application = _start(client)
+    assert _complete(client, application).url == reverse("eforms:summary", args=[application.public_id])
+    summary = client.get(reverse("eforms:summary", args=[application.public_id])).content.decode()
+    assert (
+        "Handel, Handwerk" in summary
+        and "01.01.2030" in summary
+        and "Gesellschafterin oder Gesellschafter 1: Vornamen" in summary
+    )
+    # when the button is pressed twice
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("eforms:summary", args=[application.public_id]))
+        second = client.post(reverse("eforms:summary", args=[application.public_id]))
+    # then one submission, one case, one receipt, one claim
+    application.refresh_from_db()
+    assert first.url == second.url == reverse("eforms:application", args=[application.public_id])
+    assert application.status == Application.Status.SUBMITTED and application.reference.startswith("OA-")
+    case = Case.objects.get()
+    assert application.case_id == case.pk and case.office == trade_office and case.source == "eforms"
+    titles = sorted(case.documents.values_list("title", flat=True))
+    assert titles == sorted(
+        [f"Online-Antrag {application.reference}", "Antragsdaten (maschinenlesbar)", "erlaubnis.pdf"]
+    )
+    export = case.documents.get(title="Antragsdaten (maschinenlesbar)").versions.get()
+    body = blobs.read_bytes(export.blob)
+    assert hashlib.sha256(body).hexdigest() == application.sha256
+    assert json.loads(body)["data"]["gesellschafter"][0]["vornamen"] == "Bo"
+    [message] = PostboxMessage.objects.filter(recipient=citizen)
+    assert application.reference in message.subject
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(blobs.read_bytes(application.pdf))).pages
+    )
+    assert "Einzelhandel mit Backwaren" in text and application.sha256 in text
+    claim = Claim.objects.get()
+    assert application.claim == claim and str(claim.amount) == "20.00"
+    detail = client.get(first.url).content.decode()
+    assert application.reference in detail and claim.kassenzeichen in detail
+
+
+def test_a_submitted_application_cannot_be_changed(client, citizen):
+    application = _start(client)
+    _complete(client, application, with_permit=False)
+    client.post(reverse("eforms:summary", args=[application.public_id]))
+    response = _step(client, application, "person", {**PERSON, "familienname": "Anders"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.data["familienname"] == "Deich"
+    with pytest.raises(Conflict):
+        services.application_step_save(application=application, step_id="person", raw={}, by=citizen)
+
+
+def test_someone_elses_application_is_not_found(client, citizen):
+    application = _start(client)
+    client.logout()
+    citizen_login(client, make_citizen("Tom"))
+    assert client.get(reverse("eforms:step", args=[application.public_id, "person"])).status_code == 404
+    assert client.get(reverse("eforms:summary", args=[application.public_id])).status_code == 404
+
+
+def test_save_and_resume_lists_the_draft_in_mein_konto(client, citizen):
+    application = _start(client)
+    response = _step(client, application, "person", {**PERSON, "action": "save"})
+    assert response.url == reverse("eforms:mine") + "?gespeichert=1"
+    page = client.get(response.url).content.decode()
+    assert "Ihre Angaben sind gespeichert" in page and str(application.public_id) in page
+
+
+def test_the_service_page_links_to_the_online_form(client, trade_office):
+    page = client.get(reverse("portal:service", args=["gewerbe-anmelden"])).content.decode()
+    assert f'href="{reverse("eforms:start", args=["gewerbeanmeldung"])}"' in page and "Online beantragen" in page
