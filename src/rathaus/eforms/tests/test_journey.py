@@ -204,4 +204,5 @@ def test_save_and_resume_lists_the_draft_in_mein_konto(client, citizen):
 
 def test_the_service_page_links_to_the_online_form(client, trade_office):
     page = client.get(reverse("portal:service", args=["gewerbe-anmelden"])).content.decode()
-    assert f'href="{reverse("eforms:start", args=["gewerbeanmeldung"])}"' in page and "Online beantragen" in page
+    link = reverse("eforms:start", args=["gewerbeanmeldung"])
+    assert f'href="{link}"' in page and "Online beantragen" in page
