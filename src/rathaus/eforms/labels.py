@@ -5,4 +5,5 @@ from django.utils.translation import gettext_lazy as _
 ACTION_LABELS = {
     "eforms.application_started": _("Online-Antrag begonnen"),
     "eforms.application_submitted": _("Online-Antrag eingereicht"),
+    "eforms.application_paid": _("Gebühr des Online-Antrags bezahlt, Vorgang angelegt"),
 }

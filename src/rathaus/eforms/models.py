@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 class Application(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Entwurf")
-        SUBMITTED = "submitted", _("Eingereicht")
+        AWAITING_PAYMENT = "awaiting_payment", _("Wartet auf Zahlung")
+        SUBMITTED = "submitted", _("Eingegangen, in Bearbeitung")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     form_id = models.CharField(max_length=80)

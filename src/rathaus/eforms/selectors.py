@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from rathaus.accounts.types import User
 from rathaus.domain.eforms.definition import FormDefinition
@@ -11,7 +12,13 @@ from rathaus.kernel.exceptions import NotFound
 from . import registry
 from .models import Application
 
-__all__ = ["application_of_applicant", "applications_of", "form_for_leika", "forms_on_offer"]
+__all__ = [
+    "application_of_applicant",
+    "application_page_for_claim",
+    "applications_of",
+    "form_for_leika",
+    "forms_on_offer",
+]
 
 
 def forms_on_offer() -> list[FormDefinition]:
@@ -37,3 +44,9 @@ def application_of_applicant(*, user: User, public_id: str) -> Application:
     if application is None:
         raise NotFound("Diesen Antrag gibt es nicht.", code="application_unknown")
     return application
+
+
+def application_page_for_claim(*, claim_id: int) -> str | None:
+    """The application page of the application paid by claim ``claim_id`` (payments' ``page``)."""
+    public_id = Application.objects.filter(claim_id=claim_id).values_list("public_id", flat=True).first()
+    return reverse("eforms:application", args=[public_id]) if public_id is not None else None

@@ -19,10 +19,13 @@ from ._drafts import (
     group_instance_remove,
     plain,
 )
-from ._submit import application_submit
+from ._submit import PRODUCT, ApplicationMissing, application_fulfil_for_claim, application_submit
 
 __all__ = [
+    "PRODUCT",
     "ApplicationIncomplete",
+    "ApplicationMissing",
+    "application_fulfil_for_claim",
     "StepOutcome",
     "application_start",
     "application_step_save",

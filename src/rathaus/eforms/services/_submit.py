@@ -20,12 +20,17 @@ from rathaus.efile import services as efile_services
 from rathaus.efile.types import FilePlanEntry
 from rathaus.kernel import audit, blobs, notify
 from rathaus.kernel.exceptions import Conflict, NotFound
+from rathaus.kernel.money import format_eur
+from rathaus.kernel.tasks import NoRetry
 from rathaus.payments import selectors as payment_selectors
 from rathaus.payments import services as payment_services
 
 from .. import pdfs
 from ..models import Application, Attachment
 from ._drafts import ApplicationIncomplete, _definition, attachments_by_path, plain
+
+PRODUCT = "eforms.application"  # what a claim that must be paid before processing names
+PAY_BEFORE = "mandatory"  # payments.PaymentPolicy.MANDATORY: "Zahlung vor Absenden"
 
 FILE_PLAN = (
     ("02", "Online-Anträge", 10),
@@ -88,6 +93,24 @@ def application_submit(
     return _submit(current.pk, definition, data, office, by, day)
 
 
+def _canonical(application: Application, attachments: list[Attachment]) -> bytes:
+    """The submission as the JSON document its hash covers (FIT-Connect style: metadata,
+    data, attachments by hash); the same bytes at submission and when filed later."""
+    body = {
+        "form": {
+            "id": application.form_id,
+            "version": application.form_version,
+            "leika": application.leika_key,
+        },
+        "reference": application.reference,
+        "data": application.data,
+        "attachments": [
+            {"path": row.path, "filename": row.filename, "sha256": row.blob.sha256} for row in attachments
+        ],
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
 @transaction.atomic
 def _submit(
     application_id: int,
@@ -102,25 +125,31 @@ def _submit(
         return application
     application.reference = _reference(application, day)
     attachments = list(Attachment.objects.filter(application=application).select_related("blob"))
-    body = {
-        "form": {"id": definition.id, "version": definition.version, "leika": definition.leika},
-        "reference": application.reference,
-        "data": data,
-        "attachments": [
-            {"path": row.path, "filename": row.filename, "sha256": row.blob.sha256} for row in attachments
-        ],
-    }
-    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     application.data = data
+    canonical = _canonical(application, attachments)
     application.sha256 = hashlib.sha256(canonical).hexdigest()
     application.submitted_at = timezone.now()
-    application.status = Application.Status.SUBMITTED
     application.office = office
     pdf_bytes = pdfs.submission_pdf(application=application, definition=definition, attachments=attachments)
     application.pdf = blobs.store(content=pdf_bytes, filename=f"{application.reference}.pdf")
-    application.case_id = _file_case(application, definition, office, pdf_bytes, attachments, canonical)
+    tariff = payment_selectors.fee_for_service(service_key=definition.leika)
+    pay_first = tariff is not None and tariff.payment_policy == PAY_BEFORE
+    if pay_first:  # the service's payment policy: the office gets it once the fee is paid
+        application.status = Application.Status.AWAITING_PAYMENT
+    else:
+        application.status = Application.Status.SUBMITTED
+        application.case_id = _file_case(application, definition, office, pdf_bytes, attachments, canonical)
+    if tariff is not None:
+        application.claim = payment_services.claim_create(
+            office=office,
+            purpose=f"{definition.title}, {application.reference}"[:200],
+            debtor_name=by.full_name,
+            debtor=by,
+            tariff_key=tariff.key,
+            product=PRODUCT if pay_first else "",
+            by=by,
+        )
     application.save()
-    _claim(application, definition, office, by)
     _receipt(application, office)
     audit.record(
         actor=by,
@@ -132,6 +161,54 @@ def _submit(
             "case": application.case_id,
         },
     )
+    return application
+
+
+class ApplicationMissing(NotFound, NoRetry):
+    """A paid claim of this product without its application: trying again cannot help."""
+
+    default_code = "application_missing"
+
+
+def application_fulfil_for_claim(*, claim_id: int) -> Application:
+    """The fee of an application that waited for it is paid: file the case at the office
+    (registered with payments as the product's ``fulfil``; once, whatever runs it twice)."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("office", "applicant", "pdf")
+            .filter(claim_id=claim_id)
+            .first()
+        )
+        if application is None:
+            raise ApplicationMissing("Zu dieser Forderung gibt es keinen Online-Antrag.")
+        if application.status != Application.Status.AWAITING_PAYMENT:
+            return application
+        definition = _definition(application)
+        assert application.office is not None and application.pdf is not None
+        attachments = list(Attachment.objects.filter(application=application).select_related("blob"))
+        pdf_bytes = blobs.read_bytes(application.pdf)
+        canonical = _canonical(application, attachments)
+        application.case_id = _file_case(
+            application, definition, application.office, pdf_bytes, attachments, canonical
+        )
+        application.status = Application.Status.SUBMITTED
+        application.save(update_fields=["case_id", "status"])
+        notify.postbox_send(
+            recipient=application.applicant,
+            subject=f"Gebühr bezahlt: {application.title} ({application.reference})"[:200],
+            body=(
+                f"Guten Tag,\n\nIhre Zahlung ist eingegangen. Ihr Antrag {application.reference} liegt "
+                f"jetzt bei {application.office.name} zur Bearbeitung.\n"
+            ),
+            sender_label=application.office.name,
+        )
+        audit.record(
+            actor=None,
+            action="eforms.application_paid",
+            target=application,
+            details={"claim": claim_id, "case": application.case_id},
+        )
     return application
 
 
@@ -166,20 +243,20 @@ def _file_case(
     return int(case.pk)
 
 
-def _claim(application: Application, definition: FormDefinition, office: Office, by: User) -> None:
-    tariff = payment_selectors.fee_for_service(service_key=definition.leika)
-    if tariff is None:
-        return
-    claim = payment_services.claim_create(
-        office=office,
-        purpose=f"{definition.title}, {application.reference}"[:200],
-        debtor_name=by.full_name,
-        debtor=by,
-        tariff_key=tariff.key,
-        by=by,
+def _payment_note(application: Application) -> str:
+    claim = application.claim
+    if claim is None:
+        return ""
+    amount = format_eur(claim.amount, "de")
+    if application.status == Application.Status.AWAITING_PAYMENT:
+        return (
+            f"Bitte bezahlen Sie die Gebühr von {amount} (Kassenzeichen {claim.display_kassenzeichen}); "
+            "erst dann bearbeitet die Stelle Ihren Antrag.\n\n"
+        )
+    return (
+        f"Die Gebühr von {amount} (Kassenzeichen {claim.display_kassenzeichen}) ist bis "
+        f"{claim.due_on:%d.%m.%Y} zu zahlen.\n\n"
     )
-    application.claim_id = claim.pk
-    application.save(update_fields=["claim"])
 
 
 def _receipt(application: Application, office: Office) -> None:
@@ -191,6 +268,7 @@ def _receipt(application: Application, office: Office) -> None:
         body=(
             f"Guten Tag,\n\nIhr Antrag „{application.title}“ ist am {submitted} bei {office.name} "
             f"eingegangen. Aktenzeichen Ihres Antrags: {application.reference}.\n\n"
+            f"{_payment_note(application)}"
             "Im Anhang finden Sie Ihre Angaben als PDF. Den Stand Ihres Antrags sehen Sie in "
             "„Mein Konto“ unter „Meine Anträge“.\n"
         ),

@@ -17,8 +17,10 @@ from rathaus.kernel import blobs
 from rathaus.kernel.exceptions import Conflict
 from rathaus.kernel.models import PostboxMessage
 from rathaus.kernel.pdf import text_pdf
-from rathaus.payments.models import Claim
+from rathaus.payments.models import Claim, FeeTariff
 from rathaus.payments.tests.factories import citizen_login, make_citizen
+
+from .conftest import LEIKA
 
 pytestmark = pytest.mark.django_db
 
@@ -132,46 +134,77 @@ def _complete(client, application, with_permit=True):
     return _step(client, application, "erklaerung", {"richtig": "on"})
 
 
-def test_submitting_files_a_case_with_every_document_and_posts_the_receipt_once(
+def _documents(case):
+    return sorted(case.documents.values_list("title", flat=True))
+
+
+def test_submitting_waits_for_the_fee_then_files_the_case_with_every_document_once(
     client, citizen, trade_office, django_capture_on_commit_callbacks
 ):
     # given a complete application
     application = _start(client)
     assert _complete(client, application).url == reverse("eforms:summary", args=[application.public_id])
     summary = client.get(reverse("eforms:summary", args=[application.public_id])).content.decode()
-    assert (
-        "Handel, Handwerk" in summary
-        and "01.01.2030" in summary
-        and "Gesellschafterin oder Gesellschafter 1: Vornamen" in summary
-    )
+    assert "Handel, Handwerk" in summary and "01.01.2030" in summary
+    assert "Gesellschafterin oder Gesellschafter 1: Vornamen" in summary
     # when the button is pressed twice
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(reverse("eforms:summary", args=[application.public_id]))
         second = client.post(reverse("eforms:summary", args=[application.public_id]))
-    # then one submission, one case, one receipt, one claim
+    # then one submission and one claim; the fee must be paid first (policy "mandatory")
     application.refresh_from_db()
     assert first.url == second.url == reverse("eforms:application", args=[application.public_id])
-    assert application.status == Application.Status.SUBMITTED and application.reference.startswith("OA-")
-    case = Case.objects.get()
-    assert application.case_id == case.pk and case.office == trade_office and case.source == "eforms"
-    titles = sorted(case.documents.values_list("title", flat=True))
-    assert titles == sorted(
-        [f"Online-Antrag {application.reference}", "Antragsdaten (maschinenlesbar)", "erlaubnis.pdf"]
+    assert application.status == Application.Status.AWAITING_PAYMENT and application.reference.startswith(
+        "OA-"
     )
-    export = case.documents.get(title="Antragsdaten (maschinenlesbar)").versions.get()
-    body = blobs.read_bytes(export.blob)
-    assert hashlib.sha256(body).hexdigest() == application.sha256
-    assert json.loads(body)["data"]["gesellschafter"][0]["vornamen"] == "Bo"
-    [message] = PostboxMessage.objects.filter(recipient=citizen)
-    assert application.reference in message.subject
+    assert not Case.objects.exists()
+    claim = Claim.objects.get()
+    assert (
+        application.claim == claim and str(claim.amount) == "20.00" and claim.product == "eforms.application"
+    )
+    [receipt] = PostboxMessage.objects.filter(recipient=citizen)
+    assert (
+        application.reference in receipt.subject and "Bitte bezahlen Sie die Gebühr von 20,00" in receipt.body
+    )
     text = "".join(
         page.extract_text() for page in PdfReader(io.BytesIO(blobs.read_bytes(application.pdf))).pages
     )
     assert "Einzelhandel mit Backwaren" in text and application.sha256 in text
-    claim = Claim.objects.get()
-    assert application.claim == claim and str(claim.amount) == "20.00"
     detail = client.get(first.url).content.decode()
-    assert application.reference in detail and claim.kassenzeichen in detail
+    assert (
+        application.reference in detail and claim.kassenzeichen in detail and "Wartet auf Zahlung" in detail
+    )
+    # when the citizen pays in the sandbox
+    pay = client.post(reverse("payments:pay", args=[claim.kassenzeichen]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(pay.url, {"mode": "normal", "decision": "approve"})
+    # then the case is at the trade office with the PDF, the data and the attachment
+    application.refresh_from_db()
+    case = Case.objects.get()
+    assert application.status == Application.Status.SUBMITTED and application.case_id == case.pk
+    assert case.office == trade_office and case.source == "eforms"
+    expected = [f"Online-Antrag {application.reference}", "Antragsdaten (maschinenlesbar)", "erlaubnis.pdf"]
+    assert _documents(case) == sorted(expected)
+    export = case.documents.get(title="Antragsdaten (maschinenlesbar)").versions.get()
+    body = blobs.read_bytes(export.blob)
+    assert hashlib.sha256(body).hexdigest() == application.sha256
+    assert json.loads(body)["data"]["gesellschafter"][0]["vornamen"] == "Bo"
+    # and paying again (a retried delivery) files nothing twice
+    services.application_fulfil_for_claim(claim_id=claim.pk)
+    assert Case.objects.count() == 1
+
+
+def test_without_payment_first_the_case_is_filed_at_once(client, citizen, trade_office):
+    FeeTariff.objects.filter(service_key=LEIKA).update(payment_policy="deferred")
+    application = _start(client)
+    _complete(client, application, with_permit=False)
+    client.post(reverse("eforms:summary", args=[application.public_id]))
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert _documents(Case.objects.get(pk=application.case_id)) == sorted(
+        [f"Online-Antrag {application.reference}", "Antragsdaten (maschinenlesbar)"]
+    )
+    assert application.claim.product == ""
 
 
 def test_a_submitted_application_cannot_be_changed(client, citizen):
