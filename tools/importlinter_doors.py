@@ -102,3 +102,59 @@ class DoorsContract(Contract):
         for line in check.metadata["unused"]:
             output.print_error(f"ignore_imports entry no longer needed, remove it: {line}", bold=False)
         output.new_line()
+
+
+class OnlyImportersContract(Contract):
+    """Some modules may be imported directly by the listed ``importers`` only (``*`` and ``**``
+    as in ``ignore_imports``); ``exempt`` importers (tests, demo data) may import them too.
+
+    Used for the register tables (issue 15): every read of a person's register data goes
+    through the registers' exchange service or the selectors that show citizens their own
+    data, so no other module imports ``rathaus.registers.models``. An allowed importer that no
+    longer imports the module fails the contract, so the list only shrinks.
+    """
+
+    type_name = "only_importers"
+
+    modules = fields.ListField(subfield=fields.StringField())
+    importers = fields.ListField(subfield=fields.StringField())
+    exempt = fields.ListField(subfield=fields.StringField(), required=False)
+
+    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
+        allowed = [(line, _pattern(line)) for line in self.importers]  # type: ignore[attr-defined]
+        exempt = [_pattern(line) for line in self.exempt or []]  # type: ignore[attr-defined]
+        used: set[str] = set()
+        violations: list[dict[str, object]] = []
+        for imported in self.modules:  # type: ignore[attr-defined]
+            for importer in sorted(graph.find_modules_that_directly_import(imported)):
+                if any(fnmatch.fnmatchcase(importer, pattern) for pattern in exempt):
+                    continue
+                matched = [line for line, pattern in allowed if fnmatch.fnmatchcase(importer, pattern)]
+                if matched:
+                    used.update(matched)
+                    continue
+                details = graph.get_import_details(importer=importer, imported=imported)
+                violations.append(
+                    {
+                        "importer": importer,
+                        "imported": imported,
+                        "lines": sorted({d["line_number"] for d in details}),
+                    }
+                )
+        unused = [line for line, _ in allowed if line not in used]
+        return ContractCheck(
+            kept=not violations and not unused,
+            metadata={"violations": violations, "unused": unused},
+        )
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        for violation in check.metadata["violations"]:
+            lines = ", ".join(str(n) for n in violation["lines"])
+            output.print_error(
+                f"{violation['importer']} -> {violation['imported']} (l. {lines}): "
+                "only the modules listed in the contract may import this",
+                bold=False,
+            )
+        for line in check.metadata["unused"]:
+            output.print_error(f"importers entry no longer needed, remove it: {line}", bold=False)
+        output.new_line()

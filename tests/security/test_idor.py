@@ -36,6 +36,8 @@ NOT_OWNED = {
     "portal:life_situation": "public catalogue of life situations",
     "cadastre:parcel": "public cadastral map (parcels are public record)",
     "cadastre:order-create": "orders a public parcel for oneself",
+    "eforms:start": "public start page of an online form (the form's id, no one's object)",
+    "eforms:begin": "starts the caller's own draft of a public form",
     "appointments:call-display": "public waiting-room display (call numbers only, no names)",
     "payments:return": "return from the payment provider: shows only the own session's payment",
     "payments:sandbox-pay": "sandbox provider page: the transaction id is the capability (demo only)",
@@ -59,6 +61,15 @@ NOT_OWNED = {
     "api:booking_cancel": "capability link, see test_appointment_links_*",
     "api:booking_contact": "capability link, see test_appointment_links_*",
     "api:booking_move": "capability link, see test_appointment_links_*",
+    # Register-office-scoped: the register offices keep the register of the whole city; staff of
+    # other offices get 403, a decision outside the correction's office is refused
+    # (registers/tests/test_staff_views.py, test_changes.py); each read is audit-logged.
+    "register:person": "register offices only, see registers/tests/test_staff_views.py",
+    "register:correction-propose": "register offices only, see registers/tests/test_changes.py",
+    "register:move": "residence registration office only, see registers/tests/test_changes.py",
+    "register:death": "registry office only, see registers/tests/test_staff_views.py",
+    "register:correction-approve": "the correction's office only, see registers/tests/test_changes.py",
+    "register:correction-reject": "the correction's office only, see registers/tests/test_changes.py",
 }
 
 # Routes probed by the tests below (URL name → test).
@@ -121,6 +132,13 @@ PROBED = {
     "registers:consent-withdraw",
     "registers:offer-accept",
     "registers:offer-decline",
+    "exchange_desk:decide",
+    "exchange_desk:release",
+    "exchange_desk:refuse",
+    "api:exchange_status",
+    "eforms:application",
+    "eforms:summary",
+    "eforms:step",
 }
 
 
@@ -589,6 +607,36 @@ def test_archive_disposals_of_another_office_are_refused():
 # --- vertical: staff pages refuse citizens, organisations and staff without the second factor
 
 
+def test_exchange_requests_waiting_for_another_office_are_hidden_from_its_clerks_and_tokens():
+    """Only staff of the deciding register office see or decide a waiting exchange request, and
+    only the asking office's token reads its status (decision 0105)."""
+    from rathaus.registers import services as register_services
+    from rathaus.registers.models import ExchangeRecord
+    from rathaus.registers.tests.factories import exchange_world
+
+    world = exchange_world()
+    answer = register_services.exchange_request(
+        requesting_office=world.buergeramt,
+        person_id=world.mother.pk,
+        fields=["name"],
+        purpose="Prüfung",
+        legal_basis_id="pstg-65-behoerden",
+    )
+    other = _staff_client(_staff(world.buergeramt, "idor-buergeramt"))
+    for name, method in (("decide", "get"), ("release", "post"), ("refuse", "post")):
+        url = reverse(f"exchange_desk:{name}", args=[answer.record_id])
+        assert getattr(other, method)(url, {"reason": "x"} if name == "refuse" else {}).status_code == 404
+    owner = _staff(world.finanzamt, "idor-verfahren")
+    _t, plaintext = account_services.api_token_issue(
+        owner=owner, name="Fremd", scopes=["registers:exchange"], office=world.finanzamt
+    )
+    response = Client().get(
+        f"/api/v1/registers/exchange/{answer.record_id}", HTTP_AUTHORIZATION=f"Bearer {plaintext}"
+    )
+    assert response.status_code == 404
+    assert ExchangeRecord.objects.get(pk=answer.record_id).outcome == ExchangeRecord.Outcome.PENDING
+
+
 # The admin's add form of a model with a URLField warns about Django 6.0 (not a security matter).
 def test_api_key_of_another_organisation_cannot_be_revoked():
     """An organisation revokes only its own API keys; another's key is not found and stays valid."""
@@ -653,3 +701,26 @@ def test_staff_pages_refuse_citizens_suppliers_and_staff_without_the_second_fact
         if client.get(path).status_code == 200 and (who, path) not in own_account
     ]
     assert reached == []
+
+
+def test_citizen_b_gets_404_for_a_s_online_application_in_every_state():
+    from rathaus.eforms import services as eforms
+    from rathaus.eforms.models import Application
+
+    owner, other = _citizen("Ada"), _citizen("Edda")
+    draft = eforms.application_start(form_id="gewerbeanmeldung", applicant=owner)
+    eforms.application_step_save(
+        application=draft, step_id="person", raw={"familienname": ["Geheim"]}, by=owner
+    )
+    addresses = [
+        reverse("eforms:step", args=[draft.public_id, "person"]),
+        reverse("eforms:summary", args=[draft.public_id]),
+        reverse("eforms:application", args=[draft.public_id]),
+    ]
+    for address in addresses:
+        assert _citizen_client(other).get(address).status_code == 404
+        assert _citizen_client(other).post(address, {"familienname": "Fremd"}).status_code in (404, 405)
+    assert Application.objects.get(pk=draft.pk).raw["person"]["familienname"] == ["Geheim"]
+    assert "Gewerbeanmeldung" not in _citizen_client(other).get(reverse("eforms:mine")).content.decode()
+    # the owner reaches it (the probe address is real)
+    assert _citizen_client(owner).get(addresses[0]).status_code == 200

@@ -133,15 +133,12 @@ def usable_api_tokens_with_prefix(prefix: str) -> QuerySet[ApiToken]:
 
 
 def register_person_by_number(register_number: str) -> Person | None:
-    """The register person with exactly this register number, via the registers' own search."""
-    from rathaus.registers.selectors import person_search
+    """The living register person with exactly this register number: the login's own entry
+    (``registers.selectors.person_for_login``; matching a login is not a read about a third
+    person, decision 0105)."""
+    from rathaus.registers.selectors import person_for_login
 
-    if not register_number:
-        return None
-    matches = [
-        p for p in person_search(query=register_number, limit=5) if p.register_number == register_number
-    ]
-    return matches[0] if len(matches) == 1 else None
+    return person_for_login(register_number=register_number)
 
 
 EIDAS_SESSION_KEY = "rathaus_eidas_level"

@@ -23,6 +23,8 @@ urlpatterns = [
     path("mein-konto/api-zugang/", include("rathaus.accounts.token_urls")),
     path("", include("rathaus.eforms.urls")),
     path("mein-konto/", include("rathaus.registers.urls")),
+    path("register/anfragen/", include("rathaus.registers.exchange_urls")),
+    path("register/", include("rathaus.registers.staff_urls")),
     path("api/v1/", include("rathaus.api.urls")),
     path("e-akte/archiv/", include("rathaus.efile.archive.urls")),
     path("e-akte/", include("rathaus.efile.urls")),

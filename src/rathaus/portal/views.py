@@ -123,7 +123,7 @@ def _staff_start(request: HttpRequest) -> HttpResponse:
 @citizen_required
 def _citizen_account(request: HttpRequest) -> HttpResponse:
     # The citizen's own data: read fresh on every request, never cached (docs/decisions/0015).
-    overview = register_selectors.person_overview(person_id=request.user.person_id)
+    overview = register_selectors.own_person_overview(person_id=request.user.person_id)
     messages, unread = notify.postbox_latest(user=request.user, limit=ACCOUNT_RECENT_MESSAGES)
     level = account_selectors.session_eidas_level(request)
     return render(

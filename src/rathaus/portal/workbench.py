@@ -20,6 +20,7 @@ from rathaus.efile import selectors as efile_selectors
 from rathaus.efile.archive import selectors as archive_selectors
 from rathaus.einvoice import selectors as einvoice_selectors
 from rathaus.payments import selectors as payment_selectors
+from rathaus.registers import selectors as register_selectors
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ def _may_archive(user: Any) -> bool:
     return archive_selectors.office_side(user).exists() or archive_selectors.archive_side(user).exists()
 
 
+def _may_register(user: Any) -> bool:
+    return register_selectors.corrections_awaiting_count(user) is not None
+
+
 # In the order of the navigation: (namespace, label, URL name, access check of the area's app).
 _AREAS = (
     ("efile", _("E-Akte"), "efile:inbox", _may_efile),
@@ -84,6 +89,7 @@ _AREAS = (
     ("appointments", _("Termine"), "appointments:staff", _may_appointments),
     ("payments", _("Kasse"), "payments:staff", _may_payments),
     ("efile_archive", _("Archiv"), "efile_archive:list", _may_archive),
+    ("register", _("Register"), "register:index", _may_register),
 )
 
 
@@ -171,12 +177,18 @@ def _archive_queues(user: Any, today: datetime.date, area: Area) -> list[Queue]:
     return [Queue(_("Laufende Aussonderungen"), archive_selectors.open_disposal_count(user), area.url)]
 
 
+def _register_queues(user: Any, today: datetime.date, area: Area) -> list[Queue]:
+    count = register_selectors.corrections_awaiting_count(user) or 0
+    return [Queue(_("Berichtigungen, die auf Ihre Freigabe warten"), count, area.url)]
+
+
 _QUEUES = {
     "efile": _efile_queues,
     "einvoice": _einvoice_queues,
     "appointments": _appointment_queues,
     "payments": _payment_queues,
     "efile_archive": _archive_queues,
+    "register": _register_queues,
 }
 
 

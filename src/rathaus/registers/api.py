@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
 
 from rathaus.accounts.types import ApiToken
 from rathaus.api.auth import require_scope
@@ -22,7 +23,7 @@ from rathaus.api.problems import Problem
 from rathaus.api.types import Text100, Text500
 from rathaus.kernel import audit
 
-from . import services
+from . import exchange_desk, services
 
 router = Router(tags=["Register"])
 
@@ -69,6 +70,35 @@ class ExchangeOut(Schema):
     withheld: list[WithheldOut]
 
 
+class PendingOut(Schema):
+    exchange_id: int
+    status: str = Field(..., description="`pending`: die Registerbehörde entscheidet über die Anfrage.")
+    status_url: str = Field(
+        ..., description="Adresse, unter der die anfragende Dienststelle das Ergebnis abruft."
+    )
+    deciding_office: str
+
+
+class StatusOut(Schema):
+    exchange_id: int
+    status: str = Field(..., description="`answered`, `refused` oder `pending`.")
+    register_number: str
+    requesting_office: str
+    legal_basis: str
+    by_consent: bool
+    created_at: str
+    decided_at: str | None
+    data: dict[str, Any] | None = Field(
+        None,
+        description="Die nach Prüfung freigegebenen Daten; bei sofort beantworteten Anfragen stand "
+        "die Antwort schon in der Antwort auf den POST und wird nicht noch einmal ausgeliefert.",
+    )
+    released: list[str]
+    withheld: list[WithheldOut]
+    refusal_code: str
+    refusal_reason: str
+
+
 def _codes(*classes: type[services.ExchangeRefused]) -> str:
     return ", ".join(f"`{cls.default_code}`" for cls in classes)
 
@@ -109,16 +139,21 @@ def _office_token(request: HttpRequest) -> ApiToken:
 
 @router.post(
     "/registers/exchange",
-    response={200: ExchangeOut},
+    response={200: ExchangeOut, 202: PendingOut},
     summary="Daten einer Person aus den Registern anfragen (Once-only, mit Protokoll)",
     description=(
         "Die anfragende Dienststelle ist die des API-Tokens. Beantwortet werden nur die Felder, "
         "die die Rechtsgrundlage oder Einwilligung deckt; die übrigen stehen mit Grund in "
-        "`withheld`. Jede Anfrage erscheint im Datenschutzcockpit der Person."
+        "`withheld`. Jede Anfrage erscheint im Datenschutzcockpit der Person. Verlangt die "
+        "Rechtsgrundlage eine Prüfung im Einzelfall, antwortet Rathaus mit 202, `status: pending` "
+        "und der Statusadresse (`status_url`, auch im Header `Location`); die Registerbehörde gibt "
+        "die Anfrage frei oder lehnt sie ab."
     ),
     openapi_extra={"responses": {status: {"description": text} for status, text in _ERRORS.items()}},
 )
-def exchange(request: HttpRequest, payload: ExchangeIn) -> ExchangeOut:
+def exchange(
+    request: HttpRequest, response: HttpResponse, payload: ExchangeIn
+) -> ExchangeOut | Status[PendingOut]:
     token = _office_token(request)
     office = token.office
     assert office is not None  # _office_token refused a token without one
@@ -140,6 +175,18 @@ def exchange(request: HttpRequest, payload: ExchangeIn) -> ExchangeOut:
             code=refusal.code,
             extensions={"exchange_id": record.pk if record else None},
         ) from refusal
+    if answer.pending_at:
+        url = request.build_absolute_uri(f"/api/v1/registers/exchange/{answer.record_id}")
+        response["Location"] = url
+        return Status(
+            202,
+            PendingOut(
+                exchange_id=answer.record_id,
+                status="pending",
+                status_url=url,
+                deciding_office=answer.pending_at,
+            ),
+        )
     return ExchangeOut(
         exchange_id=answer.record_id,
         register_number=answer.register_number,
@@ -149,4 +196,51 @@ def exchange(request: HttpRequest, payload: ExchangeIn) -> ExchangeOut:
         data=answer.data,
         released=list(answer.released),
         withheld=[WithheldOut(**item) for item in answer.withheld],
+    )
+
+
+def _moment(value: Any) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+@router.get(
+    "/registers/exchange/{exchange_id}",
+    response={200: StatusOut},
+    summary="Stand einer Registeranfrage abrufen (auch das Ergebnis einer Prüfung)",
+    description=(
+        "Nur mit dem Token der Dienststelle, die angefragt hat; die Anfrage einer anderen "
+        "Dienststelle ist 404 (`exchange_unknown`). Nach der Freigabe stehen die Daten in `data`."
+    ),
+    openapi_extra={
+        "responses": {
+            401: {"description": _ERRORS[401]},
+            403: {"description": "Scope `registers:exchange` fehlt oder Token ohne Dienststelle."},
+            404: {"description": "Keine Anfrage dieser Dienststelle mit dieser Nummer (`exchange_unknown`)."},
+        }
+    },
+)
+def exchange_status(request: HttpRequest, exchange_id: int) -> StatusOut:
+    token = _office_token(request)
+    assert token.office is not None  # _office_token refused a token without one
+    record = None
+    if 1 <= exchange_id <= 2**63 - 1:
+        record = exchange_desk.exchange_of_office(exchange_id=exchange_id, office_id=token.office.pk)
+    if record is None:
+        raise Problem(
+            404, "Ihre Dienststelle hat keine Anfrage mit dieser Nummer gestellt.", code="exchange_unknown"
+        )
+    return StatusOut(
+        exchange_id=record.pk,
+        status=record.outcome,
+        register_number=record.person.register_number if record.person else record.person_ref,
+        requesting_office=token.office.slug,
+        legal_basis=record.basis_citation,
+        by_consent=record.consent_id is not None,
+        created_at=_moment(record.created_at) or "",
+        decided_at=_moment(record.decided_at),
+        data=record.released_data if record.outcome == "answered" and record.deciding_office_id else None,
+        released=list(record.fields_released),
+        withheld=[WithheldOut(**item) for item in record.fields_withheld],
+        refusal_code=record.refusal_code,
+        refusal_reason=record.refusal_reason,
     )

@@ -17,7 +17,7 @@ from rathaus.payments import selectors as payment_selectors
 
 from .cockpit import cockpit_export
 from .plain import plain
-from .selectors import person_overview
+from .selectors import own_person_overview
 
 FORMAT = "rathaus-auskunft-art15/1"
 
@@ -100,7 +100,7 @@ def art15_export(*, user: User) -> dict[str, Any]:
         "created_at": cockpit["created_at"],
         "legal_basis": "Art. 15 DSGVO",
         "account": _account(user),
-        "register": plain(person_overview(person_id=person_id)),
+        "register": plain(own_person_overview(person_id=person_id)),
         "consents": cockpit["consents"],
         "exchanges": cockpit["exchanges"],
         "cases": _cases(person_id),

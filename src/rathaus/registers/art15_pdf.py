@@ -117,10 +117,10 @@ REGISTER_LABELS = {
     "pension_notifications": "Rentenmitteilungen",
 }
 _MONEY = {"amount", "paid", "gross_wage", "wage_tax", "amount_gross"}
-_OUTCOMES = {"answered": "beantwortet", "refused": "abgelehnt"}
+_OUTCOMES = {"answered": "beantwortet", "refused": "abgelehnt", "pending": "wird geprüft"}
 _MOMENTS = {
     "time", "given_at", "valid_until", "withdrawn_at", "opened_at", "closed_at", "start", "booked_at",
-    "due_on", "created_at", "received_at", "read_at", "date_of_birth", "date_of_death",
+    "due_on", "created_at", "received_at", "read_at", "date_of_birth", "date_of_death", "decided_at",
 }  # fmt: skip
 
 

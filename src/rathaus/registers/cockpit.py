@@ -89,6 +89,9 @@ class ExchangeLine:
     answered: bool
     refusal_reason: str
     fields_released: tuple[str, ...]
+    # Waiting for a clerk of this register office (nothing sent yet); "" otherwise.
+    pending_at: str = ""
+    decided_at: datetime.datetime | None = None
 
 
 def consents_of(*, person_id: int, today: datetime.date | None = None) -> list[ConsentLine]:
@@ -155,10 +158,11 @@ def consent_offers(*, person_id: int, today: datetime.date | None = None) -> lis
 
 
 def exchanges_of(*, person_id: int) -> list[ExchangeLine]:
-    """Every exchange request about the person, newest first, answered or refused."""
+    """Every exchange request about the person, newest first, answered, refused or waiting
+    for a clerk's decision."""
     rows = (
         ExchangeRecord.objects.filter(person_id=person_id)
-        .select_related("requesting_office")
+        .select_related("requesting_office", "deciding_office")
         .order_by("-created_at", "-id")
     )
     return [
@@ -172,6 +176,10 @@ def exchanges_of(*, person_id: int) -> list[ExchangeLine]:
             answered=row.outcome == ExchangeRecord.Outcome.ANSWERED,
             refusal_reason=row.refusal_reason,
             fields_released=tuple(row.fields_released),
+            pending_at=row.deciding_office.name
+            if row.deciding_office and row.outcome == ExchangeRecord.Outcome.PENDING
+            else "",
+            decided_at=row.decided_at,
         )
         for row in rows
     ]
@@ -195,7 +203,8 @@ def cockpit_export(*, person_id: int) -> dict[str, Any]:
                 "purpose": line.purpose,
                 "legal_basis": line.citation,
                 "by_consent": line.by_consent,
-                "outcome": "answered" if line.answered else "refused",
+                "outcome": "answered" if line.answered else "pending" if line.pending_at else "refused",
+                "decided_at": moment(line.decided_at),
                 "refusal_reason": line.refusal_reason,
             }
             for line in exchanges_of(person_id=person_id)

@@ -38,6 +38,8 @@ def cockpit_pdf(*, export: dict[str, Any], name: str) -> bytes:
         field_row(pdf, "Rechtsgrundlage", basis or "–")
         if item["outcome"] == "answered":
             field_row(pdf, "Übermittelte Daten", ", ".join(item["categories"]))
+        elif item["outcome"] == "pending":
+            field_row(pdf, "Ergebnis", "wird geprüft, noch nichts übermittelt")
         else:
             field_row(pdf, "Ergebnis", f"abgelehnt: {item['refusal_reason']}")
         pdf.ln(3)

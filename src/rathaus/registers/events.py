@@ -20,9 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rathaus.accounts import selectors as account_selectors
+from rathaus.accounts.types import User
 from rathaus.directory import selectors as directory_selectors
 from rathaus.directory.types import Office
-from rathaus.domain.onceonly.offers import EventFacts, EventKind, Rule, offers_due, rule_by_id
+from rathaus.domain.onceonly.offers import (
+    EventFacts,
+    EventKind,
+    Rule,
+    offers_due,
+    offers_withdrawn,
+    rule_by_id,
+)
 from rathaus.efile import selectors as efile_selectors
 from rathaus.efile import services as efile_services
 from rathaus.efile.types import FilePlanEntry
@@ -31,6 +39,8 @@ from rathaus.kernel.exceptions import Conflict, NotFound, RathausError
 from rathaus.kernel.tasks import enqueue_once
 
 from .models import BirthRecord, MarriageRecord, Person, ProactiveOffer, RegisterEvent
+from .models_changes import Register, RegisterChange
+from .ownership import history_write, staff_register_office
 
 PROCESS_TASK = "rathaus.registers.tasks.register_event_process"
 SYSTEM = "Proaktive Angebote"
@@ -130,6 +140,17 @@ def _announce(offer: ProactiveOffer, rule: Rule) -> None:
     )
 
 
+def _withdraw(event: RegisterEvent, facts: EventFacts) -> list[int]:
+    """Withdraw the open offers the event ends (a death: the dead person's); their ids."""
+    withdrawn: list[int] = []
+    for _withdrawal, person_id in offers_withdrawn(facts):
+        open_offers = ProactiveOffer.objects.filter(person_id=person_id, status=ProactiveOffer.Status.OFFERED)
+        ids = list(open_offers.values_list("pk", flat=True))
+        open_offers.update(status=ProactiveOffer.Status.WITHDRAWN, decided_at=timezone.now())
+        withdrawn.extend(ids)
+    return withdrawn
+
+
 def event_process(*, event_id: int) -> int:
     """Apply the offer rules to the event, once: the offers it creates (0 when done before)."""
     with transaction.atomic():
@@ -137,20 +158,22 @@ def event_process(*, event_id: int) -> int:
         if event is None or event.processed_at is not None:
             return 0
         created: list[ProactiveOffer] = []
-        for due in offers_due(_facts(event)):
+        facts = _facts(event)
+        for due in offers_due(facts):
             offer, new = ProactiveOffer.objects.get_or_create(
                 person_id=due.person_id, rule_id=due.rule.id, event=event
             )
             if new:
                 created.append(offer)
                 _announce(offer, due.rule)
+        withdrawn = _withdraw(event, facts)
         event.processed_at = timezone.now()
         event.save(update_fields=["processed_at"])
         audit.record(
             actor=audit.Actor.system(SYSTEM),
             action="register_event.processed",
             target=event,
-            details={"offers": [offer.pk for offer in created]},
+            details={"offers": [offer.pk for offer in created], "withdrawn": withdrawn},
         )
     return len(created)
 
@@ -175,6 +198,11 @@ def _own_offer(offer_id: int, person_id: int) -> ProactiveOffer:
     return offer
 
 
+def _refuse_withdrawn(offer: ProactiveOffer) -> None:
+    if offer.status == ProactiveOffer.Status.WITHDRAWN:
+        raise Conflict("Dieses Angebot ist zurückgezogen.", code="offer_withdrawn")
+
+
 def offer_accept(*, offer_id: int, person_id: int, by: audit.ActorLike) -> ProactiveOffer:
     """Accept the person's offer: file a case with the person at the rule's office (E-Akte) and
     record it. Accepting again returns the offer with its case (one case per offer); another
@@ -183,6 +211,7 @@ def offer_accept(*, offer_id: int, person_id: int, by: audit.ActorLike) -> Proac
         offer = _own_offer(offer_id, person_id)
         if offer.status == ProactiveOffer.Status.ACCEPTED:
             return offer
+        _refuse_withdrawn(offer)
         rule = rule_by_id(offer.rule_id)
         office = directory_selectors.office_by_slug(slug=rule.office) if rule else None
         if rule is None or office is None:
@@ -218,6 +247,7 @@ def offer_decline(*, offer_id: int, person_id: int, by: audit.ActorLike) -> Proa
         offer = _own_offer(offer_id, person_id)
         if offer.status == ProactiveOffer.Status.DECLINED:
             return offer
+        _refuse_withdrawn(offer)
         if offer.status == ProactiveOffer.Status.ACCEPTED:
             raise Conflict(
                 "Sie haben dieses Angebot schon angenommen; das Verfahren läuft.", code="offer_accepted"
@@ -240,8 +270,12 @@ def birth_register(
     by: audit.ActorLike,
 ) -> BirthRecord:
     """Enter a birth in the birth register (§ 21 PStG) for a child already in the residents'
-    register, and emit ``birth_registered`` (keyed by the entry, so it is emitted once)."""
+    register, and emit ``birth_registered`` (keyed by the entry, so it is emitted once). A
+    member of staff must work in ``registry_office``, and it must keep the civil status
+    register (``PermissionDenied``); other actors are imports from elsewhere."""
     with transaction.atomic():
+        if isinstance(by, User):
+            staff_register_office(by=by, register=Register.CIVIL_STATUS, office=registry_office)
         record = BirthRecord.objects.create(
             child=child,
             mother=mother,
@@ -256,6 +290,15 @@ def birth_register(
             action="birth.registered",
             target=record,
             details={"child": child.pk, "mother": mother.pk, "father": father.pk if father else None},
+        )
+        history_write(
+            child,
+            register=Register.CIVIL_STATUS,
+            kind=RegisterChange.Kind.BIRTH,
+            office=registry_office,
+            by=by,
+            changes={"birth_record": (None, f"{record_number} ({registry_office.name})")},
+            reason="Geburt",
         )
         event_record(
             kind=EventKind.BIRTH_REGISTERED,

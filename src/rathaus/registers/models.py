@@ -297,6 +297,9 @@ class ExchangeRecord(models.Model):
     class Outcome(models.TextChoices):
         ANSWERED = "answered", _("beantwortet")
         REFUSED = "refused", _("abgelehnt")
+        # Held back until a clerk of ``deciding_office`` releases or refuses it (catalogue
+        # entries with a ``decision`` block; decision 0105).
+        PENDING = "pending", _("wartet auf Entscheidung")
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     requesting_office = models.ForeignKey("directory.Office", on_delete=models.PROTECT, related_name="+")
@@ -319,11 +322,23 @@ class ExchangeRecord(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     refusal_code = models.CharField(max_length=40, blank=True)
     refusal_reason = models.CharField(max_length=300, blank=True)
+    # A request that needs a clerk's decision: the register office that decides, who decided
+    # and when, and the answer as released (what the requesting office fetches).
+    deciding_office = models.ForeignKey(
+        "directory.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=200, blank=True)
+    released_data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = "Datenaustausch"
         verbose_name_plural = "Datenaustausche"
-        indexes = [models.Index(fields=["person", "created_at"], name="registers_exchange_person_idx")]
+        indexes = [
+            models.Index(fields=["person", "created_at"], name="registers_exchange_person_idx"),
+            models.Index(fields=["deciding_office", "outcome"], name="registers_exchange_queue_idx"),
+            models.Index(fields=["created_at"], name="registers_exchange_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Datenaustausch {self.pk}: {self.get_outcome_display()}"
@@ -367,6 +382,8 @@ class ProactiveOffer(models.Model):
         OFFERED = "offered", pgettext_lazy("Angebot", "angeboten")
         ACCEPTED = "accepted", pgettext_lazy("Angebot", "angenommen")
         DECLINED = "declined", pgettext_lazy("Angebot", "abgelehnt")
+        # The person died before deciding (an event of kind ``died``).
+        WITHDRAWN = "withdrawn", pgettext_lazy("Angebot", "zurückgezogen")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="proactive_offers")
     rule_id = models.CharField(max_length=60)
@@ -390,3 +407,7 @@ class ProactiveOffer(models.Model):
 
     def __str__(self) -> str:
         return f"Angebot {self.rule_id} an {self.person_id} ({self.status})"
+
+
+# The register offices, change history and corrections (a module of their own; see there).
+from .models_changes import Correction, Register, RegisterChange, RegisterOffice  # noqa: E402, F401

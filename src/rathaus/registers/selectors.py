@@ -1,12 +1,14 @@
 """Reads of the registers.
 
-Public: ``PersonOverview`` (and its parts), ``person_overview`` (a citizen reading their
-own data), ``person_read`` (staff or another authority: audit-logged with purpose and
-legal basis), ``person_search`` (the demo identity provider's resident picker),
+Public: ``PersonOverview`` (and its parts), ``own_person_overview`` (a citizen reading their
+own data), ``person_for_login`` (a citizen's login matched to their own register entry),
+``person_search`` (the demo identity provider's resident picker and the admin search),
 ``household_of`` and, for the citizen's consents and Datenschutzcockpit, ``catalogue``,
 ``consents_of``, ``consent_offers``, ``exchanges_of``, ``cockpit_export`` and the proactive
 offers ``offers_of`` (from
-``rathaus.registers.cockpit``). Other apps use only these.
+``rathaus.registers.cockpit``). Other apps use only these. Staff and other authorities read a
+person's register data only through ``services.exchange_request`` (decision 0105); the
+import-linter contract on ``rathaus.registers.models`` keeps other modules off the tables.
 """
 
 from __future__ import annotations
@@ -82,26 +84,6 @@ class PersonOverview:
     children: tuple[PersonRef, ...]
     income_notifications: tuple[IncomeLine, ...]
     pension_notifications: tuple[PensionLine, ...]
-
-
-# The personal data an overview exposes; logged with every staff read.
-OVERVIEW_FIELDS: tuple[str, ...] = (
-    "name",
-    "birth_name",
-    "date_of_birth",
-    "place_of_birth",
-    "sex",
-    "nationality",
-    "address",
-    "marital_status",
-    "date_of_death",
-    "tax_id",
-    "household_members",
-    "spouse",
-    "children",
-    "income_notifications",
-    "pension_notifications",
-)
 
 
 def _ref(person: Person) -> PersonRef:
@@ -182,9 +164,10 @@ def _address(person: Person) -> Address | None:
 
 
 def person_overview(*, person_id: int) -> PersonOverview:
-    """Everything the registers hold about the person, for the person themself (not audited:
-    a data subject reading their own data is not a disclosure, Art. 15 DSGVO). Three queries:
-    the people the overview names, the income and the pension notifications."""
+    """Everything the registers hold about the person. Inside the registers app only: the
+    exchange service builds its minimised answers on it and ``own_person_overview`` shows a
+    citizen their own data; other apps use those two doors. Three queries: the people the
+    overview names, the income and the pension notifications."""
     params = {"me": person_id}
     people = list(Person.objects.raw(_PEOPLE_SQL, params))
     person = next((p for p in people if p.pk == person_id), None)
@@ -238,12 +221,34 @@ def person_overview(*, person_id: int) -> PersonOverview:
     )
 
 
-def person_read(*, person_id: int, reader: audit.ActorLike, purpose: str, legal_basis: str) -> PersonOverview:
-    """The overview of a person for a member of staff or another authority.
+def own_person_overview(*, person_id: int) -> PersonOverview:
+    """The citizen's OWN register data for "Mein Konto": ``person_id`` must be the logged-in
+    citizen's own register person (``request.user.person_id``), never an id from the request.
 
-    The read is written to the audit log with its purpose and legal basis before any data
-    is returned (Art. 5 Abs. 1 lit. b, Art. 6 DSGVO; § 40 BMG requires logging of
-    disclosures from the residents' register); without a purpose nothing is read.
+    Not audited: a data subject reading their own data is not a disclosure (Art. 15 DSGVO).
+    Staff and other authorities never read a person through this: they ask through the exchange
+    service (``services.exchange_request``), which checks the basis, minimises and logs.
+    """
+    return person_overview(person_id=person_id)
+
+
+# The personal data an overview exposes; logged with every read by the register office's staff.
+OVERVIEW_FIELDS: tuple[str, ...] = (
+    "name", "birth_name", "date_of_birth", "place_of_birth", "sex", "nationality", "address",
+    "marital_status", "date_of_death", "tax_id", "household_members", "spouse", "children",
+    "income_notifications", "pension_notifications",
+)  # fmt: skip
+
+
+def register_entry_read(
+    *, person_id: int, reader: audit.ActorLike, purpose: str, legal_basis: str
+) -> PersonOverview:
+    """An entry of the register for the staff of the office that keeps it (moves, deaths,
+    corrections on ``/register/``): the register office maintaining its own register, not a
+    disclosure to another office (that goes through ``services.exchange_request``).
+
+    The read is written to the audit log with its purpose and legal basis before any data is
+    returned (§ 40 BMG, Art. 5 Abs. 1 Buchst. b DSGVO); without a purpose nothing is read.
     """
     if not purpose or not purpose.strip():
         raise ValueError("Ein Zweck ist erforderlich, um personenbezogene Daten zu lesen.")
@@ -277,8 +282,22 @@ def _by_key_prefix(prefix: str, limit: int) -> list[Person]:
     )
 
 
+def person_for_login(*, register_number: str) -> Person | None:
+    """The living register person with exactly this register number, to link a citizen's login
+    to their own register entry (the identity provider attested the number for the person who
+    logs in). Not a read about a third person: it returns the entry only, no register data, and
+    the account then shows the person their own data through ``own_person_overview``."""
+    number = (register_number or "").strip()
+    if not number:
+        return None
+    return Person.objects.filter(register_number=number, date_of_death__isnull=True).first()
+
+
 def person_search(*, query: str, limit: int = 20) -> list[Person]:
-    """Living residents whose register number or name starts with ``query``.
+    """Living residents whose register number or name starts with ``query``: for the demo
+    identity provider's resident picker (demo deployments only, never with real residents) and
+    the registers' admin search (register office staff). Not a door for other apps to read
+    register data: it returns the entries, and their data is read through the exchange service.
 
     Names match family name first ("Müller", "Müller, Anna", "Mueller an") or given names
     then family name ("Anna Müller"); case, accents and umlaut spelling are ignored.
@@ -345,7 +364,19 @@ __all__ = [
     "exchanges_of",
     "household_of",
     "offers_of",
-    "person_overview",
-    "person_read",
+    "own_person_overview",
+    "person_for_login",
+    "register_entry_read",
     "person_search",
 ]
+
+
+def corrections_awaiting_count(user: Any) -> int | None:
+    """How many corrections in ``user``'s register offices await a second person (for the staff
+    start page); None when ``user`` works in no office that keeps a register."""
+    from .history import corrections_pending, kept_registers
+
+    kept = kept_registers(user)
+    if not kept.offices:
+        return None
+    return sum(1 for c in corrections_pending(office_ids=kept.office_ids) if c.proposed_by_id != user.pk)

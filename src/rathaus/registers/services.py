@@ -164,6 +164,8 @@ class ExchangeAnswer:
     released: tuple[str, ...]
     withheld: tuple[dict[str, str], ...]
     basis_citation: str
+    # Held back for a clerk of this register office (``data`` is empty until released).
+    pending_at: str = ""
 
 
 @dataclass
@@ -180,12 +182,31 @@ class _Request:
     basis: LegalBasis | None = None
     consent: Consent | None = None
     release: Release | None = field(default=None)
+    deciding_office: Office | None = None
 
 
-def _values(person_id: int, fields: Sequence[str]) -> dict[str, Any]:
-    overview = person_overview(person_id=person_id)
-    renamed = {"address": "address_line"}
-    return {name: plain(getattr(overview, renamed.get(name, name))) for name in fields}
+# The fields the person's own row (with its address) holds: a request for only these is answered
+# from the row ``_decide`` read, without the overview's three queries (docs/decisions/0106).
+_OWN_ROW_FIELDS = frozenset(
+    {"name", "given_names", "family_name", "birth_name", "sex", "date_of_birth", "place_of_birth",
+     "nationality", "address", "marital_status", "date_of_death", "tax_id"}
+)  # fmt: skip
+
+
+def _values(person: Person, fields: Sequence[str]) -> dict[str, Any]:
+    """The fields' values exactly as ``person_overview`` shows them."""
+    if not _OWN_ROW_FIELDS.issuperset(fields):
+        overview = person_overview(person_id=person.pk)
+        renamed = {"address": "address_line"}
+        return {name: plain(getattr(overview, renamed.get(name, name))) for name in fields}
+    derived = {
+        "name": person.full_name,
+        "sex": person.get_sex_display(),
+        "marital_status": person.get_marital_status_display(),
+        "address": str(person.address) if person.address is not None else "",
+        "tax_id": person.tax_id or "",
+    }
+    return {name: plain(derived[name] if name in derived else getattr(person, name)) for name in fields}
 
 
 def _check_basis(request: _Request) -> None:
@@ -231,7 +252,7 @@ def _check_basis(request: _Request) -> None:
 def _decide(request: _Request) -> ExchangeAnswer:
     """Check the request and build the answer; raises a refusal (nothing is logged here)."""
     # The person first: a refused request about them shows in their cockpit too.
-    people = Person.objects.all()
+    people = Person.objects.select_related("address")
     if request.register_number:
         people = people.filter(register_number=request.register_number)
     else:
@@ -258,21 +279,45 @@ def _decide(request: _Request) -> ExchangeAnswer:
     )
     if not request.release.released:
         raise NothingPermitted()
+    if request.basis.decision is not None:
+        request.deciding_office = _deciding_office(request.basis)
     return ExchangeAnswer(
         record_id=0,
         register_number=request.person.register_number,
-        data=_values(request.person.pk, request.release.released),
+        data={} if request.deciding_office else _values(request.person, request.release.released),
         released=request.release.released,
         withheld=tuple(
             {"field": w.field, "code": w.code, "reason": w.reason} for w in request.release.withheld
         ),
         basis_citation=request.basis.citation,
+        pending_at=request.deciding_office.name if request.deciding_office else "",
     )
+
+
+def _deciding_office(basis: LegalBasis) -> Office:
+    assert basis.decision is not None
+    office = directory_selectors.office_by_slug(slug=basis.decision.office)
+    if office is None:
+        raise ExchangeRefused(
+            "Die Dienststelle, die über diese Anfrage entscheidet, ist in Rathaus nicht eingerichtet.",
+            code="decision_office_missing",
+        )
+    return office
+
+
+def _outcome(request: _Request, refusal: ExchangeRefused | None) -> str:
+    if refusal is not None:
+        return ExchangeRecord.Outcome.REFUSED
+    if request.deciding_office is not None:
+        return ExchangeRecord.Outcome.PENDING
+    return ExchangeRecord.Outcome.ANSWERED
 
 
 def _log(request: _Request, actor: audit.ActorLike, refusal: ExchangeRefused | None) -> ExchangeRecord:
     release = request.release
     basis = request.basis
+    outcome = _outcome(request, refusal)
+    released = release is not None and outcome == ExchangeRecord.Outcome.ANSWERED
     record = ExchangeRecord.objects.create(
         requesting_office=request.office,
         person=request.person,
@@ -282,13 +327,14 @@ def _log(request: _Request, actor: audit.ActorLike, refusal: ExchangeRefused | N
         basis_citation=basis.citation if basis else "",
         consent=request.consent,
         fields_requested=list(request.fields),
-        fields_released=list(release.released) if release and refusal is None else [],
+        fields_released=list(release.released) if released and release else [],
         fields_withheld=[
             {"field": w.field, "code": w.code, "reason": w.reason}
             for w in (release.withheld if release else ())
         ],
-        categories_released=list(release.released_categories) if release and refusal is None else [],
-        outcome=ExchangeRecord.Outcome.REFUSED if refusal else ExchangeRecord.Outcome.ANSWERED,
+        categories_released=list(release.released_categories) if released and release else [],
+        outcome=outcome,
+        deciding_office=request.deciding_office,
         refusal_code=refusal.code if refusal else "",
         refusal_reason=refusal.message[:300] if refusal else "",
     )
@@ -296,7 +342,7 @@ def _log(request: _Request, actor: audit.ActorLike, refusal: ExchangeRefused | N
         actor=actor
         if actor is not None
         else audit.Actor.authority(request.office.name, str(request.office.pk)),
-        action="exchange.refused" if refusal else "exchange.answered",
+        action=f"exchange.{outcome}",
         target=request.person or ("registers.person", request.register_number or request.person_id),
         purpose=request.purpose,
         legal_basis=record.basis_citation or ("Einwilligung" if request.consent else ""),

@@ -138,7 +138,7 @@ def cockpit_json(request: HttpRequest) -> HttpResponse:
 @_person_required
 def cockpit_pdf(request: HttpRequest) -> HttpResponse:
     person_id = _person_id(request)
-    overview = selectors.person_overview(person_id=person_id)
+    overview = selectors.own_person_overview(person_id=person_id)
     with translation.override("de"):  # the PDF is German whatever the page language
         export = selectors.cockpit_export(person_id=person_id)
     return _download(

@@ -6,7 +6,8 @@ covers and who may ask: office kinds (every tax office) and single offices by sl
 parental benefit office). An entry with ``consent_required`` covers an exchange only with the
 person's consent (e.g. § 25 BEEG: the registry office sends birth data to the parental benefit
 office only if the parent has consented); its ``consent`` block is the template a citizen
-consents to in "Mein Konto".
+consents to in "Mein Konto". An entry with a ``decision`` block is answered only after a clerk
+of the register office named there has checked the single request (``ClerkDecision``).
 
 The catalogue is data (``data/legal_bases.json``), reviewed like code; ``catalogue_from_data``
 checks every entry and refuses the whole catalogue naming the first wrong entry, so that a
@@ -91,6 +92,15 @@ class InvalidCatalogue(ValueError):
 
 
 @dataclass(frozen=True)
+class ClerkDecision:
+    """An entry whose requests a clerk of ``office`` (the register office) decides one by one:
+    the answer is held back ("pending") until released or refused; ``reason`` says why."""
+
+    office: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ConsentTemplate:
     """What a citizen consents to: data from ``from_office`` to ``to_office`` for ``days`` days."""
 
@@ -113,6 +123,7 @@ class LegalBasis:
     offices: frozenset[str]
     consent_required: bool = False
     consent: ConsentTemplate | None = None
+    decision: ClerkDecision | None = None
 
     def allows_office(self, *, slug: str, kind: str) -> bool:
         """May the office with this slug and kind ask under this entry?"""
@@ -162,6 +173,15 @@ def _consent(raw: object) -> ConsentTemplate:
     return ConsentTemplate(from_office=str(slugs[0]), to_office=str(slugs[1]), days=days)
 
 
+def _decision(raw: object) -> ClerkDecision:
+    if not isinstance(raw, dict):
+        raise ValueError("„decision“ muss ein Objekt sein")
+    office = raw.get("office")
+    if not isinstance(office, str) or not _SLUG.match(office):
+        raise ValueError("„decision.office“ muss der Kurzname einer Dienststelle sein")
+    return ClerkDecision(office=office, reason=_text(raw, "reason"))
+
+
 def _entry(raw: object) -> LegalBasis:
     if not isinstance(raw, dict):
         raise ValueError("ein Eintrag muss ein Objekt sein")
@@ -205,6 +225,7 @@ def _entry(raw: object) -> LegalBasis:
         offices=offices,
         consent_required=consent_required,
         consent=consent,
+        decision=_decision(raw["decision"]) if "decision" in raw else None,
     )
 
 

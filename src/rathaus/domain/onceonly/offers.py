@@ -23,11 +23,14 @@ __all__ = [
     "RULES",
     "EventFacts",
     "EventKind",
+    "WITHDRAWALS",
     "OfferDue",
     "Recipients",
     "Rule",
+    "Withdrawal",
     "birth_dates_turning",
     "offers_due",
+    "offers_withdrawn",
     "rule_by_id",
 ]
 
@@ -131,8 +134,8 @@ RULES: tuple[Rule, ...] = (
         recipients=Recipients.SUBJECT,
         title="Bewohnerparkausweis",
         text=(
-            "Sie sind neu in Bremen gemeldet. Wohnen Sie in einer Bewohnerparkzone, können Sie "
-            "einen Bewohnerparkausweis für Ihr Fahrzeug bekommen."
+            "Sie haben eine neue Wohnung in Bremen angemeldet. Liegt sie in einer Bewohnerparkzone, "
+            "können Sie einen Bewohnerparkausweis für Ihr Fahrzeug bekommen."
         ),
         citation="§ 45 Abs. 1b Satz 1 Nr. 2a StVO",
         office="amt-strassen-verkehr",
@@ -153,6 +156,25 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An event kind after which the open offers of some of its people are withdrawn: nobody
+    can accept an entitlement any more for someone who has died."""
+
+    event: EventKind
+    recipients: Recipients
+    reason: str  # German: recorded with the withdrawal
+
+
+WITHDRAWALS: tuple[Withdrawal, ...] = (
+    Withdrawal(
+        event=EventKind.DIED,
+        recipients=Recipients.SUBJECT,
+        reason="Die Person ist verstorben; offene Angebote an sie sind zurückgezogen.",
+    ),
+)
+
 _BY_ID = {rule.id: rule for rule in RULES}
 if len(_BY_ID) != len(RULES):  # pragma: no cover - a reviewer's slip, caught at import
     raise ValueError("Two proactive rules share an id")
@@ -162,7 +184,7 @@ def rule_by_id(rule_id: str) -> Rule | None:
     return _BY_ID.get(rule_id)
 
 
-def _recipients(rule: Rule, facts: EventFacts) -> tuple[int, ...]:
+def _recipients(rule: Rule | Withdrawal, facts: EventFacts) -> tuple[int, ...]:
     if rule.recipients is Recipients.PARENTS:
         return facts.parents
     if rule.recipients is Recipients.SPOUSES:
@@ -183,6 +205,15 @@ def offers_due(facts: EventFacts) -> tuple[OfferDue, ...]:
             seen.add(person_id)
             due.append(OfferDue(rule=rule, person_id=person_id))
     return tuple(due)
+
+
+def offers_withdrawn(facts: EventFacts) -> tuple[tuple[Withdrawal, int], ...]:
+    """Whose open offers an event withdraws (a death: the dead person's), with the reason."""
+    withdrawn: list[tuple[Withdrawal, int]] = []
+    for withdrawal in WITHDRAWALS:
+        if withdrawal.event is facts.kind:
+            withdrawn.extend((withdrawal, person_id) for person_id in _recipients(withdrawal, facts))
+    return tuple(withdrawn)
 
 
 def _is_leap(year: int) -> bool:

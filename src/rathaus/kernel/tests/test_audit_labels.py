@@ -41,6 +41,12 @@ def _directory_publishables() -> list[str]:
     return [str(model._meta.model_name) for model in (Office, Service, LifeSituation)]
 
 
+def _exchange_outcomes() -> list[str]:
+    from rathaus.registers.models import ExchangeRecord
+
+    return [outcome.value for outcome in ExchangeRecord.Outcome]
+
+
 # (file under src/rathaus, f-string as written) -> the values of its one placeholder; None
 # where the action is labelled by kernel.audit's generic suffix labels ("<noun>.read").
 F_STRING_VALUES: dict[tuple[str, str], Callable[[], list[str]] | None] = {
@@ -53,6 +59,7 @@ F_STRING_VALUES: dict[tuple[str, str], Callable[[], list[str]] | None] = {
     ("directory/services/publication.py", "f'directory.{_label(obj)}_withdrawn'"): _directory_publishables,
     # payments/services/online.py records only these two outcomes (`if outcome in (...)`).
     ("payments/services/online.py", "f'payments.notification_{outcome}'"): lambda: ["unknown", "mismatch"],
+    ("registers/services.py", "f'exchange.{outcome}'"): _exchange_outcomes,
 }
 
 

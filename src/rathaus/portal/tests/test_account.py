@@ -11,7 +11,7 @@ from rathaus.registers import selectors as register_selectors
 @pytest.mark.django_db
 def test_mein_konto_shows_the_citizens_own_register_data(resident, resident_client):
     """Name, birth data, address, household, marital status, spouse, children, tax ID and incomes."""
-    overview = register_selectors.person_overview(person_id=resident.pk)
+    overview = register_selectors.own_person_overview(person_id=resident.pk)
     response = resident_client.get(reverse("portal:account"))
     assert response.status_code == 200
     html = response.content.decode()

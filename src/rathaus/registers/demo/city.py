@@ -71,6 +71,8 @@ class DemoStaff:
 DEMO_STAFF: tuple[DemoStaff, ...] = (
     DemoStaff("buergeramt", "Frauke Tietjen", "buergeramt-mitte", "sachbearbeitung"),
     DemoStaff("standesamt", "Jan Hinrichs", "standesamt-mitte", "sachbearbeitung"),
+    # The second pair of eyes for corrections of the civil status register.
+    DemoStaff("standesamt2", "Gesche Meyerdierks", "standesamt-mitte", "sachbearbeitung"),
     DemoStaff("finanzamt", "Ayşe Demir", "finanzamt-bremen", "sachbearbeitung"),
     DemoStaff("erechnung", "Malte Brüning", "senator-finanzen", "sachbearbeitung"),
     # The second pair of eyes for e-invoices (sachlich/rechnerisch richtig by different people).
@@ -97,6 +99,23 @@ def demo_offices_ensure() -> dict[str, Office]:
             by="rathaus demo",
         )
     return offices
+
+
+# Which office keeps which register (registers.ownership): the Bürgeramt the residents' register,
+# the registry offices the civil status register.
+DEMO_REGISTER_OFFICES: tuple[tuple[str, str], ...] = (
+    ("residents", "buergeramt-mitte"),
+    ("civil_status", "standesamt-mitte"),
+    ("civil_status", "standesamt-nord"),
+)
+
+
+def demo_register_offices_ensure(offices: dict[str, Office]) -> None:
+    """Record the offices keeping the registers (idempotent)."""
+    from rathaus.registers.ownership import register_office_set
+
+    for register, slug in DEMO_REGISTER_OFFICES:
+        register_office_set(register=register, office=offices[slug], by="rathaus demo")
 
 
 @transaction.atomic
@@ -144,6 +163,7 @@ def build_demo_city(
     say = on_phase or (lambda _text: None)
     say("Dienststellen")
     offices = demo_offices_ensure()
+    demo_register_offices_ensure(offices)
     say("Arbeitgeber")
     employer_ids = demo_employers_ensure()
     if with_staff:

@@ -6,14 +6,17 @@ office sends her child's birth data to the parental benefit office (Amt für Ver
 Integration Bremen), and that office has asked once, so a newcomer who logs in as her sees the
 exchange in the Datenschutzcockpit and can withdraw the consent. The child's birth is emitted as the
 registry office's event, so the background worker puts the proactive offers of a birth
-(Kindergeld, Elterngeld) into her account. Needs the demo city and the directory's offices; a
-second run changes nothing.
+(Kindergeld, Elterngeld) into her account. The Bürgeramt Mitte has also asked the civil status
+register about her under § 65 PStG, a request that waits for a clerk of the Standesamt (demo
+login ``standesamt``, ``/register/anfragen/``). Needs the demo city and the directory's offices;
+a second run changes nothing.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rathaus.directory import selectors as directory_selectors
 from rathaus.domain.onceonly.offers import EventKind
 from rathaus.registers import services
 from rathaus.registers.events import event_record
@@ -79,8 +82,27 @@ def load_demo(*, seed: int, step: Any) -> str:
     advance(1)
     _birth_event()
     advance(1)
+    waiting = _pending_request(mother)
     return (
         f"Datenaustausch: {mother.full_name} ({mother.register_number}) hat eingewilligt; "
         "das Standesamt hat die Geburtsdaten an die Elterngeldstelle übermittelt; "
         "die Geburt ist als Ereignis gemeldet (Angebote: Kindergeld, Elterngeld)"
+        + ("; eine Anfrage des Bürgeramts wartet auf das Standesamt" if waiting else "")
     )
+
+
+def _pending_request(mother: Person) -> bool:
+    """A § 65 PStG request of the Bürgeramt Mitte about the demo mother, waiting for the
+    Standesamt's decision (the staff view's queue); False without the Bürgeramt."""
+    office = directory_selectors.office_by_slug(slug="buergeramt-mitte")
+    if office is None:
+        return False
+    services.exchange_request(
+        requesting_office=office,
+        person_id=mother.pk,
+        fields=["name", "date_of_birth", "marital_status", "address"],
+        purpose="Prüfung eines Antrags auf Namensänderung",
+        legal_basis_id="pstg-65-behoerden",
+        actor="Bürgeramt Mitte (Demo)",
+    )
+    return True

@@ -26,7 +26,10 @@ def test_the_demo_mother_sees_the_birth_data_exchange_in_her_cockpit(demo_city):
     mother = demo_mother()
     assert mother is not None and mother.register_number in summary
     assert "vorhanden" in again
-    record = ExchangeRecord.objects.get(person=mother)
+    record = ExchangeRecord.objects.get(person=mother, consent__isnull=False)
+    waiting = ExchangeRecord.objects.get(person=mother, consent__isnull=True)
+    assert waiting.outcome == ExchangeRecord.Outcome.PENDING
+    assert waiting.deciding_office.slug == "standesamt-mitte"
     assert record.outcome == ExchangeRecord.Outcome.ANSWERED
     assert record.fields_released == ["name", "address", "children"]
     assert [w["field"] for w in record.fields_withheld] == ["tax_id"]

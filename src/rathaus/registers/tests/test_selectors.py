@@ -1,4 +1,5 @@
-"""Reading the registers: the citizen's overview, audited staff reads and the resident search."""
+"""Reading the registers: the citizen's own overview, the login match and the resident search
+(staff reads go through the exchange service: test_exchange, test_exchange_decisions)."""
 
 from datetime import date
 from decimal import Decimal
@@ -7,6 +8,7 @@ import pytest
 
 from rathaus.directory.models import Office
 from rathaus.kernel.audit import entries_for_target
+from rathaus.registers import selectors
 from rathaus.registers.models import (
     Address,
     BirthRecord,
@@ -19,8 +21,9 @@ from rathaus.registers.models import (
 from rathaus.registers.selectors import (
     PersonNotFound,
     household_of,
+    own_person_overview,
+    person_for_login,
     person_overview,
-    person_read,
     person_search,
 )
 
@@ -76,33 +79,26 @@ def test_overview_of_the_citizen_themself_writes_no_audit_entry(family):
     assert not entries_for_target("registers.person", family["anna"].pk).exists()
 
 
-def test_staff_read_is_audited_with_purpose_and_legal_basis(family, django_user_model):
-    """person_read logs reader, purpose, legal basis and the fields disclosed."""
-    clerk = django_user_model.objects.create(username="clerk", kind="staff")
-    overview = person_read(
-        person_id=family["anna"].pk, reader=clerk, purpose="Prüfung Elterngeldantrag", legal_basis="§ 34 BMG"
-    )
+def test_the_own_overview_is_the_citizens_data_and_not_audited(family):
+    overview = own_person_overview(person_id=family["anna"].pk)
     assert overview.birth_name == "Özdemir"
-    entry = entries_for_target("registers.person", family["anna"].pk).get()
-    assert entry.action == "person.read"
-    assert entry.purpose == "Prüfung Elterngeldantrag"
-    assert entry.legal_basis == "§ 34 BMG"
-    assert entry.actor_id == str(clerk.pk)
-    assert "tax_id" in entry.details["fields"]
-
-
-@pytest.mark.parametrize(("purpose", "basis"), [("", "§ 34 BMG"), ("Prüfung", " ")])
-def test_staff_read_without_purpose_or_legal_basis_is_refused(family, purpose, basis):
-    """No purpose, no data, and nothing is logged."""
-    with pytest.raises(ValueError, match="erforderlich"):
-        person_read(person_id=family["anna"].pk, reader=None, purpose=purpose, legal_basis=basis)
     assert not entries_for_target("registers.person", family["anna"].pk).exists()
 
 
-def test_staff_read_of_an_unknown_person_raises(db):
-    """An unknown id is a clear error, not an empty overview."""
-    with pytest.raises(PersonNotFound, match="4711"):
-        person_read(person_id=4711, reader=None, purpose="Prüfung", legal_basis="§ 34 BMG")
+def test_there_is_no_staff_read_beside_the_exchange_service():
+    """Staff and other authorities ask through services.exchange_request (decision 0105)."""
+    assert not hasattr(selectors, "person_read")
+
+
+def test_a_login_is_matched_to_exactly_one_living_register_entry(family):
+    anna = family["anna"]
+    assert person_for_login(register_number=anna.register_number) == anna
+    assert person_for_login(register_number=f" {anna.register_number} ") == anna
+    assert person_for_login(register_number=anna.register_number[:-1]) is None  # no prefix match
+    assert person_for_login(register_number="") is None
+    anna.date_of_death = anna.date_of_birth.replace(year=2025)
+    anna.save(update_fields=["date_of_death"])
+    assert person_for_login(register_number=anna.register_number) is None
 
 
 @pytest.mark.parametrize(

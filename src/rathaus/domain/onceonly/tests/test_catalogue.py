@@ -57,6 +57,9 @@ def test_every_field_belongs_to_a_known_category() -> None:
         (lambda e: e.pop("purpose"), "„purpose“ fehlt"),
         (lambda e: e.update(id="Großes ID"), "„id“ darf nur"),
         (lambda e: e.update(consent={"from_office": "a", "to_office": "b", "days": 30}), "braucht"),
+        (lambda e: e.update(decision={"office": "Standesamt Mitte", "reason": "x"}), "decision.office"),
+        (lambda e: e.update(decision={"office": "standesamt-mitte", "reason": " "}), "„reason“ fehlt"),
+        (lambda e: e.update(decision="ja"), "„decision“ muss ein Objekt"),
     ],
 )
 def test_an_invalid_entry_is_refused_naming_it(change: Any, message: str) -> None:
@@ -93,3 +96,12 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
         load_catalogue(path)
     with pytest.raises(InvalidCatalogue, match="Liste „entries“"):
         catalogue_from_data([])
+
+
+def test_two_entries_need_a_clerks_decision_of_the_registry_office() -> None:
+    catalogue = load_catalogue()
+    decided = {e.id: e.decision for e in catalogue.entries if e.decision is not None}
+    assert sorted(decided) == ["kindergeld-geburt-einwilligung", "pstg-65-behoerden"]
+    assert {d.office for d in decided.values() if d} == {"standesamt-mitte"}
+    bmg = catalogue.get("bmg-34-grunddaten")
+    assert bmg is not None and bmg.decision is None
