@@ -175,7 +175,7 @@ def application_fulfil_for_claim(*, claim_id: int) -> Application:
     (registered with payments as the product's ``fulfil``; once, whatever runs it twice)."""
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))  # PostgreSQL: not the outer-joined rows
             .select_related("office", "applicant", "pdf")
             .filter(claim_id=claim_id)
             .first()
