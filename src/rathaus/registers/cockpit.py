@@ -82,6 +82,8 @@ class ConsentOffer:
 class ExchangeLine:
     at: datetime.datetime
     office: str
+    # Who the data came from: the office named in the consent, else the register asked.
+    source: str
     categories: tuple[str, ...]
     purpose: str
     citation: str
@@ -157,18 +159,26 @@ def consent_offers(*, person_id: int, today: datetime.date | None = None) -> lis
     return offers
 
 
+def _source(row: ExchangeRecord) -> str:
+    if row.consent is not None:
+        return row.consent.from_office.name
+    basis = catalogue().get(row.basis_id) if row.basis_id else None
+    return basis.register_label if basis is not None else ""
+
+
 def exchanges_of(*, person_id: int) -> list[ExchangeLine]:
     """Every exchange request about the person, newest first, answered, refused or waiting
     for a clerk's decision."""
     rows = (
         ExchangeRecord.objects.filter(person_id=person_id)
-        .select_related("requesting_office", "deciding_office")
+        .select_related("requesting_office", "deciding_office", "consent__from_office")
         .order_by("-created_at", "-id")
     )
     return [
         ExchangeLine(
             at=row.created_at,
             office=row.requesting_office.name,
+            source=_source(row),
             categories=_labels(row.categories_released),
             purpose=row.purpose,
             citation=row.basis_citation,
@@ -198,6 +208,7 @@ def cockpit_export(*, person_id: int) -> dict[str, Any]:
             {
                 "time": moment(line.at),
                 "requesting_office": line.office,
+                "source": line.source,
                 "categories": list(line.categories),
                 "fields": list(line.fields_released),
                 "purpose": line.purpose,

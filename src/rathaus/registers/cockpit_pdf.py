@@ -33,6 +33,8 @@ def cockpit_pdf(*, export: dict[str, Any], name: str) -> bytes:
     for item in export["exchanges"]:
         field_row(pdf, "Zeitpunkt", _when(item["time"]))
         field_row(pdf, "Anfragende Stelle", item["requesting_office"])
+        if item.get("source"):
+            field_row(pdf, "Daten aus", item["source"])
         field_row(pdf, "Zweck", item["purpose"] or "–")
         basis = item["legal_basis"] + (" (mit Ihrer Einwilligung)" if item["by_consent"] else "")
         field_row(pdf, "Rechtsgrundlage", basis or "–")

@@ -40,6 +40,9 @@ def test_the_demo_mother_sees_the_birth_data_exchange_in_her_cockpit(demo_city):
     page = client.get(reverse("registers:cockpit")).content.decode()
     assert "Amt für Versorgung und Integration Bremen" in page and "§ 25 BEEG" in page
     assert "Kinder und ihre Geburtsdaten" in page
+    # who sent it: the registry office of her consent; the waiting request names its register
+    assert '<th class="kern-table__header" scope="col">Daten aus</th>' in page
+    assert page.count(">Standesamt Bremen-Mitte</td>") == 1 and ">Personenstandsregister</td>" in page
 
 
 def test_the_demo_births_event_brings_the_mother_her_offers_once(demo_city):
