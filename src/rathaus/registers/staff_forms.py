@@ -15,7 +15,8 @@ class CorrectionForm(forms.Form):
         max_length=300,
         required=False,
         help_text=_(
-            "Datum als JJJJ-MM-TT, Geschlecht als w, m, d oder x, Staatsangehörigkeit als DEU, TUR …"
+            "Ein Datum als TT.MM.JJJJ, das Geschlecht als weiblich, männlich, divers oder ohne "
+            "Angabe, die Staatsangehörigkeit als Ländercode (DEU, TUR …)."
         ),
     )
     reason = forms.CharField(
@@ -38,7 +39,9 @@ class MoveForm(forms.Form):
     street = forms.CharField(label=_("Straße"), max_length=120)
     house_number = forms.CharField(label=_("Hausnummer"), max_length=12)
     postal_code = forms.CharField(label=_("Postleitzahl"), max_length=5, min_length=5)
-    moved_on = forms.DateField(label=_("Tag des Einzugs"), help_text=_("JJJJ-MM-TT"))
+    moved_on = forms.DateField(
+        label=_("Tag des Einzugs"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     join = forms.CharField(
         label=_("Dem Haushalt beitreten von (Registernummer)"),
         max_length=20,
@@ -48,4 +51,6 @@ class MoveForm(forms.Form):
 
 
 class DeathForm(forms.Form):
-    date_of_death = forms.DateField(label=_("Sterbedatum"), help_text=_("JJJJ-MM-TT"))
+    date_of_death = forms.DateField(
+        label=_("Sterbedatum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from rathaus.domain.eforms import values
+
 __all__ = [
     "CORRECTABLE",
     "Correctable",
@@ -76,6 +78,7 @@ def field_label(field: str) -> str:
 
 
 SEXES = ("w", "m", "d", "x")  # weiblich, männlich, divers, ohne Angabe (§ 22 Abs. 3 PStG)
+SEX_WORDS = {"weiblich": "w", "männlich": "m", "maennlich": "m", "divers": "d", "ohne angabe": "x"}
 _COUNTRY = re.compile(r"^[A-Z]{3}$")  # ISO 3166-1 alpha-3
 _NAME = re.compile(r"^[^\d\x00-\x1f<>]+$")  # letters of any script, spaces, hyphens, apostrophes
 
@@ -89,9 +92,9 @@ def field_spec(field: str) -> Correctable:
 
 def _date(raw: str, today: datetime.date) -> str:
     try:
-        day = datetime.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidCorrection("Bitte geben Sie ein Datum in der Form JJJJ-MM-TT an.") from None
+        day = values.date(raw)  # "24.12.1990" as people write it, or ISO from a date input
+    except values.ValueProblem:
+        raise InvalidCorrection("Bitte geben Sie ein gültiges Datum an, zum Beispiel 24.12.1990.") from None
     if day > today:
         raise InvalidCorrection("Ein Geburtsdatum kann nicht in der Zukunft liegen.")
     return day.isoformat()
@@ -110,9 +113,10 @@ def parse_value(field: str, raw: str, *, today: datetime.date) -> str:
     if spec.kind == "date":
         return _date(value, today)
     if spec.kind == "sex":
-        if value.lower() not in SEXES:
-            raise InvalidCorrection("Das Geschlecht ist w, m, d oder x (ohne Angabe).")
-        return value.lower()
+        code = SEX_WORDS.get(value.lower(), value.lower())
+        if code not in SEXES:
+            raise InvalidCorrection("Das Geschlecht ist weiblich, männlich, divers oder ohne Angabe.")
+        return code
     if spec.kind == "country":
         if not _COUNTRY.match(value.upper()):
             raise InvalidCorrection(

@@ -105,7 +105,7 @@ def test_a_bad_correction_is_shown_with_its_reason_and_not_stored(world):
         {"field": "date_of_birth", "new_value": "31.02.1992", "reason": "Urkunde"},
     )
     assert response.status_code == 422
-    assert "JJJJ-MM-TT" in response.content.decode()
+    assert "gültiges Datum" in response.content.decode()
     # a field the form does not offer (not correctable, or of another register) is refused too
     other = _client(world.clerk).post(
         reverse("register:correction-propose", args=[world.family.mother.pk]),

@@ -21,7 +21,9 @@ def test_names_and_birth_belong_to_the_civil_status_register_nationality_to_the_
     [
         ("family_name", "  Müller-\tLüdenscheidt ", "Müller- Lüdenscheidt"),
         ("date_of_birth", "1990-02-28", "1990-02-28"),
+        ("date_of_birth", "28.02.1990", "1990-02-28"),
         ("sex", "W", "w"),
+        ("sex", "Divers", "d"),
         ("nationality", "tur", "TUR"),
         ("birth_name", "", ""),
     ],
@@ -37,7 +39,7 @@ def test_values_are_normalised(field, raw, value):
         ("tax_id", "12345678901"),
         ("family_name", ""),
         ("family_name", "R2D2"),
-        ("date_of_birth", "28.02.1990"),
+        ("date_of_birth", "31.02.1990"),
         ("date_of_birth", "2026-01-02"),  # in the future
         ("sex", "q"),
         ("nationality", "Deutsch"),
