@@ -14,7 +14,6 @@ from rathaus.accounts.types import User
 from rathaus.directory.selectors import office_by_slug
 from rathaus.directory.types import Office
 from rathaus.domain.cadastre.parcels import area, generate_flur
-from rathaus.efile import selectors as efile_selectors
 from rathaus.efile import services as efile_services
 from rathaus.efile.types import FilePlanEntry
 from rathaus.kernel import audit, blobs, notify
@@ -108,19 +107,11 @@ def order_create(*, parcel: Parcel, citizen: User) -> MapExtractOrder:
 
 def _file_plan_entry(office: Office) -> FilePlanEntry:
     """The file plan entry 62.10 that applies to ``office``; city-wide entries are created if missing."""
-    entries: dict[str, FilePlanEntry] = {}
-    for number, title, years in FILE_PLAN:
-        entry = efile_selectors.file_plan_entry_for_office(number=number, office=office)
-        if entry is None:
-            entry = efile_services.file_plan_entry_create(
-                number=number,
-                title=title,
-                parent=entries.get(number.rpartition(".")[0]) if "." in number else None,
-                retention_years=years,
-                files_allowed="." in number,
-            )
-        entries[number] = entry
-    return entries["62.10"]
+    (top_number, top_title, top_years), (number, title, _years) = FILE_PLAN
+    return efile_services.file_plan_entry_ensure(
+        office=office, number=number, title=title, parent_number=top_number, parent_title=top_title,
+        parent_retention_years=top_years,
+    )  # fmt: skip
 
 
 def order_fulfil_for_claim(*, claim_id: int) -> MapExtractOrder:

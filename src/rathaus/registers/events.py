@@ -31,7 +31,6 @@ from rathaus.domain.onceonly.offers import (
     offers_withdrawn,
     rule_by_id,
 )
-from rathaus.efile import selectors as efile_selectors
 from rathaus.efile import services as efile_services
 from rathaus.efile.types import FilePlanEntry
 from rathaus.kernel import audit, notify, urls
@@ -180,15 +179,9 @@ def event_process(*, event_id: int) -> int:
 
 def _file_plan_entry(office: Office) -> FilePlanEntry:
     top_number, top_title, number, title = FILE_PLAN
-    entry = efile_selectors.file_plan_entry_for_office(number=number, office=office)
-    if entry is not None:
-        return entry
-    top = efile_selectors.file_plan_entry_for_office(number=top_number, office=None)
-    if top is None:
-        top = efile_services.file_plan_entry_create(
-            number=top_number, title=top_title, retention_years=10, files_allowed=False
-        )
-    return efile_services.file_plan_entry_create(number=number, title=title, parent=top)
+    return efile_services.file_plan_entry_ensure(
+        office=office, number=number, title=title, parent_number=top_number, parent_title=top_title
+    )
 
 
 def _own_offer(offer_id: int, person_id: int) -> ProactiveOffer:

@@ -42,7 +42,7 @@ from .documents import (
     document_version_add,
 )
 from .documents import document_viewed as document_viewed
-from .fileplan import case_file_close, case_file_create, file_plan_entry_create
+from .fileplan import case_file_close, case_file_create, file_plan_entry_create, file_plan_entry_ensure
 from .intake import MAX_OCR_BYTES as MAX_OCR_BYTES
 from .intake import OCR_NO_TEXT as OCR_NO_TEXT
 from .intake import OCR_REASON as OCR_REASON
@@ -79,6 +79,7 @@ __all__ = [
     "document_ocr_run",
     "document_version_add",
     "file_plan_entry_create",
+    "file_plan_entry_ensure",
     "resubmission_reminders_enqueue",
     "scan_batch_intake",
     "scan_intake",

@@ -14,6 +14,7 @@ from rathaus.kernel import audit
 from rathaus.kernel.exceptions import Conflict, InvalidInput
 
 from ..models import Case, CaseFile, FilePlanEntry
+from ..selectors import file_plan_entry_for_office
 
 
 @transaction.atomic
@@ -57,6 +58,34 @@ def file_plan_entry_create(
         actor=created_by, action="efile.file_plan_entry_created", target=entry, details={"number": number}
     )
     return entry
+
+
+def file_plan_entry_ensure(
+    *,
+    office: Office,
+    number: str,
+    title: str,
+    parent_number: str,
+    parent_title: str,
+    parent_retention_years: int = 10,
+    retention_years: int | None = None,
+) -> FilePlanEntry:
+    """The file plan entry ``number`` that applies to ``office`` (see
+    ``selectors.file_plan_entry_for_office``); where there is none, it is created city-wide
+    under ``parent_number``, which is created city-wide too if missing. For apps that file
+    their own cases (online applications, proactive offers, e-invoices, map extracts)."""
+    entry = file_plan_entry_for_office(number=number, office=office)
+    if entry is not None:
+        return entry
+    parent = file_plan_entry_for_office(number=parent_number, office=office)
+    if parent is None:
+        parent = file_plan_entry_create(
+            number=parent_number,
+            title=parent_title,
+            retention_years=parent_retention_years,
+            files_allowed=False,
+        )
+    return file_plan_entry_create(number=number, title=title, parent=parent, retention_years=retention_years)
 
 
 @transaction.atomic

@@ -15,7 +15,6 @@ from rathaus.directory import selectors as directory_selectors
 from rathaus.directory.types import Office
 from rathaus.domain.eforms.definition import FormDefinition
 from rathaus.domain.eforms.validation import Upload, validate_form
-from rathaus.efile import selectors as efile_selectors
 from rathaus.efile import services as efile_services
 from rathaus.efile.types import FilePlanEntry
 from rathaus.kernel import audit, blobs, notify
@@ -39,19 +38,11 @@ FILE_PLAN = (
 
 
 def _file_plan_entry(office: Office) -> FilePlanEntry:
-    entries: dict[str, FilePlanEntry] = {}
-    for number, title, years in FILE_PLAN:
-        entry = efile_selectors.file_plan_entry_for_office(number=number, office=office)
-        if entry is None:
-            entry = efile_services.file_plan_entry_create(
-                number=number,
-                title=title,
-                parent=entries.get(number.rpartition(".")[0]) if "." in number else None,
-                retention_years=years,
-                files_allowed="." in number,
-            )
-        entries[number] = entry
-    return entries[FILE_PLAN[-1][0]]
+    (top_number, top_title, top_years), (number, title, years) = FILE_PLAN
+    return efile_services.file_plan_entry_ensure(
+        office=office, number=number, title=title, parent_number=top_number, parent_title=top_title,
+        parent_retention_years=top_years, retention_years=years,
+    )  # fmt: skip
 
 
 def _office(definition: FormDefinition) -> Office:

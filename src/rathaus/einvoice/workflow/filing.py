@@ -9,7 +9,6 @@ from django.conf import settings
 from django.db import transaction
 
 from rathaus.directory.types import Office
-from rathaus.efile import selectors as efile_selectors
 from rathaus.efile import services as efile_services
 from rathaus.kernel import audit, blobs
 from rathaus.kernel.exceptions import RathausError
@@ -29,15 +28,9 @@ DEFAULT_FILE_PLAN = ("20", "Finanzen", "20.30", "Rechnungseingang")
 
 def _file_plan_entry(office: Office) -> FilePlanEntry:
     top_number, top_title, number, title = getattr(settings, "EINVOICE_FILE_PLAN", DEFAULT_FILE_PLAN)
-    entry = efile_selectors.file_plan_entry_for_office(number=number, office=office)
-    if entry is not None:
-        return entry
-    top = efile_selectors.file_plan_entry_for_office(number=top_number, office=None)
-    if top is None:
-        top = efile_services.file_plan_entry_create(
-            number=top_number, title=top_title, retention_years=10, files_allowed=False
-        )
-    return efile_services.file_plan_entry_create(number=number, title=title, parent=top)
+    return efile_services.file_plan_entry_ensure(
+        office=office, number=number, title=title, parent_number=top_number, parent_title=top_title
+    )
 
 
 def _intake(by: Staff) -> audit.ActorLike:
