@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from rathaus.efile.models import Case
@@ -239,3 +240,12 @@ def test_the_service_page_links_to_the_online_form(client, trade_office):
     page = client.get(reverse("portal:service", args=["gewerbe-anmelden"])).content.decode()
     link = reverse("eforms:start", args=["gewerbeanmeldung"])
     assert f'href="{link}"' in page and "Online beantragen" in page
+
+
+def test_the_form_speaks_english_when_the_page_does(client, citizen):
+    application = _start(client)
+    with translation.override("en"):
+        page = client.get(
+            reverse("eforms:step", args=[application.public_id, "person"]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+    assert "Family name" in page and "Step 1 of 4" in page and "Familienname" not in page
