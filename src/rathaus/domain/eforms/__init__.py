@@ -11,6 +11,7 @@ identifier where one exists, code lists (Codelisten), rules (Regeln) and conditi
 - ``values``: the checks of single values (postcode, IBAN, tax number, tax ID, dates).
 - ``validation``: validates what a citizen typed into one step, drops what a hidden or unknown
   field carries, and evaluates conditions on the cleaned values.
+- ``xgewerbeanzeige``: a submitted Gewerbeanmeldung as an XGewerbeanzeige 2.2 message.
 
 Pure Python: no Django, no I/O except reading the text the caller passes in.
 """

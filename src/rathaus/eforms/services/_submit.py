@@ -24,7 +24,7 @@ from rathaus.kernel.tasks import NoRetry
 from rathaus.payments import selectors as payment_selectors
 from rathaus.payments import services as payment_services
 
-from .. import pdfs
+from .. import exports, pdfs
 from ..models import Application, Attachment
 from ._drafts import ApplicationIncomplete, _definition, attachments_by_path, plain
 
@@ -227,6 +227,11 @@ def _file_case(
         case=case, title="Antragsdaten (maschinenlesbar)", content=canonical,
         filename=f"{application.reference}.json", by=None, declared_type="application/json",
     )  # fmt: skip
+    for export in exports.exports_for(application, office):  # the form's standard formats
+        efile_services.document_add(
+            case=case, title=export.title, content=export.content, filename=export.filename, by=None,
+            declared_type=export.media_type,
+        )  # fmt: skip
     for row in attachments:
         efile_services.document_add(
             case=case, title=row.filename, content=blobs.read_bytes(row.blob), filename=row.filename, by=None

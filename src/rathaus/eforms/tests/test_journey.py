@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from rathaus.efile.models import Case
 from rathaus.eforms import services
 from rathaus.eforms.models import Application
-from rathaus.kernel import blobs
+from rathaus.kernel import blobs, xmlsafe
 from rathaus.kernel.exceptions import Conflict
 from rathaus.kernel.models import PostboxMessage
 from rathaus.kernel.pdf import text_pdf
@@ -184,7 +184,12 @@ def test_submitting_waits_for_the_fee_then_files_the_case_with_every_document_on
     case = Case.objects.get()
     assert application.status == Application.Status.SUBMITTED and application.case_id == case.pk
     assert case.office == trade_office and case.source == "eforms"
-    expected = [f"Online-Antrag {application.reference}", "Antragsdaten (maschinenlesbar)", "erlaubnis.pdf"]
+    expected = [
+        f"Online-Antrag {application.reference}",
+        "Antragsdaten (maschinenlesbar)",
+        "XGewerbeanzeige-Nachricht",
+        "erlaubnis.pdf",
+    ]
     assert _documents(case) == sorted(expected)
     export = case.documents.get(title="Antragsdaten (maschinenlesbar)").versions.get()
     body = blobs.read_bytes(export.blob)
@@ -202,10 +207,31 @@ def test_without_payment_first_the_case_is_filed_at_once(client, citizen, trade_
     client.post(reverse("eforms:summary", args=[application.public_id]))
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
-    assert _documents(Case.objects.get(pk=application.case_id)) == sorted(
-        [f"Online-Antrag {application.reference}", "Antragsdaten (maschinenlesbar)"]
+    case = Case.objects.get(pk=application.case_id)
+    assert _documents(case) == sorted(
+        [
+            f"Online-Antrag {application.reference}",
+            "Antragsdaten (maschinenlesbar)",
+            "XGewerbeanzeige-Nachricht",
+        ]
     )
     assert application.claim.product == ""
+    # the XGewerbeanzeige message carries the application's reference, office and data
+    version = case.documents.get(title="XGewerbeanzeige-Nachricht").versions.get()
+    message = xmlsafe.parse(blobs.read_bytes(version.blob))
+    ns = {"xga": "http://www.xgewerbeanzeige.de/spezifikation/2.2"}
+    assert message.tag == "{http://www.xgewerbeanzeige.de/spezifikation/2.2}abh.gewerbemeldung.0500"
+    assert (
+        message.findtext("xga:satz/xga:anmeldung/xga:gemeindeMeldungNr", namespaces=ns)
+        == application.reference
+    )
+    assert (
+        message.findtext("xga:nachrichtenkopf/xga:autor/xga:behoerdenname", namespaces=ns)
+        == "Ordnungsamt Bremen"
+    )
+    names = message.xpath("//xga:beteiligtePerson/xga:vorname/text()", namespaces=ns)
+    assert names == ["Ada", "Bo"]
+    assert version.filename == f"{application.reference}-xgewerbeanzeige.xml"
 
 
 def test_a_submitted_application_cannot_be_changed(client, citizen):
