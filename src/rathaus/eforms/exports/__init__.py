@@ -15,6 +15,7 @@ from rathaus.directory.types import Office
 
 from ..models import Application
 from ._export import Export
+from .xbau import bauantrag_xbau
 from .xgewerbeanzeige import xgewerbeanzeige_export
 
 __all__ = ["EXPORTERS", "Export", "exports_for"]
@@ -22,8 +23,20 @@ __all__ = ["EXPORTERS", "Export", "exports_for"]
 
 Exporter = Callable[[Application, Office], Export]
 
+
+def xbau_export(application: Application, office: Office) -> Export:
+    """The Bauantrag as XBau 2.6 ``baugenehmigung.antrag.0200`` (decision 0109)."""
+    return Export(
+        title="XBau-Nachricht baugenehmigung.antrag.0200",
+        filename=f"{application.reference}-xbau-0200.xml",
+        content=bauantrag_xbau(application),
+        media_type="application/xml",
+    )
+
+
 EXPORTERS: Mapping[str, tuple[Exporter, ...]] = {
     "gewerbeanmeldung": (xgewerbeanzeige_export,),
+    "bauantrag": (xbau_export,),
 }
 
 
