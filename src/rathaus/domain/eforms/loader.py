@@ -306,6 +306,10 @@ def _group(raw: _Map, codelists: Mapping[str, CodeList], known: Mapping[str, Fie
         if "field" not in item:
             raise DefinitionError("Gruppen enthalten nur Felder („field“)", item.line)
         new = _field(item, codelists, {**known, **{member.id: member for member in fields}})
+        if new.is_file:  # the pages store uploads per step and field, not per instance
+            raise DefinitionError(
+                "Dateifelder stehen nicht in Gruppen: bitte nach der Gruppe fragen", item.line
+            )
         if any(existing.id == new.id for existing in fields):
             raise DefinitionError(f"das Feld „{new.id}“ steht zweimal in der Gruppe", item.line)
         fields.append(new)

@@ -61,11 +61,11 @@ VALID = textwrap.dedent(
                 label_en: Classification
                 required: true
               - field: erlaubnis
-                type: file
-                label: Erlaubnis nach dem Hundegesetz
-                label_en: Permit under the dog act
-                accept: [application/pdf]
-                max_bytes: 5000000
+                type: text
+                label: Aktenzeichen der Erlaubnis nach dem Hundegesetz
+                label_en: File number of the permit under the dog act
+                min_length: 5
+                max_length: 50
                 required: true
                 visible_if: {field: art, equals: gefaehrlich}
     """
@@ -85,7 +85,7 @@ def test_a_valid_definition_loads_with_its_parts():
     group = definition.groups()["hund"]
     assert isinstance(group, Group) and (group.min_repeat, group.max_repeat) == (1, 5)
     permit = group.field("erlaubnis")
-    assert permit is not None and permit.type is FieldType.FILE
+    assert permit is not None and permit.type is FieldType.TEXT
     assert permit.visible_if == Equals("art", "gefaehrlich")
     assert definition.codelists["rasse_art"].get("normal").label_en == "not a dangerous dog"
 
@@ -116,7 +116,7 @@ def _broken(old: str, new: str) -> str:
             "kein Code der Liste",
         ),
         (_broken("rules: [not_future, adult]", "rules: [not_future, volljaehrig]"), 28, "unbekannte Regel"),
-        (_broken("max_bytes: 5000000", "max_bytes: 999999999999"), 54, "„max_bytes“"),
+        (_broken("max_length: 50", "max_length: 999999999"), 54, "„max_length“"),
         (_broken('leika: "99003002001000"', "leika: 9900300200"), 5, "LeiKa"),
         (_broken("- field: name", "- field: Name"), 38, "Kurzname"),
         (_broken("repeat: {min: 1, max: 5}", "repeat: {min: 6, max: 5}"), 36, "„min“"),
@@ -161,3 +161,15 @@ def test_a_choice_field_needs_its_code_list_and_only_choice_fields_have_one():
 def test_an_oversized_definition_is_refused_before_parsing():
     with pytest.raises(DefinitionError, match="größer als"):
         load_definition("# " + "x" * 600_000)
+
+
+def test_a_file_field_inside_a_group_is_refused():
+    text = _broken(
+        "          - field: name\n",
+        "          - {field: foto, type: file, label: F, label_en: F, accept: [image/png],\n"
+        "             max_bytes: 10}\n"
+        "          - field: name\n",
+    )
+    with pytest.raises(DefinitionError, match="Dateifelder stehen nicht in Gruppen") as caught:
+        load_definition(text)
+    assert caught.value.line == 38
