@@ -116,6 +116,7 @@ def _step_context(
         "previous": definition.steps[position - 1].id if position else None,
         "view": view,
         "has_files": any(getattr(item, "kind", "") == "file" for item in view.items),
+        "can_prefill": any(getattr(item, "prefill", "") for item in step.items),
     }
 
 
@@ -133,31 +134,14 @@ def application_step(request: HttpRequest, public_id: str, step_id: str) -> Http
     if definition.step(step_id) is None:
         raise Http404(_("Diesen Schritt gibt es in diesem Formular nicht."))
     if request.method != "POST":
-        return render(request, "eforms/step.html", _step_context(application, definition, step_id, ()))
+        context = _step_context(application, definition, step_id, ())
+        context["prefilled"] = request.GET.get("uebernommen", "")
+        return render(request, "eforms/step.html", context)
     action = request.POST.get("action", "next")
     user = _user(request)
     try:
-        if action.startswith("add:"):
-            services.application_step_save(
-                application=application, step_id=step_id, raw=_posted(request), by=user
-            )
-            services.group_instance_add(
-                application=application, step_id=step_id, group_id=action[4:], by=user
-            )
-            return redirect(
-                reverse("eforms:step", args=[application.public_id, step_id]) + f"#gruppe-{action[4:]}"
-            )
-        if action.startswith("remove:"):
-            group_id, _sep, number = action[7:].rpartition(":")
-            services.application_step_save(
-                application=application, step_id=step_id, raw=_posted(request), by=user
-            )
-            services.group_instance_remove(
-                application=application, step_id=step_id, group_id=group_id, number=int(number or -1), by=user
-            )
-            return redirect(
-                reverse("eforms:step", args=[application.public_id, step_id]) + f"#gruppe-{group_id}"
-            )
+        if action != "next" and action.partition(":")[0] in ("add", "remove", "prefill"):
+            return _page_action(request, application, step_id, action, user)
         files = {name: request.FILES.getlist(name) for name in request.FILES}
         outcome = services.application_step_save(
             application=application, step_id=step_id, raw=_posted(request), files=files, by=user
@@ -181,6 +165,26 @@ def application_step(request: HttpRequest, public_id: str, step_id: str) -> Http
     if outcome.next_step is None:
         return redirect("eforms:summary", public_id=application.public_id)
     return redirect("eforms:step", public_id=application.public_id, step_id=outcome.next_step)
+
+
+def _page_action(
+    request: HttpRequest, application: Application, step_id: str, action: str, user: User
+) -> HttpResponse:
+    """A button that changes the step itself (add or remove a group's instance, take the own
+    register data): what was typed is kept first, then the step is shown again."""
+    services.application_step_save(application=application, step_id=step_id, raw=_posted(request), by=user)
+    here = reverse("eforms:step", args=[application.public_id, step_id])
+    if action == "prefill":
+        filled = services.application_prefill(application=application, step_id=step_id, by=user)
+        return redirect(f"{here}?uebernommen={len(filled)}")
+    if action.startswith("add:"):
+        services.group_instance_add(application=application, step_id=step_id, group_id=action[4:], by=user)
+        return redirect(f"{here}#gruppe-{action[4:]}")
+    group_id, _sep, number = action[7:].rpartition(":")
+    services.group_instance_remove(
+        application=application, step_id=step_id, group_id=group_id, number=int(number or -1), by=user
+    )
+    return redirect(f"{here}#gruppe-{group_id}")
 
 
 def _previous(definition: FormDefinition, step_id: str) -> str | None:

@@ -33,6 +33,17 @@ class FieldType(StrEnum):
     FILE = "file"
 
 
+# Where a field's value can be taken from, with the citizen's say (a button on the page): their
+# own register entry and their account. Nothing else is read for a form.
+PREFILL_SOURCES = frozenset(
+    {
+        "person.family_name", "person.given_names", "person.birth_name", "person.date_of_birth",
+        "person.place_of_birth", "person.nationality", "person.sex", "person.street",
+        "person.postal_code", "person.city", "account.email",
+    }
+)  # fmt: skip
+
+
 class Rule(StrEnum):
     """Rules a field can carry beyond its type (FIM Regel)."""
 
@@ -142,6 +153,7 @@ class Field:
     accept: tuple[str, ...] = ()  # file fields: media types
     max_bytes: int = 0  # file fields: the largest file
     max_files: int = 1  # file fields: how many files
+    prefill: str = ""  # a source of ``PREFILL_SOURCES``: offered to the citizen, never forced
 
     @property
     def is_file(self) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .definition import (
+    PREFILL_SOURCES,
     AllOf,
     AnyOf,
     Code,
@@ -54,7 +55,7 @@ _GROUP_KEYS = {"group", "label", "label_en", "fim", "repeat", "visible_if", "ite
 _FIELD_KEYS = {
     "field", "type", "label", "label_en", "fim", "help", "help_en", "required", "min_length",
     "max_length", "min", "max", "codelist", "rules", "visible_if", "accept", "max_bytes",
-    "max_files",
+    "max_files", "prefill",
 }  # fmt: skip
 _NUMBER_TYPES = {FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY}
 _TEXT_TYPES = {FieldType.TEXT, FieldType.TEXTAREA}
@@ -218,6 +219,20 @@ def _decimal_text(raw: _Map, key: str) -> str | None:
     return str(value)
 
 
+def _accept(raw: _Map, kind: FieldType) -> tuple[str, ...]:
+    """The media types of a file field (only file fields have ``accept``, ``max_bytes``, …)."""
+    file_keys = {"accept", "max_bytes", "max_files"} & set(raw)
+    if kind is FieldType.FILE:
+        if not {"accept", "max_bytes"} <= file_keys:
+            raise DefinitionError("Dateifelder brauchen „accept“ und „max_bytes“", raw.line)
+    elif file_keys:
+        raise DefinitionError("„accept“, „max_bytes“ und „max_files“ gelten nur für Dateifelder", raw.line)
+    accept = tuple(raw.get("accept", ()))
+    if any(not isinstance(item, str) or not _MEDIA_TYPE.match(item) for item in accept):
+        raise DefinitionError("„accept“ ist eine Liste von Medientypen wie application/pdf", raw.at("accept"))
+    return accept
+
+
 def _field(raw: _Map, codelists: Mapping[str, CodeList], known: Mapping[str, Field]) -> Field:
     _keys(raw, _FIELD_KEYS, "einem Feld")
     field_id = _id(raw, "field")
@@ -242,17 +257,12 @@ def _field(raw: _Map, codelists: Mapping[str, CodeList], known: Mapping[str, Fie
         )
     if ("min_length" in raw or "max_length" in raw) and kind not in _TEXT_TYPES:
         raise DefinitionError("„min_length“ und „max_length“ gelten nur für Textfelder", raw.line)
-    file_keys = {"accept", "max_bytes", "max_files"} & set(raw)
-    if kind is FieldType.FILE:
-        if not {"accept", "max_bytes"} <= file_keys:
-            raise DefinitionError("Dateifelder brauchen „accept“ und „max_bytes“", raw.line)
-    elif file_keys:
-        raise DefinitionError("„accept“, „max_bytes“ und „max_files“ gelten nur für Dateifelder", raw.line)
-    accept = tuple(raw.get("accept", ()))
-    if any(not isinstance(item, str) or not _MEDIA_TYPE.match(item) for item in accept):
-        raise DefinitionError("„accept“ ist eine Liste von Medientypen wie application/pdf", raw.at("accept"))
+    accept = _accept(raw, kind)
     visible_if = _condition(raw["visible_if"], raw.at("visible_if")) if "visible_if" in raw else None
     _check_condition(visible_if, known, raw.at("visible_if"), codelists)
+    prefill = _text(raw, "prefill", required=False)
+    if prefill and (prefill not in PREFILL_SOURCES or kind in (FieldType.FILE, FieldType.MULTISELECT)):
+        raise DefinitionError(f"unbekannte Quelle für „prefill“: {prefill!r}", raw.at("prefill"))
     required = raw.get("required", False)
     if not isinstance(required, bool):
         raise DefinitionError("„required“ muss true oder false sein", raw.at("required"))
@@ -276,6 +286,7 @@ def _field(raw: _Map, codelists: Mapping[str, CodeList], known: Mapping[str, Fie
         accept=accept,
         max_bytes=_int(raw, "max_bytes", 0, 1, MAX_FILE_BYTES) or 0,
         max_files=_int(raw, "max_files", 1, 1, 20) or 1,
+        prefill=prefill,
     )
 
 

@@ -19,6 +19,7 @@ from ._drafts import (
     group_instance_remove,
     plain,
 )
+from ._prefill import application_prefill
 from ._submit import PRODUCT, ApplicationMissing, application_fulfil_for_claim, application_submit
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "ApplicationIncomplete",
     "ApplicationMissing",
     "application_fulfil_for_claim",
+    "application_prefill",
     "StepOutcome",
     "application_start",
     "application_step_save",

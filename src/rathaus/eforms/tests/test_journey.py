@@ -275,3 +275,43 @@ def test_the_form_speaks_english_when_the_page_does(client, citizen):
             reverse("eforms:step", args=[application.public_id, "person"]), HTTP_ACCEPT_LANGUAGE="en"
         ).content.decode()
     assert "Family name" in page and "Step 1 of 4" in page and "Familienname" not in page
+
+
+def test_prefill_takes_the_own_register_entry_into_empty_fields_only(client, trade_office):
+    import datetime
+
+    from rathaus.accounts.models import User
+    from rathaus.registers.models import Address, Person
+
+    address = Address.objects.create(street="Alte Hafenstraße", house_number="2", postal_code="28757")
+    person = Person.objects.create(
+        register_number="HB000777001", family_name="Winter", given_names="Frieda", birth_name="Gerdes",
+        date_of_birth=datetime.date(1996, 9, 20), place_of_birth="Hannover", sex="w", nationality="DEU",
+        address=address,
+    )  # fmt: skip
+    user = User.objects.create_user(
+        username="frieda", kind=User.Kind.CITIZEN, person=person, email="f@example.org"
+    )
+    citizen_login(client, user)
+    application = _start(client)
+    # when she has typed her given names differently and asks for her register data
+    response = _step(client, application, "person", {"vornamen": "Frieda Marie", "action": "prefill"})
+    # then the empty fields are filled, what she typed stays, and she is told how many
+    assert response.url.endswith("?uebernommen=9")
+    raw = Application.objects.get().raw["person"]
+    assert raw["familienname"] == ["Winter"] and raw["vornamen"] == ["Frieda Marie"]
+    assert raw["geburtsdatum"] == ["1996-09-20"] and raw["geschlecht"] == ["w"]
+    assert raw["strasse"] == ["Alte Hafenstraße 2"] and raw["plz"] == ["28757"] and raw["ort"] == ["Bremen"]
+    assert raw["email"] == ["f@example.org"]
+    page = client.get(response.url).content.decode()
+    assert (
+        "9 Felder wurden aus Ihrem Eintrag im Melderegister ausgefüllt" in page and 'value="Winter"' in page
+    )
+    assert _step(client, application, "person", {**raw, "action": "next"}).status_code == 302
+
+
+def test_prefill_without_a_register_entry_fills_only_the_account(client, citizen):
+    application = _start(client)
+    response = _step(client, application, "person", {"action": "prefill"})
+    expected = 1 if citizen.email else 0
+    assert response.url.endswith(f"?uebernommen={expected}")

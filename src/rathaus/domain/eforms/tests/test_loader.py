@@ -173,3 +173,11 @@ def test_a_file_field_inside_a_group_is_refused():
     with pytest.raises(DefinitionError, match="Dateifelder stehen nicht in Gruppen") as caught:
         load_definition(text)
     assert caught.value.line == 38
+
+
+def test_prefill_names_a_known_source_only():
+    good = load_definition(_broken("max_length: 120", "max_length: 120\n        prefill: person.family_name"))
+    assert good.fields()["familienname"].prefill == "person.family_name"
+    with pytest.raises(DefinitionError, match="unbekannte Quelle für „prefill“") as caught:
+        load_definition(_broken("max_length: 120", "max_length: 120\n        prefill: person.tax_id"))
+    assert caught.value.line == 23
