@@ -77,14 +77,7 @@ class DoorsContract(Contract):
                 if matched:
                     used.update(matched)
                     continue
-                details = graph.get_import_details(importer=importer, imported=imported)
-                violations.append(
-                    {
-                        "importer": importer,
-                        "imported": imported,
-                        "lines": sorted({d["line_number"] for d in details}),
-                    }
-                )
+                violations.append(_violation(graph, importer, imported))
         unused = [line for line, _, _ in ignores if line not in used]
         return ContractCheck(
             kept=not violations and not unused,
@@ -102,6 +95,12 @@ class DoorsContract(Contract):
         for line in check.metadata["unused"]:
             output.print_error(f"ignore_imports entry no longer needed, remove it: {line}", bold=False)
         output.new_line()
+
+
+def _violation(graph: grimp.ImportGraph, importer: str, imported: str) -> dict[str, object]:
+    """One forbidden import with the lines it is on, for a contract's report."""
+    details = graph.get_import_details(importer=importer, imported=imported)
+    return {"importer": importer, "imported": imported, "lines": sorted({d["line_number"] for d in details})}
 
 
 class OnlyImportersContract(Contract):
@@ -133,14 +132,7 @@ class OnlyImportersContract(Contract):
                 if matched:
                     used.update(matched)
                     continue
-                details = graph.get_import_details(importer=importer, imported=imported)
-                violations.append(
-                    {
-                        "importer": importer,
-                        "imported": imported,
-                        "lines": sorted({d["line_number"] for d in details}),
-                    }
-                )
+                violations.append(_violation(graph, importer, imported))
         unused = [line for line, _ in allowed if line not in used]
         return ContractCheck(
             kept=not violations and not unused,

@@ -39,10 +39,9 @@ def sources_of(user: User) -> dict[str, str]:
             "person.place_of_birth": own.place_of_birth,
             "person.nationality": own.nationality,
             "person.sex": _SEX_CODES.get(own.sex.lower(), own.sex),
-            **(address.groupdict() if address else {}),
+            **{f"person.{part}": text for part, text in (address.groupdict() if address else {}).items()},
         }
     )
-    values = {("person." + key if "." not in key else key): value for key, value in values.items()}
     return {key: value for key, value in values.items() if value}
 
 
