@@ -26,13 +26,17 @@ _GENERATION_KEY = "appt-plan-generation"
 FREE_SOURCE = "appointments.free"
 
 
-def domain_plan(office: Office, plan: OfficePlan | None = None) -> schedule.Plan:
-    """The office's planning rows as the pure scheduler's ``Plan``."""
+def domain_plan(
+    office: Office, plan: OfficePlan | None = None, *, since: datetime.date | None = None
+) -> schedule.Plan:
+    """The office's planning rows as the pure scheduler's ``Plan``, with the exception days from
+    ``since`` on (the caller's "today", so a check made for a given moment sees that moment's
+    closures; the real local date when omitted)."""
     plan = plan or OfficePlan.objects.get(office=office)
     return _plan_from_rows(
         plan,
         OpeningHours.objects.filter(office=office),
-        OpeningException.objects.filter(office=office, day__gte=timezone.localdate()),
+        OpeningException.objects.filter(office=office, day__gte=since or timezone.localdate()),
     )
 
 
@@ -213,7 +217,10 @@ def _snapshots_from_rows(office_ids: list[int]) -> dict[int, PlanSnapshot | None
             offers[o.office_id][o.service_id] = schedule.ServiceTime(o.duration_minutes, o.buffer_minutes)
         for h in OpeningHours.objects.filter(office__in=planned):
             hours[h.office_id].append(h)
-        for e in OpeningException.objects.filter(office__in=planned, day__gte=timezone.localdate()):
+        # A month back as well: a caller asking for a moment shortly before today (a test's fixed
+        # clock, a report) still sees that moment's closures; older days change nothing bookable.
+        since = timezone.localdate() - datetime.timedelta(days=31)
+        for e in OpeningException.objects.filter(office__in=planned, day__gte=since):
             exceptions[e.office_id].append(e)
     found: dict[int, PlanSnapshot | None] = {}
     for office_id in office_ids:

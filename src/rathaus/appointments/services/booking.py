@@ -90,10 +90,10 @@ def _check_request(
         raise NotFound(
             "Diese Leistung wird bei dieser Dienststelle nicht online angeboten.", code="service_not_offered"
         )
-    plan = selectors.domain_plan(office, plan_row)
-    units = selectors.units_for(offered, plan.slot_minutes)
     local_start = selectors.local_naive(start)
     local_now = selectors.local_naive(now)
+    plan = selectors.domain_plan(office, plan_row, since=local_now.date())
+    units = selectors.units_for(offered, plan.slot_minutes)
     refusal = schedule.check_start(
         plan,
         start=local_start,

@@ -163,8 +163,8 @@ def slots_generate(*, office: Office, now: datetime.datetime | None = None, extr
     plan_row = OfficePlan.objects.filter(office=office).first()
     if plan_row is None:
         return 0
-    plan = selectors.domain_plan(office, plan_row)
     local_now = selectors.local_naive(now)
+    plan = selectors.domain_plan(office, plan_row, since=local_now.date())
     first = local_now.date()
     last = schedule.last_released_day(plan, local_now) + datetime.timedelta(days=extra_days)
     holidays = selectors.holidays_for(first, last)
