@@ -105,11 +105,13 @@ def move_register(
     district: str = "",
     join_household_of: int | None = None,
     office: Office | None = None,
+    reason: str = "Anmeldung",
 ) -> RegisterEvent:
     """Register a person's move into a dwelling in the city (Anmeldung, § 17 BMG): new address,
     household (a new one, or that of ``join_household_of`` at the same address) and move-in day,
     and emit ``moved_in`` (once per person, day and address). Staff of a residence registration
-    office only; a dead person does not move (``Conflict``)."""
+    office only; a dead person does not move (``Conflict``). ``reason`` goes into the history
+    (e.g. the online application's reference)."""
     with transaction.atomic():
         acting = staff_register_office(by=by, register=Register.RESIDENTS, office=office)
         person = _person_for_update(person_id)
@@ -135,7 +137,7 @@ def move_register(
             office=acting,
             by=by,
             changes={f: (before[f], after[f]) for f in before},
-            reason="Anmeldung",
+            reason=reason[:200] or "Anmeldung",
         )
         audit.record(
             actor=by,

@@ -30,6 +30,7 @@ from rathaus.domain.onceonly.minimisation import Release, minimise, permitted_ca
 from rathaus.kernel import audit
 from rathaus.kernel.exceptions import InvalidInput, NotFound, RathausError
 
+from .changes import move_register
 from .events import (
     OfferError,
     birth_register,
@@ -44,6 +45,7 @@ from .plain import plain
 from .selectors import catalogue, person_overview
 
 __all__ = [
+    "move_register",
     "BasisMissing",
     "ConsentError",
     "ConsentExpired",
