@@ -7,6 +7,7 @@ import datetime
 import io
 
 import pytest
+from django.urls import reverse
 
 from rathaus.accounts.models import User
 from rathaus.directory.models import Service
@@ -162,3 +163,13 @@ def test_an_applicant_without_register_entry_is_refused_with_a_message_for_the_c
     with pytest.raises(InvalidInput) as refused:
         effects.on_acceptance(application, world.clerk)
     assert refused.value.code == "person_not_registered"
+
+
+@pytest.mark.django_db
+def test_the_start_page_says_what_the_catalogue_says_about_fees_instead_of_none(client, world):
+    Service.objects.filter(leika_key=registry.definition(FORM).leika).update(
+        fees="gebührenfrei; bei verspäteter Anmeldung droht ein Bußgeld."
+    )
+    page = client.get(reverse("eforms:start", args=[FORM])).content.decode()
+    assert "Bürgeramt Mitte" in page and "gebührenfrei; bei verspäteter Anmeldung" in page
+    assert "12,00" not in page and 'class="kern-list kern-list--number"' in page
