@@ -27,7 +27,7 @@ from . import exchange_decisions, exchange_desk
 from .services import ExchangeRefused
 
 # Width in SVG units of the longest bar of the statistics chart.
-BAR_WIDTH = 360
+BAR_WIDTH = 290
 DEFAULT_DAYS = 30
 
 
@@ -137,7 +137,8 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date, list[st
 
 
 def _bars(row: exchange_desk.StatisticsRow, largest: int) -> list[dict[str, object]]:
-    """The three bars of one purpose in the chart (SVG units; the longest is ``BAR_WIDTH``)."""
+    """The three bars of one purpose in the chart (SVG units; the longest is ``BAR_WIDTH``): each
+    label on its own line above its bar, so the chart stays legible at phone width."""
     bars: list[dict[str, object]] = []
     outcomes = (
         ("answered", _("beantwortet"), row.answered),
@@ -152,8 +153,9 @@ def _bars(row: exchange_desk.StatisticsRow, largest: int) -> list[dict[str, obje
                 "label": label,
                 "shown": formats.number_format(count, force_grouping=True),
                 "width": width,
-                "text_x": 196 + width,
-                "y": 24 * position,
+                "text_x": width + 6,
+                "y": 42 * position,
+                "bar_y": 42 * position + 18,
             }
         )
     return bars
