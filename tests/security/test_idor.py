@@ -17,10 +17,11 @@ from django.test import Client
 from django.urls import reverse
 
 from rathaus.accounts import services as account_services
-from rathaus.accounts.models import Organisation, User
+from rathaus.accounts.models import EidasLevel, Organisation, User
+from rathaus.accounts.selectors import EIDAS_SESSION_KEY
 from rathaus.directory.models import Office
 from rathaus.kernel import blobs, notify
-from rathaus.kernel.testing import log_in_staff
+from rathaus.kernel.testing import log_in, log_in_staff
 
 from .urlsweep import all_routes
 
@@ -170,9 +171,10 @@ def _citizen(name: str) -> User:
 
 
 def _citizen_client(user: User) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="de")
-    client.force_login(user, backend=CITIZEN_BACKEND)
-    return client
+    """A citizen logged in with the Online-Ausweis (eIDAS high): every service's level is met, so
+    what a probe meets is the ownership check alone."""
+    session = {EIDAS_SESSION_KEY: EidasLevel.HIGH}
+    return log_in(Client(HTTP_ACCEPT_LANGUAGE="de"), user, backend=CITIZEN_BACKEND, session=session)
 
 
 def _staff(office: Office, name: str, role: str = "sachbearbeitung") -> User:

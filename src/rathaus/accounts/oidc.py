@@ -172,9 +172,17 @@ def _b64url(raw: bytes) -> str:
 
 
 def begin(
-    provider: Provider, *, client_id: str, redirect_uri: str, scopes: str, next_url: str
+    provider: Provider,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    scopes: str,
+    next_url: str,
+    acr_values: str = "",
 ) -> tuple[str, PendingLogin]:
-    """The URL to send the browser to, and what to keep in the session until it comes back."""
+    """The URL to send the browser to, and what to keep in the session until it comes back.
+    ``acr_values``: the level of assurance the service needs (Core § 3.1.2.1), a step-up; the
+    provider may still answer with another level, which the caller checks in the ``acr`` claim."""
     pending = PendingLogin(
         issuer=provider.issuer,
         state=secrets.token_urlsafe(32),
@@ -193,6 +201,8 @@ def begin(
         "code_challenge": _b64url(hashlib.sha256(pending.code_verifier.encode("ascii")).digest()),
         "code_challenge_method": "S256",
     }
+    if acr_values:
+        params["acr_values"] = acr_values
     separator = "&" if "?" in provider.authorization_endpoint else "?"
     return provider.authorization_endpoint + separator + urlencode(params), pending
 

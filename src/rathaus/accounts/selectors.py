@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import ApiToken, Organisation, StaffRole, User
+from .models import ApiToken, EidasLevel, Organisation, StaffRole, User
 
 if TYPE_CHECKING:
     from rathaus.directory.types import Office
@@ -147,6 +147,17 @@ EIDAS_SESSION_KEY = "rathaus_eidas_level"
 def session_eidas_level(request: HttpRequest) -> str:
     """The eIDAS level of assurance (an ``EidasLevel`` value) this session's login reached; "" if none."""
     return str(request.session.get(EIDAS_SESSION_KEY, ""))
+
+
+# The short names services use for the levels (a form definition's ``level_of_assurance``).
+EIDAS_LEVEL_NAMES = {"low": EidasLevel.LOW, "substantial": EidasLevel.SUBSTANTIAL, "high": EidasLevel.HIGH}
+
+
+def session_eidas_name(request: HttpRequest) -> str:
+    """The short name ("low", "substantial", "high") of the level this session's login reached;
+    "" for a login without one (a password, a provider that sent no known ``acr``)."""
+    level = session_eidas_level(request)
+    return next((name for name, value in EIDAS_LEVEL_NAMES.items() if value == level), "")
 
 
 def organisation_user_by_email(email: str) -> User | None:

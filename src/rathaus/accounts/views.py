@@ -68,6 +68,13 @@ def _oidc_error(request: HttpRequest, error: oidc.OidcError, status: int = 400) 
     )
 
 
+def _requested_level(request: HttpRequest) -> str:
+    """The level a service asked for with ``?niveau=substantial`` (a step-up), as its ``acr`` URI;
+    "" when none or an unknown one was asked for."""
+    level = selectors.EIDAS_LEVEL_NAMES.get(request.GET.get("niveau", ""))
+    return str(level.value) if level is not None else ""
+
+
 @require_GET
 @never_cache
 def oidc_start(request: HttpRequest) -> HttpResponse:
@@ -91,6 +98,7 @@ def oidc_start(request: HttpRequest) -> HttpResponse:
             redirect_uri=redirect_uri,
             scopes=settings.OIDC_RP_SCOPES,
             next_url=next_url,
+            acr_values=_requested_level(request),
         )
     except oidc.OidcError as error:
         return _oidc_error(request, error, status=502)

@@ -22,7 +22,7 @@ from rathaus.domain.eforms.validation import FieldError, validate_form
 from rathaus.kernel.exceptions import Conflict, InvalidInput, NotFound
 from rathaus.payments import selectors as payment_selectors
 
-from . import display, inputs, registry, selectors, services
+from . import assurance, display, inputs, registry, selectors, services
 from .models import Application
 
 citizen_only = citizen_account_required(refused_template="eforms/citizens_only.html")
@@ -67,6 +67,8 @@ def form_start(request: HttpRequest, form_id: str) -> HttpResponse:
         "service": service,
         "office": next(iter(service.offices.all()), None) if service is not None else None,
         "fee": payment_selectors.fee_for_service(service_key=definition.leika),
+        "level": assurance.LEVEL_LABELS[definition.level_of_assurance],
+        "needs_level": definition.level_of_assurance.rank > 0,
     }
     return render(request, "eforms/start.html", context)
 
@@ -75,6 +77,8 @@ def form_start(request: HttpRequest, form_id: str) -> HttpResponse:
 @require_POST
 def application_start(request: HttpRequest, form_id: str) -> HttpResponse:
     definition = _form(form_id)
+    if refused := assurance.step_up(request, definition, back_to=reverse("eforms:start", args=[form_id])):
+        return refused
     application = services.application_start(form_id=definition.id, applicant=_user(request))
     step_id = next(
         (step.id for step in definition.steps if step.id not in application.completed_steps),
@@ -133,6 +137,12 @@ def application_step(request: HttpRequest, public_id: str, step_id: str) -> Http
     definition = _form(application.form_id)
     if definition.step(step_id) is None:
         raise Http404(_("Diesen Schritt gibt es in diesem Formular nicht."))
+    # Typing and saving go on (nothing is lost); showing the form, and the register data a
+    # prefill reads, need the form's level of assurance.
+    if request.method != "POST" or request.POST.get("action") == "prefill":
+        back_to = reverse("eforms:step", args=[application.public_id, step_id])
+        if refused := assurance.step_up(request, definition, back_to=back_to):
+            return refused
     if request.method != "POST":
         context = _step_context(application, definition, step_id, ())
         context["prefilled"] = request.GET.get("uebernommen", "")
@@ -200,6 +210,9 @@ def application_summary(request: HttpRequest, public_id: str) -> HttpResponse:
     if not application.is_draft:
         return redirect("eforms:application", public_id=application.public_id)
     definition = _form(application.form_id)
+    back_to = reverse("eforms:summary", args=[application.public_id])
+    if refused := assurance.step_up(request, definition, back_to=back_to):
+        return refused
     if request.method == "POST":
         try:
             services.application_submit(application=application, by=_user(request))

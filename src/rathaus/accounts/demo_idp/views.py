@@ -13,7 +13,18 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 
 from rathaus.accounts.models import EidasLevel
 
-LEVELS = [EidasLevel.SUBSTANTIAL, EidasLevel.HIGH]
+LEVELS = [EidasLevel.LOW, EidasLevel.SUBSTANTIAL, EidasLevel.HIGH]
+
+
+def _levels(request: HttpRequest) -> tuple[list[EidasLevel], str]:
+    """The levels the page offers and the one chosen at first. A client asking for a level
+    (``acr_values``, a step-up) is offered that level and the higher ones only, the asked one
+    first; otherwise every level, the highest chosen (a login with the Online-Ausweis)."""
+    asked = [value for value in request.GET.get("acr_values", "").split() if value in LEVELS]
+    if not asked:
+        return LEVELS, LEVELS[-1].value
+    lowest = min(LEVELS.index(EidasLevel(value)) for value in asked)
+    return LEVELS[lowest:], LEVELS[lowest].value
 
 
 def _person_search(query: str) -> list:
@@ -49,13 +60,15 @@ class DemoAuthorizeView(OAuthLibMixin, View):
         except OAuthToolkitError as error:
             return self._error(error)
         query = request.GET.get("suche", "")
+        levels, chosen = _levels(request)
         return render(
             request,
             self.template_name,
             {
                 "query": query,
                 "people": _person_search(query),
-                "levels": LEVELS,
+                "levels": levels,
+                "chosen": chosen,
                 "searched": bool(query.strip()),
             },
         )
@@ -73,13 +86,21 @@ class DemoAuthorizeView(OAuthLibMixin, View):
         if person is None:
             errors.append(_("Bitte wählen Sie eine Person aus."))
         acr = request.POST.get("acr", "")
-        if acr not in LEVELS:
+        levels, chosen = _levels(request)
+        if acr not in levels:
             errors.append(_("Bitte wählen Sie ein Vertrauensniveau."))
         if errors:
             return render(
                 request,
                 self.template_name,
-                {"query": "", "people": [], "levels": LEVELS, "errors": errors, "searched": False},
+                {
+                    "query": "",
+                    "people": [],
+                    "levels": levels,
+                    "chosen": chosen,
+                    "errors": errors,
+                    "searched": False,
+                },
                 status=400,
             )
         # The resident "logs in" at the IdP only for this request: the grant records who it

@@ -1,7 +1,8 @@
 import itertools
 
 from rathaus.accounts import services as account_services
-from rathaus.accounts.models import User
+from rathaus.accounts.models import EidasLevel, User
+from rathaus.accounts.selectors import EIDAS_SESSION_KEY
 from rathaus.directory.models import Office
 from rathaus.kernel.testing import CITIZEN_BACKEND, log_in
 from rathaus.kernel.testing import log_in_staff as staff_login  # noqa: F401 (the payments tests' name)
@@ -36,8 +37,10 @@ def make_citizen(name: str = "Jana") -> User:
     )
 
 
-def citizen_login(client, user):
-    return log_in(client, user, backend=CITIZEN_BACKEND)
+def citizen_login(client, user, level=EidasLevel.HIGH):
+    """``user`` logged in as through the citizen account with the Online-Ausweis (eIDAS "high",
+    what the demo IdP gives by default); ``level=""`` for a login without a level."""
+    return log_in(client, user, backend=CITIZEN_BACKEND, session={EIDAS_SESSION_KEY: level})
 
 
 def api_headers(user, scopes=("payments:read", "payments:write")) -> dict:
