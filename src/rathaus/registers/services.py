@@ -4,7 +4,7 @@ Public: ``exchange_request`` (the one way to ask a register about a person), ``E
 the refusals (``ExchangeRefused`` and its subclasses), ``consent_give``, ``consent_withdraw``
 and ``ConsentError``; register events and proactive offers from ``events``: ``event_record``,
 ``event_process``, ``birth_register``, ``marriage_event_record``, ``offer_accept``,
-``offer_decline``, ``OfferError``. Other apps use only these.
+``offer_decline``, ``OfferError``; a move from ``changes``: ``move_register``. Other apps use only these.
 
 Every exchange request, answered or refused, is written as an ``ExchangeRecord`` (shown to the
 person in the Datenschutzcockpit) and as an audit entry; a refusal is committed before it is
@@ -45,7 +45,6 @@ from .plain import plain
 from .selectors import catalogue, person_overview
 
 __all__ = [
-    "move_register",
     "BasisMissing",
     "ConsentError",
     "ConsentExpired",
@@ -68,12 +67,10 @@ __all__ = [
     "event_record",
     "exchange_request",
     "marriage_event_record",
+    "move_register",
     "offer_accept",
     "offer_decline",
 ]
-
-
-# --- refusals ----------------------------------------------------------------------------------
 
 
 class ExchangeRefused(RathausError):
