@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rathaus.accounts.decorators import citizen_account_required
 from rathaus.accounts.types import User
@@ -22,7 +22,7 @@ from rathaus.domain.eforms.validation import FieldError, validate_form
 from rathaus.kernel.exceptions import Conflict, InvalidInput, NotFound
 from rathaus.payments import selectors as payment_selectors
 
-from . import assurance, display, inputs, registry, selectors, services
+from . import assurance, display, inputs, katalog, registry, selectors, services
 from .models import Application
 
 citizen_only = citizen_account_required(refused_template="eforms/citizens_only.html")
@@ -272,3 +272,11 @@ def my_applications(request: HttpRequest) -> HttpResponse:
             "saved": request.GET.get("gespeichert") == "1",
         },
     )
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """The service catalogue with the online forms as XML for other portals (decision 0114)."""
+    response = HttpResponse(katalog.catalogue_export(request), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="leistungskatalog.xml"'
+    return response
