@@ -140,6 +140,10 @@ PROBED = {
     "eforms:application",
     "eforms:summary",
     "eforms:step",
+    "eforms:answer",
+    "eforms:staff-application",
+    "eforms:staff-request",
+    "eforms:staff-decide",
 }
 
 
@@ -726,3 +730,52 @@ def test_citizen_b_gets_404_for_a_s_online_application_in_every_state():
     assert "Gewerbeanmeldung" not in _citizen_client(other).get(reverse("eforms:mine")).content.decode()
     # the owner reaches it (the probe address is real)
     assert _citizen_client(owner).get(addresses[0]).status_code == 200
+
+
+def test_the_work_on_an_online_application_stays_with_its_applicant_and_office():
+    from django.utils import timezone
+
+    from rathaus.efile.tests.factories import make_case
+    from rathaus.eforms.models import Application, InformationRequest
+
+    office_x, office_y = Office.objects.create(slug="x", name="X"), Office.objects.create(slug="y", name="Y")
+    clerk_x, clerk_y = _staff(office_x, "clerk-x"), _staff(office_y, "clerk-y")
+    owner, other = _citizen("Ada"), _citizen("Edda")
+
+    def application(applicant: User, reference: str) -> tuple[Application, InformationRequest]:
+        case = make_case(office_x, subject=f"Online-Antrag {reference}", source="eforms")
+        row = Application.objects.create(
+            form_id="gewerbeanmeldung", form_version=1, leika_key="99050012104000", title="Gewerbeanmeldung",
+            applicant=applicant, status=Application.Status.INFO_REQUESTED, reference=reference,
+            office=office_x, case_id=case.pk, submitted_at=timezone.now(),
+        )  # fmt: skip
+        request = InformationRequest.objects.create(
+            application=row,
+            text="Bitte Erlaubnis nachreichen",
+            deadline=timezone.localdate(),
+            asked_by=clerk_x,
+        )
+        return row, request
+
+    mine, my_request = application(owner, "OA-2026-0000001")
+    theirs, their_request = application(other, "OA-2026-0000002")
+    # another citizen's answer, or an answer naming another application's request: 404
+    answer = reverse("eforms:answer", args=[mine.public_id, my_request.pk])
+    assert _citizen_client(other).post(answer, {"text": "fremd"}).status_code == 404
+    crossed = reverse("eforms:answer", args=[mine.public_id, their_request.pk])
+    assert _citizen_client(owner).post(crossed, {"text": "quer"}).status_code == 404
+    # staff of another office, and any citizen, are refused the office's pages
+    c = mine.case_id
+    staff_urls = [
+        ("get", reverse("eforms:staff-application", args=[c])),
+        ("post", reverse("eforms:staff-request", args=[c])),
+        ("post", reverse("eforms:staff-decide", args=[c])),
+    ]
+    assert _refused(_statuses(_staff_client(clerk_y), staff_urls)) == {}
+    citizen = _statuses(_citizen_client(owner), staff_urls)
+    assert all(code in (302, 403, 404) for code in citizen.values()), citizen
+    assert set(InformationRequest.objects.values_list("answered_at", flat=True)) == {None}
+    assert set(Application.objects.values_list("status", flat=True)) == {"info_requested"}
+    # the probe addresses are real: the office's clerk and the owner reach them
+    assert _statuses(_staff_client(clerk_x), staff_urls[:1]) == {f"GET {staff_urls[0][1]}": 200}
+    assert _citizen_client(owner).get(reverse("eforms:application", args=[mine.public_id])).status_code == 200

@@ -330,6 +330,11 @@ def case_history_rows(case: Case, *, limit: int = HISTORY_LIMIT) -> tuple[list[H
     return [HistoryRow(at=e.created_at, who=who(e), what=audit.action_label(e.action)) for e in rows], total
 
 
+def case_of_source(*, case_id: int, source: str) -> Case:
+    """The case app ``source`` filed as ``case_id``, for that app's writes (it checks who acts)."""
+    return Case.objects.select_related("case_file", "office").get(pk=case_id, source=source)
+
+
 def document_in_case(*, case: Case, document_id: int | None) -> Document | None:
     """A document of ``case`` (None if ``document_id`` names none of its documents)."""
     if document_id is None:

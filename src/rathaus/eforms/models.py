@@ -17,6 +17,10 @@ class Application(models.Model):
         DRAFT = "draft", _("Entwurf")
         AWAITING_PAYMENT = "awaiting_payment", _("Wartet auf Zahlung")
         SUBMITTED = "submitted", _("Eingegangen, in Bearbeitung")
+        # The office asked for documents or details (an open ``InformationRequest``).
+        INFO_REQUESTED = "info_requested", _("Rückfrage: wartet auf Ihre Antwort")
+        APPROVED = "approved", _("Bewilligt")
+        REJECTED = "rejected", _("Abgelehnt")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     form_id = models.CharField(max_length=80)
@@ -47,6 +51,11 @@ class Application(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The decision: its Bescheid went to the citizen's postbox in this message.
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_message = models.ForeignKey(
+        "kernel.PostboxMessage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -64,6 +73,10 @@ class Application(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def is_decided(self) -> bool:
+        return self.status in (self.Status.APPROVED, self.Status.REJECTED)
+
 
 class Attachment(models.Model):
     """A file attached to an application's file field (stored and checked by kernel.blobs)."""
@@ -80,3 +93,42 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class InformationRequest(models.Model):
+    """The office asks the applicant for missing documents or details (Nachforderung, § 25
+    Abs. 1 VwVfG); answered once through the portal, or closed unanswered by the decision."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="information_requests"
+    )
+    text = models.TextField()
+    documents = models.CharField(max_length=500, blank=True, default="")  # which documents, if named
+    deadline = models.DateField()
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    message = models.ForeignKey(
+        "kernel.PostboxMessage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_text = models.TextField(blank=True, default="")
+    # The files filed into the case: [{"filename", "sha256", "document"}].
+    answer_files = models.JSONField(default=list, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # closed unanswered (decided meanwhile)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(answered_at__isnull=True, closed_at__isnull=True),
+                name="eforms_one_open_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Rückfrage {self.pk} zu {self.application_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.closed_at is None

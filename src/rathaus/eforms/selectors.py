@@ -1,4 +1,5 @@
-"""Reads of online applications: the forms on offer and a citizen's own applications."""
+"""Reads of online applications: the forms on offer, a citizen's own applications, the
+application of an E-Akte case and its information requests."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from rathaus.domain.eforms.definition import FormDefinition
 from rathaus.kernel.exceptions import NotFound
 
 from . import registry
-from .models import Application
+from .models import Application, InformationRequest
 
 __all__ = [
+    "application_for_case",
     "application_of_applicant",
+    "information_requests",
     "application_page_for_claim",
     "applications_of",
     "form_for_leika",
@@ -50,3 +53,22 @@ def application_page_for_claim(*, claim_id: int) -> str | None:
     """The application page of the application paid by claim ``claim_id`` (payments' ``page``)."""
     public_id = Application.objects.filter(claim_id=claim_id).values_list("public_id", flat=True).first()
     return reverse("eforms:application", args=[public_id]) if public_id is not None else None
+
+
+def application_for_case(*, case_id: int) -> Application:
+    """The online application filed as case ``case_id`` (the caller has checked the case's
+    access with ``efile.selectors.case_detail``); ``NotFound`` when the case has none."""
+    application = (
+        Application.objects.filter(case_id=case_id)
+        .exclude(status=Application.Status.DRAFT)
+        .select_related("office", "applicant", "decision_message")
+        .first()
+    )
+    if application is None:
+        raise NotFound("Zu diesem Vorgang gibt es keinen Online-Antrag.", code="application_unknown")
+    return application
+
+
+def information_requests(*, application: Application) -> list[InformationRequest]:
+    """The application's requests, oldest first (the open one, if any, is the last)."""
+    return list(InformationRequest.objects.filter(application=application).select_related("asked_by"))

@@ -22,7 +22,7 @@ from rathaus.domain.eforms.validation import FieldError, validate_form
 from rathaus.kernel.exceptions import Conflict, InvalidInput, NotFound
 from rathaus.payments import selectors as payment_selectors
 
-from . import assurance, display, inputs, katalog, registry, selectors, services
+from . import assurance, casework_views, display, inputs, katalog, registry, selectors, services
 from .models import Application
 
 citizen_only = citizen_account_required(refused_template="eforms/citizens_only.html")
@@ -255,9 +255,7 @@ def application_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     application = _application(request, public_id)
     if application.is_draft:
         return redirect("eforms:summary", public_id=application.public_id)
-    definition = registry.definition(application.form_id)
-    sections = display.sections(definition, application.data, _language()) if definition else []
-    return render(request, "eforms/application.html", {"application": application, "sections": sections})
+    return casework_views.citizen_page(request, application)
 
 
 @citizen_only

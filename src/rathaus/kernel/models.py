@@ -184,6 +184,10 @@ class PostboxMessage(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     sender_label = models.CharField(max_length=200)
+    # A page of the portal the message asks the recipient to open ("Rückfrage beantworten"):
+    # a path of our own, set only by services.
+    link_url = models.CharField(max_length=300, blank=True, default="")
+    link_label = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -97,19 +97,30 @@ def postbox_send(
     attachments: Sequence[tuple[str, Blob]] = (),
     notify_by_email: bool = True,
     sent_by: User | None = None,
+    link: tuple[str, str] | None = None,
 ) -> PostboxMessage:
     """Put a message (with attachments already stored as blobs) into ``recipient``'s postbox.
 
     ``sender_label`` is the office shown as sender ("Bürgeramt Mitte"); ``sent_by`` the
     staff user who sent it, if any (audit actor; otherwise the office as authority).
+    ``link`` is (path, label) of a portal page the message asks the recipient to open, shown
+    as a button under the text; only a path of this site ("/…"), never another address.
     """
     subject, sender_label = subject.strip(), sender_label.strip()
     if not subject:
         raise ValueError("subject is required")
     if not sender_label:
         raise ValueError("sender_label is required")
+    link_url, link_label = link or ("", "")
+    if link_url and (not link_url.startswith("/") or link_url.startswith("//") or not link_label.strip()):
+        raise ValueError("link must be a path of this site with a label")
     message = PostboxMessage.objects.create(
-        recipient=recipient, subject=subject[:200], body=body, sender_label=sender_label[:200]
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        sender_label=sender_label[:200],
+        link_url=link_url[:300],
+        link_label=link_label.strip()[:100],
     )
     for filename, blob in attachments:
         PostboxAttachment.objects.create(message=message, filename=filename[:255], blob=blob)

@@ -7,8 +7,22 @@ hash and a PDF of what was submitted, files a case with every document in the re
 office's E-Akte, creates the fee's claim where the fee schedule names one, and posts the
 receipt to the citizen's postbox. A second submit (a double click) finds the application
 submitted and changes nothing.
+
+Afterwards the office asks for missing documents or details (``information_request_create``),
+the citizen answers through the portal (``information_request_answer``: files into the case)
+and the office decides by Bescheid, delivered to the postbox (``application_decide``).
 """
 
+from ._casework import (
+    ANSWER_ACCEPT,
+    ANSWER_MAX_BYTES,
+    ANSWER_MAX_FILES,
+    AnswerRefused,
+    default_deadline,
+    information_request_answer,
+    information_request_create,
+)
+from ._decision import application_decide
 from ._drafts import (
     ApplicationIncomplete,
     StepOutcome,
@@ -23,6 +37,14 @@ from ._prefill import application_prefill
 from ._submit import PRODUCT, ApplicationMissing, application_fulfil_for_claim, application_submit
 
 __all__ = [
+    "ANSWER_ACCEPT",
+    "ANSWER_MAX_BYTES",
+    "ANSWER_MAX_FILES",
+    "AnswerRefused",
+    "application_decide",
+    "default_deadline",
+    "information_request_answer",
+    "information_request_create",
     "PRODUCT",
     "ApplicationIncomplete",
     "ApplicationMissing",

@@ -173,3 +173,38 @@ def test_the_start_page_says_what_the_catalogue_says_about_fees_instead_of_none(
     page = client.get(reverse("eforms:start", args=[FORM])).content.decode()
     assert "Bürgeramt Mitte" in page and "gebührenfrei; bei verspäteter Anmeldung" in page
     assert "12,00" not in page and 'class="kern-list kern-list--number"' in page
+
+
+@pytest.mark.django_db
+def test_accepting_the_registration_from_its_case_changes_the_register_and_says_so_in_the_bescheid(world):
+    from rathaus.efile.models import Case, CaseNote
+    from rathaus.eforms import services as eforms_services
+
+    mother = world.family.mother
+    application = _submitted(mother)
+    case = Case.objects.get(pk=application.case_id)
+    decided = eforms_services.application_decide(
+        application=application, case=case, outcome="approve", text="", by=world.clerk
+    )
+    assert decided.status == Application.Status.APPROVED
+    mother.refresh_from_db()
+    assert str(mother.address).startswith("Ostertorsteinweg 12")
+    assert CaseNote.objects.filter(case=case, text__contains="im Melderegister eingetragen").exists()
+
+
+@pytest.mark.django_db
+def test_when_the_register_refuses_the_move_the_application_stays_undecided(world):
+    from rathaus.efile.models import Case, Document
+    from rathaus.eforms import services as eforms_services
+    from rathaus.kernel.exceptions import RathausError
+
+    application = _submitted(None)
+    case = Case.objects.get(pk=application.case_id)
+    documents = Document.objects.filter(case=case).count()
+    with pytest.raises(RathausError):
+        eforms_services.application_decide(
+            application=application, case=case, outcome="approve", text="", by=world.clerk
+        )
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert Document.objects.filter(case=case).count() == documents  # no Bescheid filed

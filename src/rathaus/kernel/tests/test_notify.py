@@ -154,3 +154,21 @@ def test_latest_messages_and_unread_count_in_one_query(citizen, other, django_as
 @pytest.mark.django_db
 def test_latest_of_an_empty_postbox(citizen):
     assert notify.postbox_latest(user=citizen, limit=5) == ([], 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "link",
+    [("https://evil.example/antworten", "Antworten"), ("//evil.example/", "Antworten"), ("/antrag/", " ")],
+)
+def test_a_message_links_only_to_a_page_of_this_site_with_a_label(citizen, link):
+    with pytest.raises(ValueError, match="path of this site"):
+        send(citizen, link=link)
+    assert not notify.postbox_messages(user=citizen).exists()
+
+
+@pytest.mark.django_db
+def test_a_message_keeps_its_link_to_the_page_it_asks_for(citizen):
+    message = send(citizen, link=("/antrag/123/", "Rückfrage beantworten"))
+    message.refresh_from_db()
+    assert (message.link_url, message.link_label) == ("/antrag/123/", "Rückfrage beantworten")

@@ -78,6 +78,9 @@ DEMO_STAFF: tuple[DemoStaff, ...] = (
     # The second pair of eyes for e-invoices (sachlich/rechnerisch richtig by different people).
     DemoStaff("erechnung2", "Wiebke Osterloh", "senator-finanzen", "sachbearbeitung"),
     DemoStaff("leitung", "Heike Gröning", "buergeramt-mitte", "leitung"),
+    # The trade office (Gewerbeamt) in the Ordnungsamt: online Gewerbeanmeldungen, their
+    # requests for missing documents and decisions (docs/eforms.md).
+    DemoStaff("gewerbeamt", "Tomke Ahlers", "ordnungsamt", "sachbearbeitung"),
 )
 
 
