@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from rathaus.domain.eforms.validation import FieldError
 
@@ -48,6 +48,8 @@ _MESSAGES = {
     "file_refused": gettext_lazy("Die Datei „%(name)s“ wurde nicht angenommen: %(reason)s"),
     "too_many_files": gettext_lazy("Bitte laden Sie höchstens %(max)s Dateien hoch."),
     "too_many_instances": gettext_lazy("Es sind höchstens %(max)s Einträge möglich."),
+    "pattern": gettext_lazy("Bitte geben Sie den Wert in dieser Form ein, zum Beispiel %(example)s."),
+    "before_other": gettext_lazy("Das Datum darf nicht vor dem Datum „%(other)s“ liegen."),
 }
 
 _MEDIA = {
@@ -74,6 +76,10 @@ def _params(params: Mapping[str, object]) -> dict[str, object]:
         out["max_mb"] = megabytes(int(str(out["max_bytes"])))
     if "accept" in out:
         out["accept"] = media_names(str(out["accept"]))
+    if (get_language() or "de").startswith("en"):  # the definition's English text, where it has one
+        for key in ("example", "other"):
+            if out.get(f"{key}_en"):
+                out[key] = out[f"{key}_en"]
     return out
 
 

@@ -154,6 +154,13 @@ class Field:
     max_bytes: int = 0  # file fields: the largest file
     max_files: int = 1  # file fields: how many files
     prefill: str = ""  # a source of ``PREFILL_SOURCES``: offered to the citizen, never forced
+    pattern: str = ""  # text fields: a regular expression the whole value must match
+    pattern_example: str = ""  # a value that matches (checked when loading), shown in the message
+    pattern_example_en: str = ""
+    min_age: int | None = None  # date fields (a birth date): at least this age on the day of submission
+    not_before: str = ""  # date fields: the id of a date field before it that it may not precede
+    not_before_label: str = ""
+    not_before_label_en: str = ""
 
     @property
     def is_file(self) -> bool:

@@ -55,7 +55,7 @@ _GROUP_KEYS = {"group", "label", "label_en", "fim", "repeat", "visible_if", "ite
 _FIELD_KEYS = {
     "field", "type", "label", "label_en", "fim", "help", "help_en", "required", "min_length",
     "max_length", "min", "max", "codelist", "rules", "visible_if", "accept", "max_bytes",
-    "max_files", "prefill",
+    "max_files", "prefill", "pattern", "pattern_example", "pattern_example_en", "min_age", "not_before",
 }  # fmt: skip
 _NUMBER_TYPES = {FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY}
 _TEXT_TYPES = {FieldType.TEXT, FieldType.TEXTAREA}
@@ -287,7 +287,48 @@ def _field(raw: _Map, codelists: Mapping[str, CodeList], known: Mapping[str, Fie
         max_bytes=_int(raw, "max_bytes", 0, 1, MAX_FILE_BYTES) or 0,
         max_files=_int(raw, "max_files", 1, 1, 20) or 1,
         prefill=prefill,
+        **_pattern(raw, kind),
+        **_date_checks(raw, kind, known),
     )
+
+
+def _pattern(raw: _Map, kind: FieldType) -> dict[str, Any]:
+    """``pattern`` with the example that must match it (the message shows it)."""
+    if "pattern" not in raw:
+        if "pattern_example" in raw or "pattern_example_en" in raw:
+            raise DefinitionError("„pattern_example“ gehört zu „pattern“", raw.line)
+        return {}
+    if kind not in _TEXT_TYPES:
+        raise DefinitionError("„pattern“ gilt nur für Textfelder", raw.at("pattern"))
+    pattern = _text(raw, "pattern")
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        raise DefinitionError(f"„pattern“ ist kein gültiger Ausdruck: {error}", raw.at("pattern")) from None
+    example = _text(raw, "pattern_example")
+    if not compiled.fullmatch(example):
+        raise DefinitionError(f"das Beispiel {example!r} passt nicht zu „pattern“", raw.at("pattern_example"))
+    example_en = _text(raw, "pattern_example_en", required=False) or example
+    return {"pattern": pattern, "pattern_example": example, "pattern_example_en": example_en}
+
+
+def _date_checks(raw: _Map, kind: FieldType, known: Mapping[str, Field]) -> dict[str, Any]:
+    """``min_age`` and ``not_before`` (another date field before this one) of a date field."""
+    checks: dict[str, Any] = {}
+    for key in ("min_age", "not_before"):
+        if key in raw and kind is not FieldType.DATE:
+            raise DefinitionError(f"„{key}“ gilt nur für Datumsfelder", raw.at(key))
+    if "min_age" in raw:
+        checks["min_age"] = _int(raw, "min_age", None, 1, 120)
+    if "not_before" in raw:
+        other_id = _text(raw, "not_before")
+        other = known.get(other_id)
+        if other is None or other.type is not FieldType.DATE:
+            raise DefinitionError(
+                f"„not_before“ nennt „{other_id}“: kein Datumsfeld davor", raw.at("not_before")
+            )
+        checks.update(not_before=other_id, not_before_label=other.label, not_before_label_en=other.label_en)
+    return checks
 
 
 def _rule(value: object, line: int) -> Rule:

@@ -14,6 +14,7 @@ list of ``Upload``. A repeating group's value is a list of dicts, one per filled
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -116,6 +117,8 @@ def _clean_text(item: Field, text: str) -> str:
         raise check.ValueProblem("too_long", max=longest)
     if item.min_length is not None and len(text) < item.min_length:
         raise check.ValueProblem("too_short", min=item.min_length)
+    if item.pattern and text and re.fullmatch(item.pattern, text) is None:
+        raise check.ValueProblem("pattern", example=item.pattern_example, example_en=item.pattern_example_en)
     return text
 
 
@@ -142,7 +145,19 @@ def _clean_date(item: Field, text: str, today: datetime.date) -> datetime.date:
         raise check.ValueProblem("past")
     if Rule.ADULT in item.rules and check.age_on(day, today) < check.ADULT_AGE:
         raise check.ValueProblem("not_adult", age=check.ADULT_AGE)
+    if item.min_age is not None and check.age_on(day, today) < item.min_age:
+        raise check.ValueProblem("not_adult", age=item.min_age)
     return day
+
+
+def _order(item: Field, path: str, value: object, values: Mapping[str, Any]) -> FieldError | None:
+    """A date that precedes the date field it may not precede (``not_before``), as a problem."""
+    other = values.get(item.not_before) if item.not_before else None
+    if isinstance(value, datetime.date) and isinstance(other, datetime.date) and value < other:
+        return FieldError(
+            path, "before_other", {"other": item.not_before_label, "other_en": item.not_before_label_en}
+        )
+    return None
 
 
 _SIMPLE = {
@@ -273,6 +288,7 @@ def _validate_group(
                 continue
             path = f"{group.id}-{number}-{item.id}"
             value, error = _clean_field(definition, item, path, raw, files, today)
+            error = error or _order(item, path, value, {**context, **values})
             if error is not None:
                 errors.append(error)
             elif value is not None:
@@ -305,6 +321,7 @@ def validate_step(
             errors.extend(problems)
             continue
         value, error = _clean_field(definition, item, item.id, raw, files, today)
+        error = error or _order(item, item.id, value, context)
         if error is not None:
             errors.append(error)
         elif value is not None:

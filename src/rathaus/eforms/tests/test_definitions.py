@@ -335,12 +335,22 @@ def test_special_use_plan_must_be_a_pdf_and_a_private_person_needs_no_tax_number
     assert result.ok and "firma" not in result.values and "restgehweg" not in result.values
 
 
-def test_special_use_period_end_before_start_is_not_refused_by_the_format():
-    # The definition format has no rule across two fields: "bis" before "von" passes here and
-    # is left to the office (documented in docs/eforms.md). This test pins that limit.
+def test_special_use_period_end_before_start_is_refused():
     raw, files = answers("sondernutzung")
     raw["nutzung"]["von"], raw["nutzung"]["bis"] = ["2026-09-30"], ["2026-07-01"]
-    assert check("sondernutzung", raw, files).ok
+    assert codes(check("sondernutzung", raw, files))["bis"] == "before_other"
+
+
+def test_certificate_needs_age_14_chip_15_digits_and_a_plate_in_german_form():
+    raw, files = answers("fuehrungszeugnis")
+    raw["person"]["geburtsdatum"] = ["2012-06-16"]  # 13 on TODAY
+    assert codes(check("fuehrungszeugnis", raw, files))["geburtsdatum"] == "not_adult"
+    raw, files = answers("hund-anmelden")
+    raw["hunde"]["hund-0-chipnummer"] = ["27609810654321X"]
+    assert codes(check("hund-anmelden", raw, files))["hund-0-chipnummer"] == "pattern"
+    raw, files = answers("bewohnerparkausweis")
+    raw["fahrzeug"]["kennzeichen"] = ["HB JO 123"]
+    assert codes(check("bewohnerparkausweis", raw, files))["kennzeichen"] == "pattern"
 
 
 # In the app: the start page names office and fee; a dog with its permit goes through the pages.
