@@ -233,9 +233,7 @@ def _summary_context(application: Application, definition: FormDefinition, probl
     result = validate_form(
         definition,
         application.raw,
-        files_by_step={
-            step.id: services.attachments_by_path(application, step.id) for step in definition.steps
-        },
+        files_by_step=services.attachments_by_step(application),
         today=timezone.localdate(),
     )
     language = _language()

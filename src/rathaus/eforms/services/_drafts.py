@@ -108,10 +108,20 @@ def _step(definition: FormDefinition, step_id: str) -> Step:
 
 
 def attachments_by_path(application: Application, step_id: str) -> dict[str, list[Upload]]:
-    uploads: dict[str, list[Upload]] = {}
-    rows = Attachment.objects.filter(application=application, step_id=step_id).select_related("blob")
+    """The step's uploads by field path."""
+    return attachments_by_step(application, step_ids=[step_id]).get(step_id, {})
+
+
+def attachments_by_step(
+    application: Application, *, step_ids: Sequence[str] | None = None
+) -> dict[str, dict[str, list[Upload]]]:
+    """The uploads by step and field path (of ``step_ids`` only, where given), in one query."""
+    rows = Attachment.objects.filter(application=application).select_related("blob")
+    if step_ids is not None:
+        rows = rows.filter(step_id__in=step_ids)
+    uploads: dict[str, dict[str, list[Upload]]] = {}
     for row in rows:
-        uploads.setdefault(row.path, []).append(
+        uploads.setdefault(row.step_id, {}).setdefault(row.path, []).append(
             Upload(
                 name=row.filename, size=row.blob.size, media_type=row.blob.content_type, ref=row.blob.sha256
             )
@@ -204,6 +214,7 @@ def _earlier_values(
     definition: FormDefinition, application: Application, step: Step, today: datetime.date | None
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
+    files = attachments_by_step(application)
     for earlier in definition.steps:
         if earlier.id == step.id:
             break
@@ -211,7 +222,7 @@ def _earlier_values(
             definition,
             earlier,
             application.raw.get(earlier.id, {}),
-            files=attachments_by_path(application, earlier.id),
+            files=files.get(earlier.id, {}),
             earlier=values,
             today=today or timezone.localdate(),
         )

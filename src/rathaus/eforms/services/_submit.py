@@ -26,7 +26,7 @@ from rathaus.payments import services as payment_services
 
 from .. import exports, pdfs
 from ..models import Application, Attachment
-from ._drafts import ApplicationIncomplete, _definition, attachments_by_path, plain
+from ._drafts import ApplicationIncomplete, _definition, attachments_by_step, plain
 
 PRODUCT = "eforms.application"  # what a claim that must be paid before processing names
 PAY_BEFORE = "mandatory"  # payments.PaymentPolicy.MANDATORY: "Zahlung vor Absenden"
@@ -57,7 +57,8 @@ def _office(definition: FormDefinition) -> Office:
 
 
 def _all_files(application: Application, definition: FormDefinition) -> dict[str, dict[str, list[Upload]]]:
-    return {step.id: attachments_by_path(application, step.id) for step in definition.steps}
+    files = attachments_by_step(application)
+    return {step.id: files.get(step.id, {}) for step in definition.steps}
 
 
 def _reference(application: Application, today: datetime.date) -> str:

@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
@@ -198,6 +200,30 @@ def test_submitting_waits_for_the_fee_then_files_the_case_with_every_document_on
     # and paying again (a retried delivery) files nothing twice
     services.application_fulfil_for_claim(claim_id=claim.pk)
     assert Case.objects.count() == 1
+
+
+def _attachment_queries(queries):
+    return [q["sql"] for q in queries if 'FROM "eforms_attachment"' in q["sql"]]
+
+
+def test_the_summary_and_the_submit_read_the_attachments_of_every_step_in_one_query(
+    client, citizen, trade_office
+):
+    # given a complete application of four steps, one with a file
+    FeeTariff.objects.filter(service_key=LEIKA).update(payment_policy="deferred")
+    application = _start(client)
+    _complete(client, application)
+    summary = reverse("eforms:summary", args=[application.public_id])
+    # when the summary is shown and submitted
+    with CaptureQueriesContext(connection) as shown:
+        assert "erlaubnis.pdf" in client.get(summary).content.decode()
+    with CaptureQueriesContext(connection) as submitted:
+        assert client.post(summary).status_code == 302
+    # then the files are read once per page (and once more under the submit's lock), not per step
+    assert len(_attachment_queries(shown.captured_queries)) == 1
+    assert len(_attachment_queries(submitted.captured_queries)) == 2
+    application.refresh_from_db()
+    assert application.data["erlaubnis"][0]["filename"] == "erlaubnis.pdf"
 
 
 def test_without_payment_first_the_case_is_filed_at_once(client, citizen, trade_office):
