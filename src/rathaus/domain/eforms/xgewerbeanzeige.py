@@ -1,10 +1,12 @@
-"""Build an XGewerbeanzeige 2.2 message (Gewerbeanmeldung) from a submitted Gewerbeanmeldung.
+"""Build an XGewerbeanzeige 2.2 message from a submitted Gewerbean-, -um- or -abmeldung.
 
 No XSD of XGewerbeanzeige is published where we can reach it (decision 0108); the message
 follows the official KoSIT sample ``xgwa2.2-valid.xml`` (message ``abh.gewerbemeldung.0500``,
 namespace ``http://www.xgewerbeanzeige.de/spezifikation/2.2``): the same root, attributes,
 element names and order, with code elements (``code``) unqualified as in the sample. Only the
 elements we have data for are written; the tests check every element path against the sample.
+The 2.2 sample holds an Anmeldung only; the records of an Ummeldung and an Abmeldung share its
+elements and add theirs after the 2.1 samples (``xgwa2.1-*.xml``, decision 0115).
 
 Code values (our form's code list → XGewerbeanzeige) are in the ``*_CODES`` tables below; a code
 that the samples or the code lists at hand do not confirm is not guessed: its element is left
@@ -23,6 +25,7 @@ from typing import Any
 from lxml import etree
 
 __all__ = [
+    "ABMELDUNG_CODES",
     "ANLASS_CODES",
     "BETRIEBSART_FLAGS",
     "EINTRAGUNGSART_CODES",
@@ -30,13 +33,23 @@ __all__ = [
     "MESSAGE",
     "NAMESPACE",
     "RECHTSFORM_CODES",
+    "UMMELDUNG_CODES",
     "Authority",
+    "gewerbeabmeldung_message",
     "gewerbeanmeldung_message",
+    "gewerbeummeldung_message",
 ]
 
 NAMESPACE = "http://www.xgewerbeanzeige.de/spezifikation/2.2"
 MESSAGE = "abh.gewerbemeldung.0500"
 MESSAGE_TYPE = "0500"
+# The Meldungsart is the record under ``satz`` (the message type names the receiver): the 2.1
+# samples carry ``anmeldung``, ``ummeldung`` and ``abmeldung`` records in one message.
+ANMELDUNG = "anmeldung"
+UMMELDUNG = "ummeldung"
+ABMELDUNG = "abmeldung"
+# The form field that holds the day the record is valid from (gueltigAb), per Meldungsart.
+VALID_FROM: Mapping[str, str] = {ANMELDUNG: "beginn", UMMELDUNG: "aenderung", ABMELDUNG: "aufgabe"}
 PRODUCT = "Rathaus"
 VENDOR = "Rathaus"
 PRODUCT_VERSION = "1"
@@ -76,6 +89,30 @@ ANLASS_CODES: Mapping[str, str | None] = {
     "umwandlung": None,
     "wiederaufnahme": None,
     "zuzug": None,
+}
+# Ummeldung (GewA 2): grund → grundUmmeldungSchluessel. No code list is at hand; the 2.1
+# samples show two codes on records that differ from their business's Anmeldung in one thing
+# only: 02 (xgwa2.1-invalid-xsd.xml, Datensatz B: the activity changed, neuAusgeuebt 1) and 03
+# (xgwa2.1-invalid-sch.xml, Datensatz B: only the name changed). The rest are left out.
+UMMELDUNG_CODES: Mapping[str, str | None] = {
+    "verlegung": None,
+    "taetigkeit_wechsel": "02",
+    "taetigkeit_erweiterung": None,
+    "taetigkeit_einschraenkung": None,
+    "name": "03",
+    "rechtsform": None,
+}
+# neuAusgeuebt: the main activity is carried on newly (changed or extended, not only reduced).
+NEW_ACTIVITY = frozenset({"taetigkeit_wechsel", "taetigkeit_erweiterung"})
+# Abmeldung (GewA 3): grund → grundAbmeldungSchluessel. Only 02 is shown with what it means
+# (xgwa2.1-invalid-sch.xml, Datensatz C: the same firm's kuenftigesGewerbe at a Berlin address,
+# a move out of the district); 01 and 04 appear with an Ursache but nothing that tells them apart.
+ABMELDUNG_CODES: Mapping[str, str | None] = {
+    "aufgabe": None,
+    "verlegung": "02",
+    "uebergabe": None,
+    "rechtsform": None,
+    "gesellschafteraustritt": None,
 }
 # betriebArt: one yes/no flag per kind, in the sample's order.
 BETRIEBSART_FLAGS: Sequence[str] = ("industrie", "handwerk", "handel", "sonstiges")
@@ -232,45 +269,94 @@ def _gewerbe(b: _Builder, parent: etree._Element, data: Mapping[str, Any]) -> No
 
 
 def _record(
-    b: _Builder, root: etree._Element, data: Mapping[str, Any], reference: str, author: Authority, at: str
-) -> None:
-    record = b.el(b.el(root, "satz"), "anmeldung")
+    b: _Builder,
+    root: etree._Element,
+    kind: str,
+    data: Mapping[str, Any],
+    reference: str,
+    author: Authority,
+    at: str,
+) -> etree._Element:
+    """The part every Meldungsart shares, up to ``taetigkeitenGesamt``; returns the record.
+
+    ``gewerbebetriebID`` names the business, not the message: the samples give the Anmeldung,
+    Ummeldung and Abmeldung of one business the same ID. It is derived from the reference of the
+    business's Anmeldung when the citizen names it (``anmeldung_aktenzeichen``), so the messages
+    of one business registered here agree; otherwise from this application's reference.
+    """
+    record = b.el(b.el(root, "satz"), kind)
     b.el(record, "satzErstellung", at)
     b.el(record, "ereigniszeitpunkt", at)
     b.authority(record, "autor", author)
     b.code(record, "istKorrektur", "0")
     b.code(record, "gemeindeSchluessel", author.municipality_key, listVersionID=AGS_VERSION)
     b.el(record, "gemeindeMeldungNr", reference)
+    business = _text(data, "anmeldung_aktenzeichen") or reference
     b.el(
-        record, "gewerbebetriebID", str(uuid.uuid5(uuid.NAMESPACE_URL, f"rathaus:gewerbebetrieb:{reference}"))
+        record, "gewerbebetriebID", str(uuid.uuid5(uuid.NAMESPACE_URL, f"rathaus:gewerbebetrieb:{business}"))
     )
     b.el(record, "uuid", str(uuid.uuid5(uuid.NAMESPACE_URL, f"rathaus:gewerbemeldung:satz:{reference}")))
     _gewerbe(b, record, data)
-    b.el(record, "gueltigAb", _text(data, "beginn"))
+    b.el(record, "gueltigAb", _text(data, VALID_FROM[kind]))
     b.el(record, "datumMeldung", at[:10])
     activities = b.el(b.el(record, "taetigkeitenGesamt"), "schwerpunkt")
     b.el(activities, "taetigkeitSchwerpunkt", _text(data, "taetigkeit"))
+    return record
+
+
+def _anmeldung(b: _Builder, record: etree._Element, data: Mapping[str, Any]) -> None:
     reason = ANLASS_CODES.get(_text(data, "anlass"))
     if reason is not None:
         b.code(record, "grundAnmeldungSchluessel", reason)
 
 
-def gewerbeanmeldung_message(
+def _ummeldung(b: _Builder, record: etree._Element, data: Mapping[str, Any]) -> None:
+    reasons = [str(code) for code in data.get("grund") or ()]
+    focus = record.find(f"{b.ns}taetigkeitenGesamt/{b.ns}schwerpunkt")
+    assert focus is not None
+    changed = any(reason in NEW_ACTIVITY for reason in reasons)
+    b.code(focus, "neuAusgeuebt", "1" if changed else "0")
+    known = [code for code in (UMMELDUNG_CODES.get(reason) for reason in reasons) if code is not None]
+    if known:
+        node = b.el(record, "gruendeUmmeldung")
+        for code in dict.fromkeys(known):
+            b.code(node, "grundUmmeldungSchluessel", code)
+
+
+def _abmeldung(b: _Builder, record: etree._Element, data: Mapping[str, Any]) -> None:
+    """``kuenftigesGewerbe`` (written, possibly empty, as in both 2.1 samples), then the reason."""
+    reason = _text(data, "grund")
+    future = b.el(record, "kuenftigesGewerbe")
+    if reason == "verlegung":
+        if _text(data, "betriebsname"):
+            b.el(future, "nameFirmaGewerbetreibender", _text(data, "betriebsname"))
+        b.address(future, _text(data, "neu_strasse"), _text(data, "neu_plz"), _text(data, "neu_ort"))
+    elif reason == "uebergabe":
+        b.el(future, "nameFirmaGewerbetreibender", _text(data, "nachfolger_name"))
+        if _text(data, "nachfolger_strasse"):
+            b.address(
+                future,
+                _text(data, "nachfolger_strasse"),
+                _text(data, "nachfolger_plz"),
+                _text(data, "nachfolger_ort"),
+            )
+    code = ABMELDUNG_CODES.get(reason)
+    if code is not None:
+        b.code(record, "grundAbmeldungSchluessel", code)
+
+
+_TAILS = {ANMELDUNG: _anmeldung, UMMELDUNG: _ummeldung, ABMELDUNG: _abmeldung}
+
+
+def _message(
+    kind: str,
     data: Mapping[str, Any],
     *,
     reference: str,
     author: Authority,
     created: datetime.datetime,
-    reader: Authority | None = None,
+    reader: Authority | None,
 ) -> bytes:
-    """The XGewerbeanzeige 2.2 message of one Gewerbeanmeldung as UTF-8 bytes.
-
-    ``data`` is the cleaned data of the form ``gewerbeanmeldung`` (its field ids, dates ISO);
-    ``reference`` the application's reference (``gemeindeMeldungNr``); ``author`` the office that
-    received it (nachrichtenkopf and satz); ``reader`` defaults to the author; ``created`` the
-    submission time (timezone-aware). The same input gives the same bytes: the UUIDs are derived
-    from the reference.
-    """
     b = _Builder()
     at = _timestamp(created)
     root = etree.Element(
@@ -291,5 +377,59 @@ def gewerbeanmeldung_message(
     b.el(ident, "erstellungszeitpunkt", at)
     b.authority(head, "leser", reader or author)
     b.authority(head, "autor", author)
-    _record(b, root, data, reference, author, at)
+    record = _record(b, root, kind, data, reference, author, at)
+    _TAILS[kind](b, record, data)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def gewerbeanmeldung_message(
+    data: Mapping[str, Any],
+    *,
+    reference: str,
+    author: Authority,
+    created: datetime.datetime,
+    reader: Authority | None = None,
+) -> bytes:
+    """The XGewerbeanzeige 2.2 message of one Gewerbeanmeldung as UTF-8 bytes.
+
+    ``data`` is the cleaned data of the form ``gewerbeanmeldung`` (its field ids, dates ISO);
+    ``reference`` the application's reference (``gemeindeMeldungNr``); ``author`` the office that
+    received it (nachrichtenkopf and satz); ``reader`` defaults to the author; ``created`` the
+    submission time (timezone-aware). The same input gives the same bytes: the UUIDs are derived
+    from the reference.
+    """
+    return _message(ANMELDUNG, data, reference=reference, author=author, created=created, reader=reader)
+
+
+def gewerbeummeldung_message(
+    data: Mapping[str, Any],
+    *,
+    reference: str,
+    author: Authority,
+    created: datetime.datetime,
+    reader: Authority | None = None,
+) -> bytes:
+    """The message of one Gewerbeummeldung (form ``gewerbe-ummelden``): ``satz/ummeldung``.
+
+    The business as it is after the change (address, name, legal form, activity), valid from
+    ``aenderung``; ``neuAusgeuebt`` 1 when the activity changed; ``gruendeUmmeldung`` with the
+    reasons whose codes are known (``UMMELDUNG_CODES``). Arguments as for the Anmeldung.
+    """
+    return _message(UMMELDUNG, data, reference=reference, author=author, created=created, reader=reader)
+
+
+def gewerbeabmeldung_message(
+    data: Mapping[str, Any],
+    *,
+    reference: str,
+    author: Authority,
+    created: datetime.datetime,
+    reader: Authority | None = None,
+) -> bytes:
+    """The message of one Gewerbeabmeldung (form ``gewerbe-abmelden``): ``satz/abmeldung``.
+
+    The business as it was, valid until ``aufgabe``; ``kuenftigesGewerbe`` with the new address
+    (Verlegung) or the successor (Übergabe); ``grundAbmeldungSchluessel`` where its code is known
+    (``ABMELDUNG_CODES``). Arguments as for the Anmeldung.
+    """
+    return _message(ABMELDUNG, data, reference=reference, author=author, created=created, reader=reader)

@@ -36,6 +36,8 @@ def xbau_export(application: Application, office: Office) -> Export:
 
 EXPORTERS: Mapping[str, tuple[Exporter, ...]] = {
     "gewerbeanmeldung": (xgewerbeanzeige_export,),
+    "gewerbe-ummelden": (xgewerbeanzeige_export,),
+    "gewerbe-abmelden": (xgewerbeanzeige_export,),
     "bauantrag": (xbau_export,),
 }
 
