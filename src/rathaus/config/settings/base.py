@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rathaus.cadastre",
     "rathaus.eforms",
     "rathaus.appointments",
+    "rathaus.taxoffice",
 ]
 
 MIDDLEWARE = [
