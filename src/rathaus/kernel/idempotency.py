@@ -16,6 +16,7 @@ every replay.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 
 from .exceptions import Conflict, InvalidInput, RathausError
 from .models import IdempotencyRecord
@@ -120,3 +122,16 @@ def openapi_extra() -> dict[str, Any]:
             },
         },
     }
+
+
+# How long a stored answer is replayed: a client retries within minutes or hours; after a week a
+# key is free again and its row goes (run daily by the housekeeping, ``rathaus appointments
+# housekeeping``).
+KEEP = datetime.timedelta(days=7)
+
+
+def purge_expired(*, now: datetime.datetime | None = None) -> int:
+    """Delete the stored answers older than ``KEEP``; how many rows went."""
+    limit = (now or timezone.now()) - KEEP
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=limit).delete()
+    return deleted

@@ -193,6 +193,6 @@ def test_daily_housekeeping_deletes_the_records_of_expired_tokens_only():
     assert spent.spend(purpose="appointments.wait-ticket", value="valid", expires_at=now + 3600 * second)
     out = io.StringIO()
     call_command("appointments", "--no-reminders", stdout=out)
-    assert "1 abgelaufene Einmal-Tokens gelöscht" in out.getvalue()
+    assert "1 abgelaufene Einmal-Tokens und" in out.getvalue()
     assert list(SpentToken.objects.values_list("purpose", flat=True)) == ["appointments.wait-ticket"]
     assert not spent.spend(purpose="appointments.wait-ticket", value="valid", expires_at=now)

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from rich.progress import Progress
 
-from rathaus.kernel import spent
+from rathaus.kernel import idempotency, spent
 
 from ... import selectors, services
 from .. import day_command, plan_command
@@ -71,9 +71,10 @@ class Command(BaseCommand):
         lapsed = services.holds_release_lapsed()
         reminders = 0 if no_reminders else services.reminders_send_due()
         purged = spent.purge_expired()
+        replays = idempotency.purge_expired()
         self.stdout.write(
             f"{len(offices)} Dienststellen, {slots} Zeiteinheiten geprüft, "
             f"{lapsed} Reservierungen verfallen, "
             f"{reminders} Erinnerungen verschickt, "
-            f"{purged} abgelaufene Einmal-Tokens gelöscht."
+            f"{purged} abgelaufene Einmal-Tokens und {replays} alte Idempotenz-Einträge gelöscht."
         )
