@@ -56,7 +56,7 @@ TARIFFS = {
     2024: Tariff(
         year=2024, basic_allowance=11_784, a2=D("954.80"), zone2_end=17_005, a3=D("181.19"), c3=D("991.21"),
         zone3_end=66_760, c4=D("10636.31"), zone4_end=277_825, c5=D("18971.06"),
-        citation="§ 32a Abs. 1 EStG 2024 (Gesetz vom 22.11.2024, BGBl. 2024 I Nr. 386)",
+        citation="§ 32a Abs. 1 EStG 2024 (Gesetz vom 05.12.2024, BGBl. 2024 I Nr. 386)",
     ),
     2025: Tariff(
         year=2025, basic_allowance=12_096, a2=D("932.30"), zone2_end=17_443, a3=D("176.64"), c3=D("1015.13"),
