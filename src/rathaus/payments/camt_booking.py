@@ -14,7 +14,7 @@ those of single payments: ``domain.payments.matching`` finds the claim,
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,20 +177,42 @@ def _rows_in(sql: str, keys: list[str], *params: Any) -> Iterator[tuple[Any, ...
 
 
 def _in(sql: str, page: list[str], params: tuple[Any, ...]) -> tuple[str, list[Any]]:
+    if "{}" not in sql:  # PostgreSQL's per-key form (``_credits_by``): the keys come first
+        return sql, [page, *params]
     if connection.vendor == "postgresql":
         return sql.format("= ANY(%s)"), [*params, page]
     return sql.format(f"IN ({', '.join(['%s'] * len(page))})"), [*params, *page]
 
 
+def _credits_by(column: str, fields: str, *, other_statement: bool = False) -> str:
+    """The query of ``_rows_in`` for the bank credits (``fields``, one row per key at most)
+    whose ``column`` is one of the keys, and with ``other_statement`` only those of another
+    statement than the one given as a parameter after the keys.
+
+    On PostgreSQL one index probe per key, a subquery per key (``LATERAL … LIMIT 1``): as
+    ``column = ANY(keys)`` the planner scans the whole table while its statistics still say it
+    is small, and an import makes it large within minutes — each batch then read every credit
+    the batches before it had written (issue 13, ``EXPLAIN ANALYZE``)."""
+    table = _table(BankCredit)
+    if connection.vendor == "postgresql":
+        other = " AND statement_id <> %s" if other_statement else ""
+        return (
+            f"SELECT b.* FROM unnest(%s::text[]) AS k(key) CROSS JOIN LATERAL "  # noqa: S608
+            f"(SELECT {fields} FROM {table} WHERE {column} = k.key{other} LIMIT 1) AS b"
+        )
+    other = "statement_id <> %s AND " if other_statement else ""
+    return f"SELECT {fields} FROM {table} WHERE {other}{column} {{}}"  # noqa: S608
+
+
 def _fresh(statement: BankStatement, credits: list[camt.Credit], tally: Tally) -> list[camt.Credit]:
     """The credits still to book; counts the others in ``tally``."""
     known: dict[str, tuple[int, str]] = {}
-    sql = f"SELECT dedup_key, statement_id, status FROM {_table(BankCredit)} WHERE dedup_key {{}}"  # noqa: S608
+    sql = _credits_by("dedup_key", "dedup_key, statement_id, status")
     for key, statement_id, status in _rows_in(sql, [c.dedup_key for c in credits]):
         known[key] = (statement_id, status)
     # A camt.053 batch entry and its camt.054 breakdown (or the other way round) are one bank
     # transaction, booked from one file only.
-    sql = f"SELECT entry_key FROM {_table(BankCredit)} WHERE statement_id <> %s AND entry_key {{}}"  # noqa: S608
+    sql = _credits_by("entry_key", "entry_key", other_statement=True)
     entry_keys = sorted({c.entry_key for c in credits if c.entry_key})
     statement_id = statement.id
     elsewhere = {key for (key,) in _rows_in(sql, entry_keys, statement_id)}
@@ -257,6 +279,7 @@ def _write(statement: BankStatement, bookings: list[_Booking]) -> None:
     entry_ids = iter(reserve_ids(JournalEntry, sum(b.postings is not None for b in bookings)))
     credits, entries, postings, payments = [], [], [], []
     statement_id = statement.id
+    request_ids = _request_ids(sum(b.claim is not None for b in bookings))
     for booking, credit_id in zip(bookings, credit_ids, strict=True):
         credit, claim, key = booking.credit, booking.claim, booking.credit.dedup_key
         claim_id = claim.id if claim is not None else None
@@ -277,7 +300,7 @@ def _write(statement: BankStatement, bookings: list[_Booking]) -> None:
             postings += [(entry_id, p.account, p.claim_id, p.amount) for p in booking.postings]
         if claim is not None:
             payments.append(
-                (claim_id, Payment.Method.BANK, "bank", uuid.uuid4().hex, key[:100], "",
+                (claim_id, Payment.Method.BANK, "bank", next(request_ids), key[:100], "",
                  Payment.Status.PAYED, credit.amount, "EUR", "", now, now, None, credit_id)
             )  # fmt: skip
     with connection.cursor() as cursor:
@@ -285,6 +308,13 @@ def _write(statement: BankStatement, bookings: list[_Booking]) -> None:
         TableWriter(JournalEntry, ENTRY_COLUMNS).write(cursor, entries)
         TableWriter(Posting, POSTING_COLUMNS).write(cursor, postings)
         TableWriter(Payment, PAYMENT_COLUMNS).write(cursor, payments)
+
+
+def _request_ids(count: int) -> Iterator[str]:
+    """``count`` random request ids of 32 hex digits (as ``uuid4().hex`` for a single payment),
+    from one read of the system's random source rather than one per payment."""
+    raw = os.urandom(16 * count).hex()
+    return (raw[start : start + 32] for start in range(0, len(raw), 32))
 
 
 def _entry(entry_id: int, *, kind: str, claim_id: int | None, memo: str) -> tuple[Any, ...]:
