@@ -42,3 +42,21 @@ def test_the_register_information_fee_is_the_catalogues_amount():
     service = catalogue[tariff["service_key"]]
     assert service["name"] == "Einfache Melderegisterauskunft beantragen"
     assert service["fees"].startswith("10,00 Euro") and tariff["amount"] == "10.00"
+
+
+def test_a_flat_tariff_of_a_traffic_service_is_the_one_amount_the_catalogue_names():
+    catalogue = _catalogue()
+    keys = {"99036004000000", "99037003000000", "99037002000000"}
+    tariffs = {t["service_key"]: t for t in _tariffs() if t.get("service_key") in keys}
+    assert set(tariffs) == keys
+    for key, tariff in tariffs.items():
+        euros = tariff["amount"].replace(".", ",")
+        assert tariff["kind"] == "flat" and tariff["payment_policy"] == "mandatory"
+        assert catalogue[key]["fees"] == f"{euros} Euro", (key, catalogue[key]["fees"])
+
+
+def test_certificates_priced_per_copy_get_no_flat_tariff():
+    catalogue = _catalogue()
+    per_copy = {key for key, service in catalogue.items() if "je Urkunde" in service["fees"]}
+    assert {"99105002000000", "99105016000000", "99107002000000"} <= per_copy
+    assert not [t["key"] for t in _tariffs() if t.get("service_key") in per_copy and t["kind"] == "flat"]
