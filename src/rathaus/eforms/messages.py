@@ -19,6 +19,10 @@ _MESSAGES = {
     "too_long": gettext_lazy("Bitte geben Sie höchstens %(max)s Zeichen ein."),
     "too_short": gettext_lazy("Bitte geben Sie mindestens %(min)s Zeichen ein."),
     "number": gettext_lazy("Bitte geben Sie eine Zahl ein, zum Beispiel 1.250,50."),
+    "money": gettext_lazy(
+        "Bitte geben Sie einen Betrag in Euro und Cent ein, zum Beispiel 1.250,50 "
+        "(höchstens zwei Nachkommastellen)."
+    ),
     "integer": gettext_lazy("Bitte geben Sie eine ganze Zahl ein."),
     "places": gettext_lazy("Bitte geben Sie höchstens %(places)s Nachkommastellen ein."),
     "too_small": gettext_lazy("Der Wert darf nicht kleiner als %(min)s sein."),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..money import AmountSyntaxError, parse_eur
 from . import values as check
 from .definition import (
     AllOf,
@@ -126,8 +127,13 @@ def _clean_number(item: Field, text: str) -> int | Decimal:
     number: int | Decimal
     if item.type is FieldType.INTEGER:
         number = check.integer(text)
+    elif item.type is FieldType.MONEY:  # the project's one reading of typed euro amounts
+        try:
+            number = parse_eur(text)
+        except AmountSyntaxError:
+            raise check.ValueProblem("money") from None
     else:
-        number = check.decimal(text, places=2 if item.type is FieldType.MONEY else None)
+        number = check.decimal(text)
     if item.minimum is not None and number < Decimal(item.minimum):
         raise check.ValueProblem("too_small", min=item.minimum)
     if item.maximum is not None and number > Decimal(item.maximum):

@@ -100,11 +100,21 @@ def date(value: str) -> datetime.date:
         raise ValueProblem("date") from None
 
 
+_GERMAN_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")  # 21.000 / 1.234,50
+_GERMAN_PLAIN = re.compile(r"^[+-]?\d*,\d*$")  # 1234,5
+
+
 def decimal(value: str, *, places: int | None = None) -> Decimal:
-    """A number typed the German way ("1.234,5") or plainly ("1234.5")."""
-    text = value.strip().replace(" ", "").replace("€", "")
-    if "," in text:
+    """A number typed the German way ("1.234,5", "21.000": a dot before three digits groups
+    thousands) or plainly ("1234.5"). Dots in other places next to a comma are refused rather
+    than guessed ("1.23,5")."""
+    text = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
+    if _GERMAN_GROUPED.match(text):
         text = text.replace(".", "").replace(",", ".")
+    elif "," in text:
+        if not _GERMAN_PLAIN.match(text):
+            raise ValueProblem("number")
+        text = text.replace(",", ".")
     try:
         number = Decimal(text)
     except InvalidOperation:

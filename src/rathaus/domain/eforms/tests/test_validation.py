@@ -118,9 +118,9 @@ def test_good_input_is_cleaned_into_typed_values():
         ("steuernummer", "60/123/4567", "tax_number"),
         ("steuernummer", "2460123456789", "tax_number"),
         ("idnr", "12345678901", "tax_id"),
-        ("kapital", "12,345", "places"),
+        ("kapital", "12,345", "money"),  # 12,345: a mistyped 12,34 or 12345? refused, not guessed
         ("kapital", "-1", "too_small"),
-        ("kapital", "NaN", "number"),
+        ("kapital", "NaN", "money"),
         ("mitarbeitende", "2,5", "integer"),
         ("zustimmung", "", "must_confirm"),
     ],
@@ -204,3 +204,13 @@ def test_submission_rechecks_every_step_so_a_skipped_step_cannot_pass():
     assert complete.ok and complete.values["person"] == [
         {"name": "Ada", "geboren": datetime.date(1980, 5, 1)}
     ]
+
+
+def test_german_thousands_dots_are_read_as_people_type_them():
+    """A dot before three digits groups thousands: "21.000" is 21000 (it was read as 21.000
+    and refused, or for whole numbers silently taken as 21)."""
+    result = validate_step(
+        FORM, BETRIEB, {**GOOD, "kapital": ["21.000"], "mitarbeitende": ["1.200"]}, today=TODAY
+    )
+    assert result.ok, result.errors
+    assert result.values["kapital"] == Decimal("21000.00") and result.values["mitarbeitende"] == 1200
