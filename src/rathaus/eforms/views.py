@@ -10,14 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rathaus.accounts.decorators import citizen_account_required
 from rathaus.accounts.types import User
 from rathaus.directory import selectors as directory_selectors
-from rathaus.domain.eforms.definition import FormDefinition
+from rathaus.domain.eforms.definition import FormDefinition, Topic
 from rathaus.domain.eforms.validation import FieldError, validate_form
 from rathaus.kernel.exceptions import Conflict, InvalidInput, NotFound
 from rathaus.payments import selectors as payment_selectors
@@ -50,10 +50,35 @@ def _application(request: HttpRequest, public_id: str) -> Application:
         raise Http404(str(exc)) from exc
 
 
+TOPIC_LABELS = {
+    Topic.AUSWEISE: gettext_lazy("Ausweise, Urkunden und Bescheinigungen"),
+    Topic.BAUEN: gettext_lazy("Bauen, Wohnen und Umwelt"),
+    Topic.FAMILIE: gettext_lazy("Familie und Personenstand"),
+    Topic.GEWERBE: gettext_lazy("Gewerbe und Unternehmen"),
+    Topic.MELDEN: gettext_lazy("Melden und Wohnsitz"),
+    Topic.SOZIALES: gettext_lazy("Soziales und Gesundheit"),
+    Topic.VERKEHR: gettext_lazy("Fahrzeuge und Führerschein"),
+    Topic.SONSTIGES: gettext_lazy("Weitere Anträge"),
+}
+
+
 def forms_list(request: HttpRequest) -> HttpResponse:
+    """The forms by topic; ``?q=`` keeps those whose title has every word typed (no JavaScript)."""
     english = _language().startswith("en")
-    forms = [(form, form.title_en if english else form.title) for form in selectors.forms_on_offer()]
-    return render(request, "eforms/forms.html", {"forms": forms})
+    query = request.GET.get("q", "").strip()[:100]
+    words = query.casefold().split()
+    groups: dict[Topic, list[tuple[FormDefinition, str]]] = {topic: [] for topic in TOPIC_LABELS}
+    offered = selectors.forms_on_offer()
+    for form in offered:
+        title = form.title_en if english else form.title
+        if all(word in f"{form.title} {form.title_en}".casefold() for word in words):
+            groups[form.topic].append((form, title))
+    context = {
+        "groups": [(TOPIC_LABELS[topic], items) for topic, items in groups.items() if items],
+        "query": query,
+        "any_forms": bool(offered),
+    }
+    return render(request, "eforms/forms.html", context)
 
 
 def form_start(request: HttpRequest, form_id: str) -> HttpResponse:

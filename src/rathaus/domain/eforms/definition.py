@@ -52,6 +52,19 @@ class Rule(StrEnum):
     ADULT = "adult"  # a birth date at least 18 years before the day of submission
 
 
+class Topic(StrEnum):
+    """The area of life a form belongs to (the groups of the portal's list of online services)."""
+
+    AUSWEISE = "ausweise"  # identity documents, certificates, attestations
+    BAUEN = "bauen"  # building, housing, environment
+    FAMILIE = "familie"  # family, civil status, school
+    GEWERBE = "gewerbe"  # business and trade
+    MELDEN = "melden"  # residence registration
+    SOZIALES = "soziales"  # social benefits, health, death
+    VERKEHR = "verkehr"  # vehicles, driving licences, roads
+    SONSTIGES = "sonstiges"  # everything else
+
+
 class LevelOfAssurance(StrEnum):
     """eIDAS levels of assurance (Verordnung (EU) Nr. 910/2014, Art. 8) a service can require."""
 
@@ -214,6 +227,7 @@ class FormDefinition:
     level_of_assurance: LevelOfAssurance
     steps: tuple[Step, ...]
     codelists: Mapping[str, CodeList] = field(default_factory=dict)
+    topic: Topic = Topic.SONSTIGES
 
     def step(self, step_id: str) -> Step | None:
         return next((step for step in self.steps if step.id == step_id), None)

@@ -35,6 +35,7 @@ from .definition import (
     OneOf,
     Rule,
     Step,
+    Topic,
     condition_fields,
 )
 
@@ -49,7 +50,9 @@ _FIM_FIELD = re.compile(r"^F\d{5,11}$")
 _FIM_GROUP = re.compile(r"^G\d{5,11}$")
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
 
-_FORM_KEYS = {"form", "version", "title", "title_en", "leika", "level_of_assurance", "codelists", "steps"}
+_FORM_KEYS = {
+    "form", "version", "title", "title_en", "leika", "level_of_assurance", "topic", "codelists", "steps",
+}  # fmt: skip
 _STEP_KEYS = {"id", "title", "title_en", "items"}
 _GROUP_KEYS = {"group", "label", "label_en", "fim", "repeat", "visible_if", "items"}
 _FIELD_KEYS = {
@@ -465,6 +468,11 @@ def load_definition(text: str) -> FormDefinition:
         raise DefinitionError(
             "„level_of_assurance“ ist none, low, substantial oder high", raw.at("level_of_assurance")
         ) from None
+    try:
+        topic = Topic(raw.get("topic", "sonstiges"))
+    except ValueError:
+        names = ", ".join(t.value for t in Topic)
+        raise DefinitionError(f"„topic“ ist eines von: {names}", raw.at("topic")) from None
     codelists = _codelists(raw["codelists"], raw.at("codelists")) if "codelists" in raw else {}
     known: dict[str, Field] = {}
     ids: set[str] = set()
@@ -485,4 +493,5 @@ def load_definition(text: str) -> FormDefinition:
         level_of_assurance=level,
         steps=tuple(steps),
         codelists=codelists,
+        topic=topic,
     )

@@ -84,3 +84,13 @@ def test_the_step_up_asks_the_provider_for_the_level_and_the_form_opens_after_it
     assert back["Location"] == reverse("eforms:start", args=["gewerbeanmeldung"])
     assert client.session[EIDAS_SESSION_KEY] == EidasLevel.SUBSTANTIAL
     assert client.post(reverse("eforms:begin", args=["gewerbeanmeldung"])).status_code == 302
+
+
+def test_the_list_of_online_services_is_grouped_by_topic_and_filters_without_javascript(client):
+    page = client.get(reverse("eforms:forms")).content.decode()
+    assert "Gewerbe und Unternehmen" in page and "Melden und Wohnsitz" in page
+    assert page.index("Gewerbeanmeldung") > page.index("Gewerbe und Unternehmen")
+    found = client.get(reverse("eforms:forms"), {"q": "wohnsitz anmelden"}).content.decode()
+    assert "Wohnsitz anmelden" in found and "Gewerbeanmeldung" not in found
+    none = client.get(reverse("eforms:forms"), {"q": "Mondlandung"}).content.decode()
+    assert "Kein Online-Antrag zu „Mondlandung“" in none and "/suche/?q=Mondlandung" in none
