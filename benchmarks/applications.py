@@ -4,12 +4,12 @@
     python -m benchmarks.applications --quick    # 300 applications, SQLite only (a smoke run)
     python -m benchmarks.applications --count 2000 --database sqlite   # another size, one database
 
-The forms: those of ``src/rathaus/eforms/definitions`` whose submission files the case at once
-(no fee, or a payment policy that lets the application through): ``hund-anmelden`` (every second
+The forms: those of ``src/rathaus/eforms/definitions`` whose submission is filed without waiting
+for a fee (no fee, or a payment policy that lets the application through): ``hund-anmelden`` (every second
 one with the permit of a dangerous dog as a PDF), ``sondernutzung`` (with its site plan as a PDF)
 and ``bauantrag`` (four PDFs). The three forms with a fee to be paid before processing
 (``mandatory``: Gewerbeanmeldung, Bewohnerparkausweis, Führungszeugnis) wait for the payment and
-are left out; their submission is the same code up to the case.
+are left out; their submission is the same code up to the filing task.
 
 What it does, all on 127.0.0.1:
 1. a database (SQLite in a temp dir, or a throw-away PostgreSQL one) with the demo city
@@ -28,10 +28,15 @@ What it does, all on 127.0.0.1:
    are reported, with p50/p95 of the submit request and of the whole application (fill plus
    submit, the sum of its requests' times), and the end-to-end rate (applications/s over fill and
    submit);
-5. checks in the database: every submission stored once (one per journey, reference and hash
-   set), every one filed as a case at the responsible office (the case is created in the submit
-   request's transaction, so it is in the office's E-Akte inbox when the answer arrives; the time
-   from ``submitted_at`` to the case's ``opened_at`` is reported), no draft left, no 5xx answer.
+5. the submit answers once the application is validated, hashed and stored; its PDF, receipt and
+   case follow in a keyed task (docs/decisions/0116): ``rathaus worker`` processes (one per two
+   cores, at least one; ``APPLICATIONS_BENCH_TASK_WORKERS``) run beside gunicorn for the whole
+   run, so they take their share of the cores while the submits are timed; after the last round
+   ``rathaus worker --until-empty`` (one per core) files what is left, timed as the backlog;
+6. checks in the database: every submission stored once (one per journey, reference and hash
+   set), every one filed as a case at the responsible office, no task failed, no draft left, no
+   5xx answer; the time from ``submitted_at`` to the case's ``opened_at`` (submission to the
+   office's E-Akte inbox, backlog included) is reported.
 
 ``python -m benchmarks applications`` writes ``results/applications.json``; its headline
 ``submit_throughput_ratio_to_bare`` is PostgreSQL's figure (SQLite's beside it); goal ≥ 0.3.
@@ -196,6 +201,9 @@ def _check() -> dict[str, Any]:
 
     applications = Application.objects.all()
     submitted = applications.filter(submitted_at__isnull=False)
+    from rathaus.kernel.models import TaskRun
+
+    tasks = TaskRun.objects.filter(task_path="rathaus.eforms.tasks.application_after_submit")
     cases = {
         row["pk"]: row
         for row in Case.objects.filter(source="eforms").values("pk", "office_id", "opened_at", "status")
@@ -219,6 +227,8 @@ def _check() -> dict[str, Any]:
         + submitted.filter(sha256="").count(),
         "duplicate_references": submitted.values("reference").annotate(n=Count("pk")).filter(n__gt=1).count(),
         "cases": len(cases),
+        "filing_tasks": tasks.count(),
+        "filing_tasks_not_succeeded": tasks.exclude(status=TaskRun.Status.SUCCEEDED).count(),
         "without_case_in_office_inbox": misfiled,
         "case_opened_after_submission_ms": {
             "p50": round(percentile(delays, 0.5), 1) if delays else None,
@@ -226,6 +236,47 @@ def _check() -> dict[str, Any]:
             "max": round(delays[-1], 1) if delays else None,
         },
     }
+
+
+def _task_workers() -> int:
+    return int(os.environ.get("APPLICATIONS_BENCH_TASK_WORKERS") or max(1, _cores() // 2))
+
+
+def _start_task_workers(env: dict[str, str], log: Path) -> list[subprocess.Popen[bytes]]:
+    """``rathaus worker`` processes polling every 0.2 s, each in its own process group."""
+    with log.open("ab") as handle:
+        return [
+            subprocess.Popen(
+                [sys.executable, "-m", "rathaus", "worker", "--interval", "0.2", "--worker-id", f"bench-{n}"],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=handle,
+                start_new_session=True,
+            )  # fmt: skip
+            for n in range(_task_workers())
+        ]
+
+
+def _drain(env: dict[str, str]) -> float:
+    """Seconds until ``rathaus worker --until-empty``, one per core, has run every task left."""
+    command = [sys.executable, "-m", "rathaus", "worker", "--until-empty", "--timeout", "1800"]
+    started = time.perf_counter()
+    workers = [
+        subprocess.Popen(
+            [*command, "--worker-id", f"drain-{n}"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        for n in range(_cores())
+    ]
+    for worker in workers:
+        _out, error = worker.communicate(timeout=2400)
+        if worker.returncode != 0:
+            raise RuntimeError(f"rathaus worker failed:\n{error.decode(errors='replace')[-2000:]}")
+    return time.perf_counter() - started
 
 
 def _child(mode: str, env: dict[str, str], *args: str) -> dict[str, Any]:
@@ -425,6 +476,7 @@ def _one(database_url: str, count: int) -> dict[str, Any]:
         base = f"http://127.0.0.1:{port}"
         log = var_dir / "gunicorn.log"
         server = start_gunicorn(env, port, log, workers=_cores(), timeout=120)
+        task_workers = _start_task_workers(env, var_dir / "worker.log")
         try:
             wait_until_up(base, server, log)
             _warm_up(base, setup, pdf)
@@ -433,12 +485,17 @@ def _one(database_url: str, count: int) -> dict[str, Any]:
             measured_seconds = time.perf_counter() - started
         finally:
             stop_server(server)
+            for worker in task_workers:
+                stop_server(worker)
+        backlog_seconds = _drain(env)
         check = _child("check", env)
     result = _summary(rounds, count)
     warm_up = len(FORMS)
     result.update(
         database="PostgreSQL" if database_url else "SQLite",
-        server=f"gunicorn, {_cores()} sync workers, 127.0.0.1; {CONCURRENCY} client threads",
+        server=f"gunicorn, {_cores()} sync workers, 127.0.0.1; {CONCURRENCY} client threads; "
+        f"{_task_workers()} rathaus worker(s) beside it",
+        backlog_filed_after_last_round_seconds=round(backlog_seconds, 1),
         citizens=len(setup["sessions"]),
         wall_seconds_measured=round(measured_seconds, 1),
         stored=check,
@@ -447,7 +504,8 @@ def _one(database_url: str, count: int) -> dict[str, Any]:
         and check["without_reference_or_hash"] == 0
         and check["drafts_left"] == 0,
         every_submission_became_a_case=check["without_case_in_office_inbox"] == 0
-        and check["cases"] == check["submitted"],
+        and check["cases"] == check["submitted"]
+        and check["filing_tasks_not_succeeded"] == 0,
         no_5xx=result["errors_5xx"] == 0 and result["bare_errors"] == 0,
     )
     result["correct"] = (

@@ -77,6 +77,19 @@ class Application(models.Model):
     def is_decided(self) -> bool:
         return self.status in (self.Status.APPROVED, self.Status.REJECTED)
 
+    @property
+    def awaits_filing(self) -> bool:
+        """Submitted (and paid where the fee comes first), but the background task has not yet
+        filed the case at the office (docs/decisions/0116)."""
+        return self.status == self.Status.SUBMITTED and self.case_id is None
+
+    @property
+    def state_label(self) -> str:
+        """The state as the citizen reads it: the status, or that it is on its way to the office."""
+        if self.awaits_filing:
+            return str(_("Eingegangen – wird der zuständigen Stelle zugestellt"))
+        return str(self.get_status_display())
+
 
 class Attachment(models.Model):
     """A file attached to an application's file field (stored and checked by kernel.blobs)."""

@@ -3,10 +3,12 @@
 A draft keeps what the citizen typed per step even when the step has errors (nothing typed is
 lost); submission re-validates every step (``rathaus.domain.eforms.validation.validate_form``),
 then, in one transaction with the application row locked, stores the cleaned data with its
-hash and a PDF of what was submitted, files a case with every document in the responsible
-office's E-Akte, creates the fee's claim where the fee schedule names one, and posts the
-receipt to the citizen's postbox. A second submit (a double click) finds the application
-submitted and changes nothing.
+hash, creates the fee's claim where the fee schedule names one, and enqueues one keyed task
+(``eforms.tasks.application_after_submit``, ``_filing``): it renders the PDF of what was
+submitted, posts the receipt with it to the citizen's postbox and files a case with every
+document in the responsible office's E-Akte (one paying first: once paid). A second submit (a
+double click) finds the application submitted and changes nothing; the task files once, however
+often it runs (docs/decisions/0116).
 
 Afterwards the office asks for missing documents or details (``information_request_create``),
 the citizen answers through the portal (``information_request_answer``: files into the case)
@@ -34,15 +36,19 @@ from ._drafts import (
     group_instance_remove,
     plain,
 )
+from ._filing import PRODUCT, SubmissionAltered, after_submit_key, application_deliver
 from ._prefill import application_prefill
-from ._submit import PRODUCT, ApplicationMissing, application_fulfil_for_claim, application_submit
+from ._submit import ApplicationMissing, application_fulfil_for_claim, application_submit
 
 __all__ = [
     "ANSWER_ACCEPT",
     "ANSWER_MAX_BYTES",
     "ANSWER_MAX_FILES",
     "AnswerRefused",
+    "SubmissionAltered",
+    "after_submit_key",
     "application_decide",
+    "application_deliver",
     "default_deadline",
     "information_request_answer",
     "information_request_create",

@@ -225,7 +225,8 @@ def information_request_answer(
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         request = _open_request(locked, request_id, by)
-        assert locked.case_id is not None
+        if locked.case_id is None:  # not reachable: the office asks from the case
+            raise Conflict("Ihr Antrag wird noch der zuständigen Stelle zugestellt.", code="not_yet_filed")
         case = efile_selectors.case_of_source(case_id=locked.case_id, source=SOURCE)
         filed = [
             efile_services.document_add(

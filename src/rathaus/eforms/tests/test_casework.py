@@ -54,7 +54,8 @@ def citizen(client, trade_office):
 
 @pytest.fixture
 def submitted(client, citizen, trade_office):
-    """A Gewerbeanmeldung submitted by ``citizen`` (fee deferred, so its case is filed at once)."""
+    """A Gewerbeanmeldung submitted by ``citizen`` (fee deferred, so the filing task, which tests
+    run at once, files its case)."""
     FeeTariff.objects.filter(service_key=LEIKA).update(payment_policy="deferred")
     application = _start(client)
     _complete(client, application, with_permit=False)

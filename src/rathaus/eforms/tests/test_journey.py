@@ -219,9 +219,10 @@ def test_the_summary_and_the_submit_read_the_attachments_of_every_step_in_one_qu
         assert "erlaubnis.pdf" in client.get(summary).content.decode()
     with CaptureQueriesContext(connection) as submitted:
         assert client.post(summary).status_code == 302
-    # then the files are read once per page (and once more under the submit's lock), not per step
+    # then the files are read once per page (and once more under the submit's lock, once by the
+    # filing task, which tests run at once), not per step
     assert len(_attachment_queries(shown.captured_queries)) == 1
-    assert len(_attachment_queries(submitted.captured_queries)) == 2
+    assert len(_attachment_queries(submitted.captured_queries)) == 3
     application.refresh_from_db()
     assert application.data["erlaubnis"][0]["filename"] == "erlaubnis.pdf"
 

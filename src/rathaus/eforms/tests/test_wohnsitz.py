@@ -125,7 +125,9 @@ def _submitted(person: Person | None) -> Application:
             application=application, step_id=step.id, raw=RAW[step.id], files=files, by=user, today=TODAY
         )
         assert outcome.ok, outcome
-    return services.application_submit(application=application, by=user, today=TODAY)
+    services.application_submit(application=application, by=user, today=TODAY)
+    application.refresh_from_db()  # filed by the task, which tests run at once
+    return application
 
 
 @pytest.mark.django_db
