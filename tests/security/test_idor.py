@@ -144,6 +144,9 @@ PROBED = {
     "eforms:staff-application",
     "eforms:staff-request",
     "eforms:staff-decide",
+    "taxoffice:mine-detail",
+    "taxoffice:staff-return",
+    "taxoffice:staff-status",
 }
 
 
@@ -779,3 +782,30 @@ def test_the_work_on_an_online_application_stays_with_its_applicant_and_office()
     # the probe addresses are real: the office's clerk and the owner reach them
     assert _statuses(_staff_client(clerk_x), staff_urls[:1]) == {f"GET {staff_urls[0][1]}": 200}
     assert _citizen_client(owner).get(reverse("eforms:application", args=[mine.public_id])).status_code == 200
+
+
+def test_a_tax_return_stays_with_its_taxpayer_and_tax_office():
+    from rathaus.taxoffice import services as tax
+    from rathaus.taxoffice.models import TaxReturn
+
+    finanzamt = Office.objects.create(slug="fa", name="Finanzamt", kind=Office.Kind.TAX_OFFICE)
+    other_office = Office.objects.create(slug="y", name="Y")
+    clerk, clerk_y = _staff(finanzamt, "fa-clerk"), _staff(other_office, "clerk-y")
+    owner, other = _citizen("Ada"), _citizen("Edda")
+    row = tax.tax_return_receive(
+        person=owner.person, office=finanzamt, tax_year=2025, received_on=datetime.date(2026, 4, 1), by=None
+    )
+    mine = reverse("taxoffice:mine-detail", args=[row.pk])
+    assert _citizen_client(other).get(mine).status_code == 404
+    assert row.reference not in _citizen_client(other).get(reverse("taxoffice:mine")).content.decode()
+    staff_urls = [
+        ("get", reverse("taxoffice:staff-return", args=[row.pk])),
+        ("post", reverse("taxoffice:staff-status", args=[row.pk])),
+    ]
+    assert _refused(_statuses(_staff_client(clerk_y), staff_urls)) == {}
+    citizen = _statuses(_citizen_client(owner), staff_urls)
+    assert all(code in (302, 403, 404) for code in citizen.values()), citizen
+    assert TaxReturn.objects.get(pk=row.pk).status == TaxReturn.Status.RECEIVED
+    # the probe addresses are real: the owner and the tax office's clerk reach them
+    assert _citizen_client(owner).get(mine).status_code == 200
+    assert _statuses(_staff_client(clerk), staff_urls[:1]) == {f"GET {staff_urls[0][1]}": 200}

@@ -22,6 +22,7 @@ urlpatterns = [
     path("anmelden/", include("rathaus.accounts.urls")),
     path("mein-konto/api-zugang/", include("rathaus.accounts.token_urls")),
     path("", include("rathaus.eforms.urls")),
+    path("", include("rathaus.taxoffice.urls")),
     path("mein-konto/", include("rathaus.registers.urls")),
     path("register/anfragen/", include("rathaus.registers.exchange_urls")),
     path("register/", include("rathaus.registers.staff_urls")),

@@ -21,6 +21,7 @@ from rathaus.efile.archive import selectors as archive_selectors
 from rathaus.einvoice import selectors as einvoice_selectors
 from rathaus.payments import selectors as payment_selectors
 from rathaus.registers import selectors as register_selectors
+from rathaus.taxoffice import selectors as tax_selectors
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,10 @@ def _may_archive(user: Any) -> bool:
     return archive_selectors.office_side(user).exists() or archive_selectors.archive_side(user).exists()
 
 
+def _may_taxoffice(user: Any) -> bool:
+    return tax_selectors.tax_offices_of(user).exists()
+
+
 def _may_register(user: Any) -> bool:
     return register_selectors.corrections_awaiting_count(user) is not None
 
@@ -90,6 +95,7 @@ _AREAS = (
     ("payments", _("Kasse"), "payments:staff", _may_payments),
     ("efile_archive", _("Archiv"), "efile_archive:list", _may_archive),
     ("register", _("Register"), "register:index", _may_register),
+    ("taxoffice", _("Finanzamt"), "taxoffice:staff-list", _may_taxoffice),
 )
 
 

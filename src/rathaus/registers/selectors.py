@@ -293,6 +293,18 @@ def person_for_login(*, register_number: str) -> Person | None:
     return Person.objects.filter(register_number=number, date_of_death__isnull=True).first()
 
 
+def demo_taxpayers(*, limit: int) -> list[Person]:
+    """Living residents with a pension or income notification, pensioners first, by register
+    number: whom the tax office's demo data gives a tax return (``taxoffice.demo``). Returns the
+    entries only, no register data."""
+    living = Person.objects.filter(date_of_death__isnull=True).order_by("register_number")
+    pensioners = list(living.filter(pk__in=PensionNotification.objects.values("person_id"))[:limit])
+    earners = living.filter(pk__in=IncomeNotification.objects.values("person_id")).exclude(
+        pk__in=[p.pk for p in pensioners]
+    )
+    return pensioners + list(earners[: max(0, limit - len(pensioners))])
+
+
 def person_search(*, query: str, limit: int = 20) -> list[Person]:
     """Living residents whose register number or name starts with ``query``: for the demo
     identity provider's resident picker (demo deployments only, never with real residents) and

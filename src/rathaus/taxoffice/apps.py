@@ -7,3 +7,10 @@ class TaxOfficeConfig(AppConfig):
     name = "rathaus.taxoffice"
     label = "taxoffice"
     verbose_name = _("Finanzamt online")
+
+    def ready(self) -> None:
+        from rathaus.kernel import audit
+
+        from .labels import ACTION_LABELS
+
+        audit.register_action_labels(ACTION_LABELS)

@@ -347,6 +347,7 @@ RATHAUS_DEMO_PARTS = [
     "rathaus.cadastre.demo.load_demo",
     "rathaus.appointments.demo.load_demo",
     "rathaus.registers.demo.exchange.load_demo",
+    "rathaus.taxoffice.demo.load_demo",
 ]
 
 # --- Audit log (docs/decisions/0011): the key of the hash chain lives outside the database --
