@@ -188,6 +188,16 @@ def _register_queues(user: Any, today: datetime.date, area: Area) -> list[Queue]
     return [Queue(_("Berichtigungen, die auf Ihre Freigabe warten"), count, area.url)]
 
 
+def _taxoffice_queues(user: Any, today: datetime.date, area: Area) -> list[Queue]:
+    counts = tax_selectors.waiting_counts(user)
+    return [
+        Queue(
+            _("Neu eingegangene Steuererklärungen"), counts.get("received", 0), f"{area.url}?status=received"
+        ),
+        Queue(_("Offene Einsprüche"), counts.get("objection", 0), f"{area.url}?status=objection"),
+    ]
+
+
 _QUEUES = {
     "efile": _efile_queues,
     "einvoice": _einvoice_queues,
@@ -195,6 +205,7 @@ _QUEUES = {
     "payments": _payment_queues,
     "efile_archive": _archive_queues,
     "register": _register_queues,
+    "taxoffice": _taxoffice_queues,
 }
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from rathaus.accounts import selectors as account_selectors
@@ -103,6 +103,13 @@ def history(*, tax_return: TaxReturn) -> QuerySet[TaxReturnEvent]:
 def tax_offices_of(user: User) -> QuerySet[Office]:
     """The tax offices in which ``user`` works (clerk or head of office)."""
     return account_selectors.working_offices(user).filter(kind=Office.Kind.TAX_OFFICE)
+
+
+def waiting_counts(user: User) -> dict[str, int]:
+    """How many returns of ``user``'s tax offices are in each status (counts only: not audited,
+    no personal data is read)."""
+    rows = TaxReturn.objects.filter(office__in=tax_offices_of(user).values("pk"))
+    return {row["status"]: row["n"] for row in rows.values("status").annotate(n=Count("pk"))}
 
 
 def staff_returns(

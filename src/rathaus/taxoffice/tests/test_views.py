@@ -112,3 +112,15 @@ def test_the_office_page_read_is_audited():
     row = f.tax_return(w.office, f.citizen().person)
     _staff_client(w.clerk).get(reverse("taxoffice:staff-return", args=[row.pk]))
     assert AuditEntry.objects.filter(action="taxreturn.read", target_id=str(row.pk)).count() == 1
+
+
+def test_the_staff_start_page_counts_new_returns_and_objections_of_the_clerks_office():
+    # The Finanzamt work area had no queues on the staff start page: it answered 500.
+    w = f.world()
+    f.tax_return(w.office, f.citizen().person)
+    f.tax_return(w.office, f.citizen("Sommer", "Sina").person)
+    response = _staff_client(w.clerk).get(reverse("portal:account"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Neu eingegangene Steuererklärungen" in page and "Offene Einsprüche" in page
+    assert reverse("taxoffice:staff-list") + "?status=received" in page
