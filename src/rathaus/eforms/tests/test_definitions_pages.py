@@ -1,4 +1,4 @@
-"""Every step of the social, register office and traffic forms renders for a logged-in citizen:
+"""Every step of the social, register office, traffic and batch 3a forms renders for a logged-in citizen:
 each field without a condition is on its page, with its German label."""
 
 import pytest
@@ -26,6 +26,11 @@ FORMS = [
     "wunschkennzeichen",
     "internationaler-fuehrerschein",
     "fuehrerschein-umtausch",
+    "briefwahl",
+    "ausweis-verlust-melden",
+    "lebensbescheinigung",
+    "fundsache",
+    "gewerbezentralregister",
 ]
 
 
