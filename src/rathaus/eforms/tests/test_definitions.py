@@ -161,9 +161,26 @@ def codes(result):
     return {error.path: error.code for errors in result.errors.values() for error in errors}
 
 
+def sample(good, form_id):
+    """A fresh copy of a module's good answers (raw, files) for ``form_id``, free to change."""
+    raw, files = good[form_id]
+    return copy.deepcopy(raw), copy.deepcopy(files)
+
+
+def catalogue_service(form_id):
+    """The one catalogue entry whose LeiKa key the form names."""
+    leika = registry.definition(form_id).leika
+    catalogue = [
+        service
+        for path in sorted(DIRECTORY.glob("*.json"))
+        for service in json.loads(path.read_text(encoding="utf-8"))["services"]
+    ]
+    [service] = [service for service in catalogue if service.get("leika_key") == leika]
+    return service
+
+
 def answers(form_id):
-    raw, files = GOOD[form_id]
-    return copy.deepcopy(raw), dict(files)
+    return sample(GOOD, form_id)
 
 
 @pytest.mark.parametrize("form_id", sorted(GOOD))
@@ -183,15 +200,8 @@ def test_a_complete_application_is_accepted(form_id):
     ],
 )
 def test_every_new_form_names_a_service_of_the_directory_with_its_office(form_id, office):
-    definition = registry.definition(form_id)
-    assert definition is not None
-    catalogue = [
-        service
-        for path in sorted(DIRECTORY.glob("*.json"))
-        for service in json.loads(path.read_text(encoding="utf-8"))["services"]
-    ]
-    [service] = [service for service in catalogue if service.get("leika_key") == definition.leika]
-    assert office in service["offices"]
+    assert registry.definition(form_id) is not None
+    assert office in catalogue_service(form_id)["offices"]
 
 
 def test_dog_values_are_cleaned_per_dog():

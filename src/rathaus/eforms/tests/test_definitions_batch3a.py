@@ -2,8 +2,6 @@
 register information: each accepts a complete application, refuses its typical mistake and
 names its catalogue service; the trade register information is paid first at the catalogue's fee."""
 
-import copy
-
 import pytest
 from django.urls import reverse
 
@@ -12,8 +10,7 @@ from rathaus.eforms import registry
 from rathaus.payments import selectors as payment_selectors
 from rathaus.payments.tests.factories import setup_payments
 
-from .test_definitions import PDF, check, codes
-from .test_definitions_soziales import catalogue_service
+from .test_definitions import PDF, catalogue_service, check, codes, sample
 
 PERSON = {
     "familienname": ["Meyer"],
@@ -107,8 +104,7 @@ GOOD = {
 
 
 def answers(form_id):
-    raw, files = GOOD[form_id]
-    return copy.deepcopy(raw), copy.deepcopy(files)
+    return sample(GOOD, form_id)
 
 
 @pytest.mark.parametrize("form_id", sorted(GOOD))

@@ -1,14 +1,9 @@
 """Family, election and information forms (Unterhaltsvorschuss, Bildung und Teilhabe, Kita-Platz,
 Wahlhelfer, Informationsfreiheit) accept a complete application and refuse the typical mistakes."""
 
-import copy
-import json
-
 import pytest
 
-from rathaus.eforms import registry
-
-from .test_definitions import DIRECTORY, PDF, check, codes
+from .test_definitions import PDF, catalogue_service, check, codes, sample
 
 APPLICANT = {
     "familienname": ["Ahlers"],
@@ -133,19 +128,8 @@ GOOD = {
 }
 
 
-def catalogue_service(form_id):
-    """The catalogue entry whose LeiKa key the form names."""
-    catalogue = {
-        service["leika_key"]: service
-        for path in sorted(DIRECTORY.glob("*.json"))
-        for service in json.loads(path.read_text(encoding="utf-8"))["services"]
-    }
-    return catalogue[registry.definition(form_id).leika]
-
-
 def answers(form_id):
-    raw, files = GOOD[form_id]
-    return copy.deepcopy(raw), copy.deepcopy(files)
+    return sample(GOOD, form_id)
 
 
 @pytest.mark.parametrize("form_id", sorted(GOOD))

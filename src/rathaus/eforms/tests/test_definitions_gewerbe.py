@@ -2,9 +2,6 @@
 mistakes (Gewerbeum- and -abmeldung after GewA 2 and 3, Hund abmelden, Lebensmittelbetrieb
 registrieren, Veranstaltung anmelden); every new form's start page names its office and fee."""
 
-import copy
-import json
-
 import pytest
 from django.urls import reverse
 
@@ -14,7 +11,7 @@ from rathaus.eforms import registry
 from rathaus.payments import selectors as payment_selectors
 from rathaus.payments.tests.factories import setup_payments
 
-from .test_definitions import DIRECTORY, PDF, PHOTO, check, codes
+from .test_definitions import PDF, PHOTO, catalogue_service, check, codes, sample
 
 PERSON = {
     "familienname": ["Lür"],
@@ -148,8 +145,7 @@ GOOD = {
 
 
 def answers(form_id):
-    raw, files = GOOD[form_id]
-    return copy.deepcopy(raw), copy.deepcopy(files)
+    return sample(GOOD, form_id)
 
 
 @pytest.mark.parametrize("form_id", sorted(GOOD))
@@ -285,22 +281,11 @@ NEW_FORMS = {
 }
 
 
-def _catalogue_entry(form_id):
-    leika = registry.definition(form_id).leika
-    catalogue = [
-        service
-        for path in sorted(DIRECTORY.glob("*.json"))
-        for service in json.loads(path.read_text(encoding="utf-8"))["services"]
-    ]
-    [service] = [service for service in catalogue if service["leika_key"] == leika]
-    return service
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(("form_id", "office_slug", "fee", "policy"), [(k, *v) for k, v in NEW_FORMS.items()])
 def test_the_start_page_names_office_and_fee(client, form_id, office_slug, fee, policy):
     setup_payments()
-    entry = _catalogue_entry(form_id)
+    entry = catalogue_service(form_id)
     assert office_slug in entry["offices"]
     office, _ = Office.objects.get_or_create(slug=office_slug, defaults={"name": f"Amt {office_slug}"})
     service = Service.objects.create(

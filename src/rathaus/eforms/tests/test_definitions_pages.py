@@ -11,7 +11,7 @@ from rathaus.eforms import registry
 from rathaus.eforms.models import Application
 from rathaus.payments.tests.factories import citizen_login, make_citizen, setup_payments
 
-from .test_definitions_soziales import catalogue_service
+from .test_definitions import catalogue_service
 
 FORMS = [
     "wohngeld",

@@ -2,7 +2,6 @@
 licence) accept a complete application, refuse the typical mistakes (plate and licence number
 formats, photo, record card) and are paid first at the catalogue's fee."""
 
-import copy
 import datetime
 
 import pytest
@@ -16,8 +15,7 @@ from rathaus.eforms.models import Application
 from rathaus.payments import selectors as payment_selectors
 from rathaus.payments.tests.factories import citizen_login, make_citizen, setup_payments
 
-from .test_definitions import PDF, PHOTO, check, codes
-from .test_definitions_soziales import catalogue_service
+from .test_definitions import PDF, PHOTO, catalogue_service, check, codes, sample
 
 PERSON = {
     "familienname": ["Oltmanns"],
@@ -81,8 +79,7 @@ GOOD = {
 
 
 def answers(form_id):
-    raw, files = GOOD[form_id]
-    return copy.deepcopy(raw), copy.deepcopy(files)
+    return sample(GOOD, form_id)
 
 
 @pytest.mark.parametrize("form_id", sorted(GOOD))
