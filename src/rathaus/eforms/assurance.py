@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from rathaus.accounts import selectors as account_selectors
 from rathaus.domain.eforms.definition import FormDefinition, LevelOfAssurance
 
+# The accounts' labels of the eIDAS levels ("niedrig", "substanziell", "hoch"), and one for a
+# login without a level.
 LEVEL_LABELS = {
     LevelOfAssurance.NONE: _("keines"),
-    LevelOfAssurance.LOW: _("niedrig"),
-    LevelOfAssurance.SUBSTANTIAL: _("substanziell"),
-    LevelOfAssurance.HIGH: _("hoch"),
+    **{LevelOfAssurance(name): level.label for name, level in account_selectors.EIDAS_LEVEL_NAMES.items()},
 }
 
 
