@@ -60,6 +60,8 @@ from typing import Any
 
 from benchmarks.common import (
     ROOT,
+    cores,
+    drain_tasks,
     free_port,
     percentile,
     postgres_reachable,
@@ -77,10 +79,6 @@ RESIDENTS = 200  # citizens; a round holds at most one open draft per citizen an
 REQUEST_TIMEOUT = 60.0
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/rathaus_bench_applications"
 FORMS = ("hund-anmelden", "sondernutzung", "bauantrag")
-
-
-def _cores() -> int:
-    return os.cpu_count() or 1
 
 
 def _today() -> datetime.date:
@@ -239,7 +237,7 @@ def _check() -> dict[str, Any]:
 
 
 def _task_workers() -> int:
-    return int(os.environ.get("APPLICATIONS_BENCH_TASK_WORKERS") or max(1, _cores() // 2))
+    return int(os.environ.get("APPLICATIONS_BENCH_TASK_WORKERS") or max(1, cores() // 2))
 
 
 def _start_task_workers(env: dict[str, str], log: Path) -> list[subprocess.Popen[bytes]]:
@@ -256,27 +254,6 @@ def _start_task_workers(env: dict[str, str], log: Path) -> list[subprocess.Popen
             )  # fmt: skip
             for n in range(_task_workers())
         ]
-
-
-def _drain(env: dict[str, str]) -> float:
-    """Seconds until ``rathaus worker --until-empty``, one per core, has run every task left."""
-    command = [sys.executable, "-m", "rathaus", "worker", "--until-empty", "--timeout", "1800"]
-    started = time.perf_counter()
-    workers = [
-        subprocess.Popen(
-            [*command, "--worker-id", f"drain-{n}"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )  # fmt: skip
-        for n in range(_cores())
-    ]
-    for worker in workers:
-        _out, error = worker.communicate(timeout=2400)
-        if worker.returncode != 0:
-            raise RuntimeError(f"rathaus worker failed:\n{error.decode(errors='replace')[-2000:]}")
-    return time.perf_counter() - started
 
 
 def _child(mode: str, env: dict[str, str], *args: str) -> dict[str, Any]:
@@ -475,7 +452,7 @@ def _one(database_url: str, count: int) -> dict[str, Any]:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = var_dir / "gunicorn.log"
-        server = start_gunicorn(env, port, log, workers=_cores(), timeout=120)
+        server = start_gunicorn(env, port, log, workers=cores(), timeout=120)
         task_workers = _start_task_workers(env, var_dir / "worker.log")
         try:
             wait_until_up(base, server, log)
@@ -487,13 +464,13 @@ def _one(database_url: str, count: int) -> dict[str, Any]:
             stop_server(server)
             for worker in task_workers:
                 stop_server(worker)
-        backlog_seconds = _drain(env)
+        backlog_seconds = drain_tasks(env, prefix="drain", worker_timeout=1800, wait_timeout=2400)
         check = _child("check", env)
     result = _summary(rounds, count)
     warm_up = len(FORMS)
     result.update(
         database="PostgreSQL" if database_url else "SQLite",
-        server=f"gunicorn, {_cores()} sync workers, 127.0.0.1; {CONCURRENCY} client threads; "
+        server=f"gunicorn, {cores()} sync workers, 127.0.0.1; {CONCURRENCY} client threads; "
         f"{_task_workers()} rathaus worker(s) beside it",
         backlog_filed_after_last_round_seconds=round(backlog_seconds, 1),
         citizens=len(setup["sessions"]),

@@ -118,6 +118,33 @@ def start_gunicorn(
                                 start_new_session=True)  # fmt: skip
 
 
+def cores() -> int:
+    """The CPUs this process may run on (the container's share, not the host's)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def drain_tasks(env: dict[str, str], *, prefix: str, worker_timeout: int, wait_timeout: int) -> float:
+    """Seconds until ``rathaus worker --until-empty``, one per core, has run every task left;
+    a worker that fails raises with the end of its error output."""
+    command = [sys.executable, "-m", "rathaus", "worker", "--until-empty", "--timeout", str(worker_timeout)]
+    started = time.perf_counter()
+    workers = [
+        subprocess.Popen(
+            [*command, "--worker-id", f"{prefix}-{n}"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(cores())
+    ]
+    for worker in workers:
+        _out, error = worker.communicate(timeout=wait_timeout)
+        if worker.returncode != 0:
+            raise RuntimeError(f"rathaus worker failed:\n{error.decode(errors='replace')[-2000:]}")
+    return time.perf_counter() - started
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

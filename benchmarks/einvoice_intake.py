@@ -51,6 +51,8 @@ from typing import Any
 
 from benchmarks.common import (
     ROOT,
+    cores,
+    drain_tasks,
     free_port,
     percentile,
     postgres_reachable,
@@ -67,10 +69,6 @@ LEITWEG_ID = "04011000-12348-91"  # the office's Leitweg-ID (valid check digit)
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/rathaus_bench_einvoice"
 PASSWORD = "Benchmark-Lieferant-2026!"  # noqa: S105 - a throw-away benchmark database
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def _cores() -> int:
-    return os.cpu_count() or 1
 
 
 # --- child processes (Django set up with the benchmark's settings and database) --------------------
@@ -174,7 +172,7 @@ def _child(mode: str, env: dict[str, str], *args: str) -> dict[str, Any]:
 def _cli_batch(env: dict[str, str], files: list[Path]) -> dict[str, Any]:
     """``rathaus einvoice validate`` over ``files`` on all cores: wall time and verdicts."""
     command = [sys.executable, "-m", "rathaus", "einvoice", "validate", "--format", "json",
-               "--jobs", str(_cores()), *map(str, files)]  # fmt: skip
+               "--jobs", str(cores()), *map(str, files)]  # fmt: skip
     started = time.perf_counter()
     result = subprocess.run(
         command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False
@@ -240,7 +238,7 @@ def _http_intake(
         env,
         port,
         log,
-        workers=_cores(),
+        workers=cores(),
         timeout=120,
         config="python:rathaus.config.gunicorn",
         log_level="info",
@@ -284,32 +282,11 @@ def _http_intake(
     }
 
 
-def _drain(env: dict[str, str]) -> float:
-    """Seconds until ``rathaus worker --until-empty``, one per core, has run every follow-up task."""
-    command = [sys.executable, "-m", "rathaus", "worker", "--until-empty", "--timeout", "1200"]
-    started = time.perf_counter()
-    workers = [
-        subprocess.Popen(
-            [*command, "--worker-id", f"bench-{n}"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )  # fmt: skip
-        for n in range(_cores())
-    ]
-    for worker in workers:
-        _out, error = worker.communicate(timeout=1800)
-        if worker.returncode != 0:
-            raise RuntimeError(f"rathaus worker failed:\n{error.decode(errors='replace')[-2000:]}")
-    return time.perf_counter() - started
-
-
 def _wait_for_warm_workers(log: Path, server: subprocess.Popen[bytes], timeout: float = 180) -> None:
     """Wait until every worker has logged that it compiled the rules (``rathaus.config.gunicorn``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if log.read_text(errors="replace").count("Regelwerk in Worker") >= _cores():
+        if log.read_text(errors="replace").count("Regelwerk in Worker") >= cores():
             return
         if server.poll() is not None:
             break
@@ -334,10 +311,10 @@ def _one(database_url: str, count: int) -> dict[str, Any]:
         env = server_env(var_dir, database_url=database_url, extra={"CACHE_URL": redis_url})
         setup = _child("setup", env, str(var_dir), str(count))
         files = sorted((var_dir / "documents").glob("*.xml"))
-        start = _cli_batch(env, files[: _cores()])  # start-up and compilation only
+        start = _cli_batch(env, files[: cores()])  # start-up and compilation only
         before = _cli_batch(env, files)
         http = _http_intake(env, var_dir, setup, files)
-        drain = _drain(env)
+        drain = drain_tasks(env, prefix="bench", worker_timeout=1200, wait_timeout=1800)
         after = _cli_batch(env, files)
         check = _child("check", env)
     # The stricter baseline: the CLI's throughput without its start-up and compilation (the web
@@ -350,7 +327,7 @@ def _one(database_url: str, count: int) -> dict[str, Any]:
     return {
         "database": "PostgreSQL" if database_url else "SQLite",
         "documents": count,
-        "cores": _cores(),
+        "cores": cores(),
         "suppliers": {"api": SUPPLIERS - UPLOADERS, "upload": UPLOADERS},
         "cli_batch": {
             "per_second": round(cli_per_second, 2),

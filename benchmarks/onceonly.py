@@ -47,7 +47,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import ROOT, drop_database, percentile, recreate_database, server_env
+from benchmarks.common import ROOT, cores, drop_database, percentile, recreate_database, server_env
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rathaus_bench_onceonly"
 ROUNDS = 3
@@ -262,10 +262,6 @@ def _exchange(requests: int) -> dict[str, Any]:
 # --- 3. the daily proactive run --------------------------------------------------------------------
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def _wait_for_workers(logs: list[Path], workers: list[subprocess.Popen[bytes]]) -> None:
     deadline = time.monotonic() + 180
     while not all("Starting worker" in log.read_text(errors="replace") for log in logs):
@@ -282,7 +278,7 @@ def _proactive(people: int) -> dict[str, Any]:
     from rathaus.registers import proactive
 
     command = [sys.executable, "-m", "rathaus", "worker", "--interval", "0.2", "-v", "1"]
-    logs = [Path(os.environ["RATHAUS_VAR_DIR"]) / f"worker-{n}.log" for n in range(_cores())]
+    logs = [Path(os.environ["RATHAUS_VAR_DIR"]) / f"worker-{n}.log" for n in range(cores())]
     workers = [
         subprocess.Popen(
             [*command, "--worker-id", f"bench-onceonly-{n}"],
